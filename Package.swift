@@ -1,0 +1,35 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "Casebook",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "Casebook", targets: ["Casebook"]),
+    .executable(name: "casebook", targets: ["casebook"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CGit2", pkgConfig: "libgit2",
+      providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
+    .systemLibrary(
+      name: "CYAML", pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+    .target(name: "Git", dependencies: ["CGit2"]),
+    .target(name: "YAML", dependencies: ["CYAML"]),
+    .target(name: "Casebook", dependencies: ["Git", "YAML"]),
+    .executableTarget(
+      name: "casebook",
+      dependencies: [
+        "Casebook", "YAML",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
+    .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
+    .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+    .testTarget(name: "CasebookTests", dependencies: ["Casebook", "Git", "YAML", "TestSupport"]),
+  ]
+)

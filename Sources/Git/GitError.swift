@@ -1,0 +1,47 @@
+internal import CGit2
+import Foundation
+
+/// An error reported by libgit2 (or by this module's own argument checks), carrying libgit2's
+/// return code, error class and message, and the name of the function that failed.
+public struct GitError: Error, LocalizedError, Sendable, Equatable {
+  /// libgit2's raw return code, e.g. `GIT_ENOTFOUND` (-3); -1 for generic errors.
+  public let code: Int32
+  /// libgit2's error class (`git_error_t`), e.g. 4 for references; 0 when libgit2 set none.
+  public let klass: Int32
+  /// libgit2's message.
+  public let message: String
+  /// The C function (or, for this module's own checks, the Swift method) that failed.
+  public let function: String
+
+  /// Makes an error; mostly used internally, public so that tests and callers can build fakes.
+  public init(code: Int32, klass: Int32, message: String, function: String) {
+    self.code = code
+    self.klass = klass
+    self.message = message
+    self.function = function
+  }
+
+  /// "<function>: <message>".
+  public var errorDescription: String? { "\(function): \(message)" }
+
+  /// The object, reference, path or revision does not exist (`GIT_ENOTFOUND`).
+  public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+
+  /// The object or reference already exists (`GIT_EEXISTS`), e.g. a second annotated tag of one name.
+  public var isExists: Bool { code == GIT_EEXISTS.rawValue }
+
+  /// A compare-and-swap was lost: the reference moved (`GIT_EMODIFIED`), was locked by another
+  /// writer (`GIT_ELOCKED`), or a conflict was reported (`GIT_ECONFLICT`).
+  ///
+  /// `Repository.updateReference(_:to:expected:message:)` with `expected: nil` reports a reference
+  /// that already exists as `GIT_EEXISTS` from `git_reference_create`; that is a lost race too, so
+  /// such an error has both `isExists` and `isConflict` true. (Tag creation's `GIT_EEXISTS` is not
+  /// a conflict: only `isExists` is true there.)
+  public var isConflict: Bool {
+    switch code {
+    case GIT_EMODIFIED.rawValue, GIT_ELOCKED.rawValue, GIT_ECONFLICT.rawValue: true
+    case GIT_EEXISTS.rawValue: function == "git_reference_create"
+    default: false
+    }
+  }
+}

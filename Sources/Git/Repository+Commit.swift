@@ -1,0 +1,77 @@
+internal import CGit2
+
+extension Repository {
+  /// Writes a commit object and returns its id. Updates no reference: move a branch with
+  /// `updateReference(_:to:expected:message:)`. The message is stored as given (not prettified).
+  public func createCommit(
+    tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String
+  ) throws -> ObjectID {
+    let treeObject = try lookupTree(tree)
+    defer { git_tree_free(treeObject) }
+    var parentObjects = [OpaquePointer?]()
+    parentObjects.reserveCapacity(parents.count)
+    defer { for parent in parentObjects { git_commit_free(parent) } }
+    for parent in parents {
+      var oid = parent.oid
+      var object: OpaquePointer?
+      try check(git_commit_lookup(&object, handle, &oid), "git_commit_lookup")
+      parentObjects.append(object)
+    }
+    var out = git_oid()
+    try author.withGitSignature { authorSignature in
+      try committer.withGitSignature { committerSignature in
+        try parentObjects.withUnsafeMutableBufferPointer { buffer in
+          try check(
+            git_commit_create(
+              &out, handle, nil, authorSignature, committerSignature, nil, message, treeObject,
+              buffer.count, buffer.baseAddress),
+            "git_commit_create")
+        }
+      }
+    }
+    return ObjectID(out)
+  }
+
+  /// Reads a commit, with its trailers parsed.
+  public func commit(_ id: ObjectID) throws -> Commit {
+    var oid = id.oid
+    var object: OpaquePointer?
+    try check(git_commit_lookup(&object, handle, &oid), "git_commit_lookup")
+    defer { git_commit_free(object) }
+    return try commit(from: object!)
+  }
+
+  /// Copies a looked-up commit.
+  func commit(from object: OpaquePointer) throws -> Commit {
+    let count = git_commit_parentcount(object)
+    var parents = [ObjectID]()
+    parents.reserveCapacity(Int(count))
+    for index in 0..<count {
+      parents.append(ObjectID(git_commit_parent_id(object, index).pointee))
+    }
+    let raw = git_commit_message_raw(object)
+    let message = raw.map { String(cString: $0) } ?? ""
+    return Commit(
+      id: ObjectID(git_commit_id(object).pointee),
+      tree: ObjectID(git_commit_tree_id(object).pointee),
+      parents: parents,
+      author: Signature(git_commit_author(object)),
+      committer: Signature(git_commit_committer(object)),
+      message: message,
+      trailers: try raw.map(Repository.trailers(of:)) ?? [])
+  }
+
+  /// Parses "Key: value" trailers the way git does (`git_message_trailers`).
+  private static func trailers(of message: UnsafePointer<CChar>) throws -> [Trailer] {
+    var array = git_message_trailer_array()
+    try check(git_message_trailers(&array, message), "git_message_trailers")
+    defer { git_message_trailer_array_free(&array) }
+    var out = [Trailer]()
+    out.reserveCapacity(array.count)
+    for index in 0..<array.count {
+      let trailer = array.trailers[index]
+      out.append(Trailer(key: String(cString: trailer.key), value: String(cString: trailer.value)))
+    }
+    return out
+  }
+}

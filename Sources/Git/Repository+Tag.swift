@@ -1,0 +1,71 @@
+internal import CGit2
+
+extension Repository {
+  /// Creates annotated tag "refs/tags/<name>" on `target`. Tags are immutable: if one of that
+  /// name exists, throws with `isExists == true` and leaves it unchanged.
+  public func createAnnotatedTag(name: String, target: ObjectID, tagger: Signature, message: String)
+    throws -> ObjectID
+  {
+    var oid = target.oid
+    var object: OpaquePointer?
+    try check(git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY), "git_object_lookup")
+    defer { git_object_free(object) }
+    var out = git_oid()
+    try tagger.withGitSignature { signature in
+      try check(git_tag_create(&out, handle, name, object, signature, message, 0), "git_tag_create")
+    }
+    return ObjectID(out)
+  }
+
+  /// The annotated tag of this short name, nil if absent or a lightweight tag.
+  public func annotatedTag(named name: String) throws -> AnnotatedTag? {
+    var reference: OpaquePointer?
+    let rc = git_reference_lookup(&reference, handle, "refs/tags/" + name)
+    if rc == GIT_ENOTFOUND.rawValue {
+      git_error_clear()
+      return nil
+    }
+    try check(rc, "git_reference_lookup")
+    defer { git_reference_free(reference) }
+    return try annotatedTag(name: name, reference: reference!)
+  }
+
+  /// All annotated tags whose short name starts with `prefix` (e.g. "approved/"), sorted by name.
+  /// Lightweight tags are skipped.
+  public func annotatedTags(prefix: String) throws -> [AnnotatedTag] {
+    var iterator: OpaquePointer?
+    // Not a glob: a prefix may contain glob characters, and tag counts are small.
+    try check(git_reference_iterator_new(&iterator, handle), "git_reference_iterator_new")
+    defer { git_reference_iterator_free(iterator) }
+    let fullPrefix = "refs/tags/" + prefix
+    var out = [AnnotatedTag]()
+    try forEachReference(iterator!) { reference in
+      let name = String(cString: git_reference_name(reference))
+      guard name.hasPrefix(fullPrefix) else { return }
+      if let tag = try annotatedTag(
+        name: String(name.dropFirst("refs/tags/".count)), reference: reference)
+      {
+        out.append(tag)
+      }
+    }
+    return out.sorted { $0.name < $1.name }
+  }
+
+  /// Reads the tag object a tag reference points at; nil if it points at a non-tag (lightweight).
+  private func annotatedTag(name: String, reference: OpaquePointer) throws -> AnnotatedTag? {
+    guard let target = git_reference_target(reference) else { return nil }
+    var size = 0
+    var type = GIT_OBJECT_ANY
+    try check(git_odb_read_header(&size, &type, odb, target), "git_odb_read_header")
+    guard type == GIT_OBJECT_TAG else { return nil }
+    var tag: OpaquePointer?
+    try check(git_tag_lookup(&tag, handle, target), "git_tag_lookup")
+    defer { git_tag_free(tag) }
+    return AnnotatedTag(
+      id: ObjectID(git_tag_id(tag).pointee),
+      name: name,
+      target: ObjectID(git_tag_target_id(tag).pointee),
+      tagger: git_tag_tagger(tag).map { Signature($0) },
+      message: git_tag_message(tag).map { String(cString: $0) } ?? "")
+  }
+}

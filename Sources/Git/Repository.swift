@@ -1,0 +1,94 @@
+internal import CGit2
+import Foundation
+
+/// An open git repository: one `git_repository*`, kept open for the life of this object and
+/// freed when it goes away.
+///
+/// Not Sendable: libgit2 allows one repository handle to be used by one thread at a time.
+/// Open one `Repository` per task or thread instead of sharing one.
+public final class Repository {
+  /// The owned libgit2 handle.
+  let handle: OpaquePointer
+  /// The repository's object database, kept for cheap header reads (`blobSize`).
+  let odb: OpaquePointer
+
+  /// The absolute path of the git directory (the bare repository, or ".git"), no trailing slash.
+  public let gitDirectory: String
+  /// The absolute path of the working directory, no trailing slash; nil when bare.
+  public let workingDirectory: String?
+
+  /// Takes ownership of `handle`.
+  private init(owning handle: OpaquePointer) throws {
+    var odb: OpaquePointer?
+    let rc = git_repository_odb(&odb, handle)
+    if rc < 0 {
+      let error = lastError(rc, "git_repository_odb")
+      git_repository_free(handle)
+      throw error
+    }
+    self.handle = handle
+    self.odb = odb!
+    gitDirectory = Repository.trimmed(String(cString: git_repository_path(handle)))
+    workingDirectory = git_repository_workdir(handle).map {
+      Repository.trimmed(String(cString: $0))
+    }
+  }
+
+  deinit {
+    git_odb_free(odb)
+    git_repository_free(handle)
+  }
+
+  /// Whether the repository has no working directory.
+  public var isBare: Bool { workingDirectory == nil }
+
+  /// Creates a repository at `path` (making missing parent directories), with HEAD pointing at
+  /// the unborn branch `refs/heads/<initialBranch>`.
+  public static func create(at path: String, bare: Bool, initialBranch: String = "main") throws
+    -> Repository
+  {
+    Library.ensureInitialized()
+    var options = git_repository_init_options()
+    try check(
+      git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)),
+      "git_repository_init_options_init")
+    options.flags =
+      GIT_REPOSITORY_INIT_MKPATH.rawValue | (bare ? GIT_REPOSITORY_INIT_BARE.rawValue : 0)
+    var out: OpaquePointer?
+    try initialBranch.withCString { branch in
+      options.initial_head = branch
+      try check(git_repository_init_ext(&out, path, &options), "git_repository_init_ext")
+    }
+    return try Repository(owning: out!)
+  }
+
+  /// Opens the repository at exactly `path`: a bare repository, a ".git" directory, or a working
+  /// directory containing ".git". Does not search parent directories.
+  public static func open(at path: String) throws -> Repository {
+    Library.ensureInitialized()
+    var out: OpaquePointer?
+    try check(
+      git_repository_open_ext(&out, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
+      "git_repository_open_ext")
+    return try Repository(owning: out!)
+  }
+
+  /// Opens the repository containing `path`, walking up parent directories as git does.
+  public static func discover(from path: String) throws -> Repository {
+    Library.ensureInitialized()
+    var out: OpaquePointer?
+    try check(git_repository_open_ext(&out, path, 0, nil), "git_repository_open_ext")
+    return try Repository(owning: out!)
+  }
+
+  /// The id of the empty tree. `buildTree` writes it when a result is empty, so it exists in
+  /// the object database whenever this module hands it out.
+  public static let emptyTree = ObjectID(hex: "4b825dc642cb6eb9a060e54bf8d69288fbee4904")!
+
+  /// libgit2 reports directories with a trailing "/"; the API promises none.
+  private static func trimmed(_ path: String) -> String {
+    var path = path
+    while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+    return path
+  }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A HOME for the git CLI with only user.name/user.email set, so that tests don't depend on the
+/// developer's or CI's own git configuration. Made once per test process.
+private let gitHome: String = {
+  // One fixed directory, rewritten atomically with the same content by every test process, so
+  // that runs leave nothing new behind.
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("casebook-git-test-home")
+  try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  let config = """
+    [user]
+    \tname = Casebook Test
+    \temail = test@casebook.invalid
+    [init]
+    \tdefaultBranch = main
+    [safe]
+    \tdirectory = *
+
+    """
+  try? config.write(to: url.appendingPathComponent(".gitconfig"), atomically: true, encoding: .utf8)
+  return url.path
+}()
+
+/// Runs `/usr/bin/git <args>` in `dir` with a clean environment (no system config, HOME with only
+/// a user identity) and returns its exit status and output. Output goes through temporary files,
+/// not pipes, so a large output cannot dead-lock the child.
+public func runGit(_ args: [String], in dir: String) throws -> (
+  status: Int32, stdout: String, stderr: String
+) {
+  let outURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "git-out-\(UUID().uuidString)")
+  let errURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "git-err-\(UUID().uuidString)")
+  _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+  defer {
+    try? FileManager.default.removeItem(at: outURL)
+    try? FileManager.default.removeItem(at: errURL)
+  }
+  let outHandle = try FileHandle(forWritingTo: outURL)
+  let errHandle = try FileHandle(forWritingTo: errURL)
+
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+  process.arguments = args
+  process.currentDirectoryURL = URL(fileURLWithPath: dir, isDirectory: true)
+  var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+  environment["GIT_CONFIG_NOSYSTEM"] = "1"
+  environment["HOME"] = gitHome
+  environment["XDG_CONFIG_HOME"] = gitHome + "/.config"
+  environment["LC_ALL"] = "C"
+  process.environment = environment
+  process.standardOutput = outHandle
+  process.standardError = errHandle
+  try process.run()
+  process.waitUntilExit()
+  try outHandle.close()
+  try errHandle.close()
+  let stdout = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
+  let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+  return (process.terminationStatus, stdout, stderr)
+}
