@@ -1,0 +1,95 @@
+/// An ordered, string-keyed map with unique keys: the value of a YAML mapping node.
+///
+/// It is a random-access collection of `(key: String, value: Node)` pairs in insertion order.
+/// Equality is order-sensitive.
+public struct Mapping: Sendable {
+  /// The keys, in order.
+  public private(set) var keys: [String]
+  /// The values, in the order of `keys`.
+  public private(set) var values: [Node]
+  private var positions: [String: Int]
+
+  /// An empty mapping.
+  public init() {
+    keys = []
+    values = []
+    positions = [:]
+  }
+
+  /// A mapping of `pairs` in order; a later duplicate key replaces the earlier value (at the earlier position).
+  public init(_ pairs: [(String, Node)]) {
+    self.init()
+    for (key, value) in pairs { self[key] = value }
+  }
+
+  /// The value for `key`. Setting nil removes the key; setting a new key appends it at the end.
+  public subscript(key: String) -> Node? {
+    get {
+      guard let index = positions[key] else { return nil }
+      return values[index]
+    }
+    set {
+      if let newValue {
+        if let index = positions[key] {
+          values[index] = newValue
+        } else {
+          positions[key] = keys.count
+          keys.append(key)
+          values.append(newValue)
+        }
+      } else {
+        removeValue(forKey: key)
+      }
+    }
+  }
+
+  /// The position of `key`, if present.
+  public func index(forKey key: String) -> Int? {
+    positions[key]
+  }
+
+  /// Whether `key` is present.
+  public func contains(key: String) -> Bool {
+    positions[key] != nil
+  }
+
+  /// Removes `key` and returns its value, keeping the order of the other keys.
+  @discardableResult
+  public mutating func removeValue(forKey key: String) -> Node? {
+    guard let index = positions.removeValue(forKey: key) else { return nil }
+    keys.remove(at: index)
+    let value = values.remove(at: index)
+    for position in index..<keys.count { positions[keys[position]] = position }
+    return value
+  }
+}
+
+extension Mapping: RandomAccessCollection {
+  /// A key and its value.
+  public typealias Element = (key: String, value: Node)
+
+  /// Always 0.
+  public var startIndex: Int { 0 }
+  /// The number of pairs.
+  public var endIndex: Int { keys.count }
+  /// The pair at `position`.
+  public subscript(position: Int) -> Element { (keys[position], values[position]) }
+}
+
+extension Mapping: Hashable {
+  /// Same keys with equal values, in the same order.
+  public static func == (lhs: Mapping, rhs: Mapping) -> Bool {
+    lhs.keys == rhs.keys && lhs.values == rhs.values
+  }
+
+  /// Hashes keys and values in order.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(keys)
+    hasher.combine(values)
+  }
+}
+
+extension Mapping: ExpressibleByDictionaryLiteral {
+  /// A mapping in literal order; a later duplicate key replaces the earlier value.
+  public init(dictionaryLiteral elements: (String, Node)...) { self.init(elements) }
+}
