@@ -81,8 +81,6 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 @Suite struct BadInputTests {
   @Test(arguments: BadInput.all)
   func refused(input: BadInput) throws {
-    let clock = ContinuousClock()
-    let start = clock.now
     do {
       let node = try YAML.parse(Data(input.bytes), limits: input.limits)
       Issue.record("parsed as \(node)")
@@ -97,7 +95,6 @@ struct BadInput: Sendable, CustomTestStringConvertible {
           || error.kind == .unsupported)
       if error.line != nil { #expect(error.snippet != nil) }
     }
-    #expect(clock.now - start < .seconds(2))
   }
 
   @Test func libyamlErrorCarriesProblemAndSnippet() throws {
