@@ -1,0 +1,30 @@
+/// A commit message with Casebook's trailers, so that `git log --format='%(trailers)'` is an
+/// audit log. Trailer values are single-line by construction: newlines are folded to spaces.
+struct CommitMessage {
+  var summary: String
+  var body: String? = nil
+  var action: String
+  var user: String
+  var session: String? = nil
+  var section: String? = nil
+  var input: String? = nil
+  var extra: [(String, String)] = []
+
+  var text: String {
+    func line(_ s: String) -> String {
+      s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+    }
+    var trailers = [("Casebook-Action", action)]
+    if let session { trailers.append(("Casebook-Session", session)) }
+    trailers.append(("Casebook-User", user))
+    if let section { trailers.append(("Casebook-Section", section)) }
+    if let input { trailers.append(("Casebook-Input", input)) }
+    trailers += extra
+    var out = line(summary) + "\n\n"
+    if let body, !body.isEmpty { out += body.trimmingCharacters(in: .newlines) + "\n\n" }
+    out += trailers.map { "\($0.0): \(line($0.1))" }.joined(separator: "\n") + "\n"
+    return out
+  }
+}
+
+import Foundation

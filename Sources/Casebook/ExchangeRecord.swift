@@ -1,0 +1,70 @@
+import YAML
+
+/// One tool call of the drafting assistant: the seed's PromptLog and ToolLog in one record,
+/// committed on the session branch at `exchanges/<session>/<bucket>/<sequence>.yaml`.
+public struct ExchangeRecord: Sendable, Equatable, Encodable {
+  public let exchangeId: String
+  public let sequence: Int
+  public let sessionId: String
+  public let userId: String
+  public let toolName: String
+  public let timestamp: String
+  public let statusCode: Int?
+  public let latencyMs: Int?
+  public let section: String?
+  /// The input payload (the prompt).
+  public let prompt: String?
+  /// The output payload (the tool's response).
+  public let response: String?
+
+  init(
+    sequence: Int, sessionId: String, userId: String, toolName: String, timestamp: String, statusCode: Int?,
+    latencyMs: Int?, section: String?, prompt: String?, response: String?
+  ) {
+    self.exchangeId = "\(sessionId)-\(sequence)"
+    self.sequence = sequence
+    self.sessionId = sessionId
+    self.userId = userId
+    self.toolName = toolName
+    self.timestamp = timestamp
+    self.statusCode = statusCode
+    self.latencyMs = latencyMs
+    self.section = section
+    self.prompt = prompt
+    self.response = response
+  }
+
+  init(_ map: Mapping, path: String) throws {
+    guard let sequence = map["sequence"]?.int, let session = map["session_id"]?.string,
+      let tool = map["tool_name"]?.string
+    else { throw CasebookError.repository("\(path) lacks sequence, session_id or tool_name") }
+    self.init(
+      sequence: sequence, sessionId: session, userId: map["user_id"]?.string ?? "", toolName: tool,
+      timestamp: map["timestamp"]?.string ?? "", statusCode: map["status_code"]?.int, latencyMs: map["latency_ms"]?.int,
+      section: map["section"]?.string, prompt: map["prompt"]?.string, response: map["response"]?.string)
+  }
+
+  var node: Node {
+    var map = Mapping()
+    map["exchange_id"] = .string(exchangeId)
+    map["sequence"] = .int(sequence)
+    map["session_id"] = .string(sessionId)
+    map["user_id"] = .string(userId)
+    map["tool_name"] = .string(toolName)
+    map["timestamp"] = .string(timestamp)
+    if let statusCode { map["status_code"] = .int(statusCode) }
+    if let latencyMs { map["latency_ms"] = .int(latencyMs) }
+    if let section { map["section"] = .string(section) }
+    map["prompt"] = prompt.map(Node.string) ?? .null
+    map["response"] = response.map(Node.string) ?? .null
+    return .mapping(map)
+  }
+}
+
+/// The outcome of `exchange record`.
+public struct ExchangeRecorded: Sendable, Encodable {
+  public let exchangeId: String
+  public let sequence: Int
+  public let path: String
+  public let commit: String
+}

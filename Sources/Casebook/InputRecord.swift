@@ -1,0 +1,84 @@
+import YAML
+
+/// An uploaded input as `inputs/<id>/meta.yaml` records it.
+public struct InputRecord: Sendable, Equatable, Encodable {
+  public let inputId: String
+  public let name: String
+  public let mediaType: String
+  public let size: Int
+  public let sha256: String
+  public let uploadedBy: String
+  public let uploadedAt: String
+  public let session: String
+  /// Whether text was extracted (`text.txt`); files Casebook cannot read are stored as they are.
+  public let extracted: Bool
+  /// Lines of extracted text; citations into text give `L<from>-<to>` within them.
+  public let lines: Int?
+  /// Where the original bytes are, inside the input's folder.
+  public let original: String
+
+  init(
+    inputId: String, name: String, mediaType: String, size: Int, sha256: String, uploadedBy: String,
+    uploadedAt: String, session: String, extracted: Bool, lines: Int?, original: String
+  ) {
+    self.inputId = inputId
+    self.name = name
+    self.mediaType = mediaType
+    self.size = size
+    self.sha256 = sha256
+    self.uploadedBy = uploadedBy
+    self.uploadedAt = uploadedAt
+    self.session = session
+    self.extracted = extracted
+    self.lines = lines
+    self.original = original
+  }
+
+  init(_ map: Mapping, path: String) throws {
+    guard let id = map["input_id"]?.string, let name = map["name"]?.string, let size = map["size"]?.int,
+      let sha = map["sha256"]?.string, let original = map["original"]?.string
+    else { throw CasebookError.repository("\(path) lacks input_id, name, size, sha256 or original") }
+    inputId = id
+    self.name = name
+    mediaType = map["media_type"]?.string ?? "application/octet-stream"
+    self.size = size
+    sha256 = sha
+    uploadedBy = map["uploaded_by"]?.string ?? ""
+    uploadedAt = map["uploaded_at"]?.string ?? ""
+    session = map["session"]?.string ?? ""
+    extracted = map["extracted"]?.bool ?? false
+    lines = map["lines"]?.int
+    self.original = original
+  }
+
+  var node: Node {
+    var map = Mapping()
+    map["input_id"] = .string(inputId)
+    map["name"] = .string(name)
+    map["media_type"] = .string(mediaType)
+    map["size"] = .int(size)
+    map["sha256"] = .string(sha256)
+    map["uploaded_by"] = .string(uploadedBy)
+    map["uploaded_at"] = .string(uploadedAt)
+    map["session"] = .string(session)
+    map["extracted"] = .bool(extracted)
+    if let lines { map["lines"] = .int(lines) }
+    map["original"] = .string(original)
+    return .mapping(map)
+  }
+}
+
+/// The outcome of `input add`.
+public struct InputAdded: Sendable, Encodable {
+  public let inputId: String
+  /// nil when the same bytes were already there: inputs are content-addressed.
+  public let commit: String?
+  public let created: Bool
+  public let record: InputRecord
+}
+
+/// An input with its extracted text, for `input show`.
+public struct InputView: Sendable, Encodable {
+  public let record: InputRecord
+  public let text: String?
+}

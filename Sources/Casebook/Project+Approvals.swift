@@ -1,0 +1,52 @@
+import Foundation
+import Git
+import YAML
+
+extension Project {
+  /// Records a reviewer's decision on a section committed on main, as the next annotated tag
+  /// `approved/<section>/v<N>` on main's head, tagged by the reviewer.
+  public func approve(
+    _ id: String, reviewer: String, decision: Approval.Decision, comment: String?, by user: User
+  ) throws -> Approval {
+    let id = try Identifier.section(id)
+    let reviewerUser = try User(reviewer)
+    if let comment, comment.utf8.count > 64 << 10 { throw CasebookError.badInput("the comment is longer than 64 KiB") }
+    let main = try mainSnapshot()
+    guard let record = try sectionRecord(id, in: main) else {
+      guard settings.section(id) != nil else { throw CasebookError.notFound("section \(id) is not on main") }
+      throw CasebookError.badInput(
+        "section \(id) is not committed on main yet; commit it with 'casebook section commit' first")
+    }
+    guard record.status == .committed, record.locked else {
+      throw CasebookError.badInput(
+        "section \(id) is not committed on main (it is \(record.status.rawValue)); commit it with 'casebook section commit' first")
+    }
+    guard let content = try main.blobID(Layout.sectionContent(id)) else {
+      throw CasebookError.repository("section \(id) has metadata but no text on main")
+    }
+    let gate = try main.yaml(Layout.profile)?["gate_stage"]?.string ?? ""
+    let existing = try approvals(section: id)
+    var version = (existing.map(\.version).max() ?? 0) + 1
+    for _ in 0..<64 {
+      let approval = Approval(
+        tag: Layout.approvalTag(id, version), section: id, version: version, decision: decision,
+        reviewer: reviewerUser.id, comment: comment, gateStage: gate, revision: record.revision, content: content.hex,
+        commit: main.commit!.hex, time: Timestamp.string(now()), recordedBy: user.id)
+      let tagger = Signature(name: reviewerUser.id, email: reviewerUser.email, time: now())
+      do {
+        _ = try repository.createAnnotatedTag(name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)
+        return approval
+      } catch let error as GitError where error.isExists || error.isConflict {
+        version += 1  // another reviewer took this number at the same moment
+      }
+    }
+    throw CasebookError.conflict("could not find a free approval number for \(id)")
+  }
+
+  /// Approvals, oldest first; of one section or all.
+  public func approvals(section: String? = nil) throws -> [Approval] {
+    let prefix = Layout.approvalTagPrefix + (section.map { "\($0)/" } ?? "")
+    return try repository.annotatedTags(prefix: prefix).compactMap { Approval(tag: $0.name, message: $0.message) }
+      .sorted { ($0.section, $0.version) < ($1.section, $1.version) }
+  }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Git
+
+/// One commit as the log and the audit trail show it.
+public struct LogEntry: Sendable, Encodable {
+  public let kind: String
+  public let commit: String
+  public let time: String
+  public let user: String
+  public let action: String?
+  public let session: String?
+  public let section: String?
+  public let summary: String
+  public let trailers: [String: String]
+  public let parents: Int
+}
+
+extension Project {
+  /// Commits on main (or a session's branch), newest first, optionally only those touching a
+  /// section.
+  public func log(session: String? = nil, section: String? = nil, limit: Int? = nil) throws -> [LogEntry] {
+    let branch = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    let path = try section.map { Layout.sectionMeta(try Identifier.section($0)) }
+    return try repository.log(from: branch.commit!, path: path, limit: limit).map(Self.entry)
+  }
+
+  /// The whole audit trail: every Casebook commit on main and on every session branch, and every
+  /// approval, oldest first.
+  public func audit() throws -> [LogEntry] {
+    var seen = Set<ObjectID>()
+    var entries: [(Date, LogEntry)] = []
+    var heads = [try repository.referenceTarget(Layout.main)].compactMap { $0 }
+    heads += try repository.references(glob: Layout.sessionPrefix + "*").map(\.target)
+    for head in heads {
+      for commit in try repository.log(from: head).reversed() where seen.insert(commit.id).inserted {
+        entries.append((commit.committer.time, Self.entry(commit)))
+      }
+    }
+    for approval in try approvals() {
+      let time = Timestamp.parse(approval.time) ?? Date.distantPast
+      entries.append(
+        (
+          time,
+          LogEntry(
+            kind: "approval", commit: approval.commit, time: approval.time, user: approval.reviewer,
+            action: "approve-section", session: nil, section: approval.section,
+            summary: "\(approval.decision.rawValue) \(approval.section) v\(approval.version) (revision \(approval.revision))"
+              + (approval.comment.map { ": \($0)" } ?? ""),
+            trailers: ["tag": approval.tag], parents: 0)
+        ))
+    }
+    return entries.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+  }
+
+  static func entry(_ commit: Commit) -> LogEntry {
+    var trailers: [String: String] = [:]
+    for trailer in commit.trailers where trailer.key.hasPrefix("Casebook-") { trailers[trailer.key] = trailer.value }
+    return LogEntry(
+      kind: "commit", commit: commit.id.hex, time: Timestamp.string(commit.committer.time), user: commit.author.name,
+      action: trailers["Casebook-Action"], session: trailers["Casebook-Session"], section: trailers["Casebook-Section"],
+      summary: commit.summary, trailers: trailers, parents: commit.parents.count)
+  }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import YAML
+
+extension Project {
+  /// The project profile on main, on a session's branch, or at a revision.
+  public func profile(session: String? = nil, at revision: String? = nil) throws -> Node {
+    let snapshot: Snapshot
+    if let revision {
+      snapshot = try self.snapshot(revision: revision)
+    } else {
+      snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    }
+    guard let profile = try snapshot.yaml(Layout.profile) else {
+      throw CasebookError.notFound("\(Layout.profile) not found at \(snapshot.ref)")
+    }
+    return profile
+  }
+
+  /// One value of the profile, by a key path such as `gate_stage`, `stakeholders[0].name` or
+  /// `stakeholders.Finance.role` (items of a list of mappings by their `name` or `id`).
+  public func profileValue(_ key: String, session: String? = nil) throws -> Node {
+    let steps = try Self.keyPath(key)
+    var node = try profile(session: session)
+    for step in steps {
+      switch (step, node) {
+      case (.key(let k), .mapping(let map)) where map[k] != nil:
+        node = map[k]!
+      case (.key(let k), .sequence(let items)):
+        guard let item = items.first(where: { $0["name"]?.string == k || $0["id"]?.string == k }) else {
+          throw CasebookError.notFound("profile has no item '\(k)' in \(key)")
+        }
+        node = item
+      case (.index(let i), .sequence(let items)) where items.indices.contains(i):
+        node = items[i]
+      default:
+        throw CasebookError.notFound("profile has no value at '\(key)'")
+      }
+    }
+    return node
+  }
+
+  /// Sets one top-level or nested mapping key of the profile in a session. `value` is YAML
+  /// (`"Gate 1"`, `[a, b]`, `{name: Finance, role: Reviewer}`); for the schema's string keys a
+  /// scalar is taken as its text.
+  public func setProfile(_ key: String, value: String, session: String, by user: User) throws -> WriteResult {
+    let steps = try Self.keyPath(key)
+    var keys: [String] = []
+    for step in steps {
+      guard case .key(let k) = step else {
+        throw CasebookError.badInput("profile set takes a key path of mapping keys (a.b); set the whole list instead")
+      }
+      keys.append(k)
+    }
+    var parsed = try Self.parseYAML(Data(value.utf8), what: "value for \(key)")
+    if keys.count == 1, ProfileSchema.stringKeys.contains(keys[0]) {
+      switch parsed {
+      case .int, .float, .bool: parsed = .string(value.trimmingCharacters(in: .whitespaces))
+      default: break
+      }
+    }
+    return try writeProfile(session: session, by: user, summary: "set profile \(key)") { profile in
+      profile = try Self.setting(keys[...], to: parsed, in: profile)
+    }
+  }
+
+  /// Applies a YAML mapping over the profile: each key given replaces the profile's, and a key
+  /// given as null is removed.
+  public func applyProfile(_ data: Data, source: String, session: String, by user: User) throws -> WriteResult {
+    let node = try Self.parseYAML(data, what: source)
+    guard let changes = node.mapping else {
+      throw CasebookError.badInput("\(source): expected a mapping of profile keys, not a \(node.typeName)")
+    }
+    guard !changes.isEmpty else { throw CasebookError.badInput("\(source) has no keys to apply") }
+    return try writeProfile(session: session, by: user, summary: "apply \(changes.count) profile key(s)") { profile in
+      guard case .mapping(var map) = profile else { return }
+      for (key, value) in changes {
+        if value.isNull { map.removeValue(forKey: key) } else { map[key] = value }
+      }
+      profile = .mapping(map)
+    }
+  }
+
+  private func writeProfile(
+    session: String, by user: User, summary: String, change: (inout Node) throws -> Void
+  ) throws -> WriteResult {
+    let commit = try writeSession(session, by: user) { snapshot, _, pending in
+      guard var profile = try snapshot.yaml(Layout.profile) else {
+        throw CasebookError.repository("\(Layout.profile) is missing on session \(session)")
+      }
+      try change(&profile)
+      try ProfileSchema.validate(profile, projectID: settings.projectID)
+      try pending.put(Layout.profile, yaml: profile)
+      return CommitMessage(summary: summary, action: "update-profile", user: user.id, session: session)
+    }
+    return WriteResult(commit: commit.hex, branch: Layout.sessionRef(session))
+  }
+
+  private static func setting(_ keys: ArraySlice<String>, to value: Node, in node: Node) throws -> Node {
+    guard let key = keys.first else { return value }
+    var map = node.mapping ?? Mapping()
+    if !node.isNull && node.mapping == nil {
+      throw CasebookError.badInput("profile: '\(key)' is inside a \(node.typeName), not a mapping")
+    }
+    map[key] = try setting(keys.dropFirst(), to: value, in: map[key] ?? .null)
+    return .mapping(map)
+  }
+
+  enum KeyStep: Equatable {
+    case key(String)
+    case index(Int)
+  }
+
+  /// Parses `a.b[2].c`: keys are `[A-Za-z0-9_-]` words (stakeholder names may hold spaces).
+  static func keyPath(_ text: String) throws -> [KeyStep] {
+    guard !text.isEmpty, text.count <= 256 else { throw CasebookError.badInput("profile key is empty or too long") }
+    var steps: [KeyStep] = []
+    for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+      var rest = Substring(part)
+      var name = ""
+      while let c = rest.first, c != "[" {
+        name.append(c)
+        rest = rest.dropFirst()
+      }
+      guard !name.isEmpty || !steps.isEmpty && rest.first == "[",
+        !name.contains(where: { $0.isNewline || $0 == "]" })
+      else { throw CasebookError.badInput("profile key '\(Identifier.printable(text))' is not a valid key path") }
+      if !name.isEmpty { steps.append(.key(name)) }
+      while rest.first == "[" {
+        guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]), i >= 0 else {
+          throw CasebookError.badInput("profile key '\(Identifier.printable(text))' has a bad [index]")
+        }
+        steps.append(.index(i))
+        rest = rest[rest.index(after: close)...]
+      }
+      guard rest.isEmpty else { throw CasebookError.badInput("profile key '\(Identifier.printable(text))' is not a valid key path") }
+    }
+    return steps
+  }
+
+  /// YAML from a person, with errors that say where.
+  static func parseYAML(_ data: Data, what: String) throws -> Node {
+    do { return try YAML.parse(data) } catch {
+      throw CasebookError.badInput("\(what): \(error.localizedDescription)")
+    }
+  }
+}

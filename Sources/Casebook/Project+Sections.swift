@@ -1,0 +1,339 @@
+import Foundation
+import Git
+import YAML
+
+/// What a draft or revision carries besides its text.
+public struct SectionEdit: Sendable {
+  public var content: String?
+  public var sources: [SourceReference] = []
+  public var prompt: String?
+  public var feedback: String?
+  public var title: String?
+
+  public init(
+    content: String? = nil, sources: [SourceReference] = [], prompt: String? = nil, feedback: String? = nil,
+    title: String? = nil
+  ) {
+    self.content = content
+    self.sources = sources
+    self.prompt = prompt
+    self.feedback = feedback
+    self.title = title
+  }
+}
+
+/// The outcome of a write to a section.
+public struct SectionWritten: Sendable, Encodable {
+  public let sectionId: String
+  public let sessionId: String
+  public let action: String
+  public let revision: Int
+  public let status: SectionRecord.Status
+  public let commit: String
+  /// For `section commit`: the merge commit on main.
+  public var mainCommit: String?
+}
+
+/// A section as read at one revision.
+public struct SectionView: Sendable, Encodable {
+  public let record: SectionRecord
+  public let content: String
+  public let commit: String
+  public let approvals: [Approval]
+}
+
+/// One line of `section list`.
+public struct SectionListing: Sendable, Encodable {
+  public let sectionId: String
+  public let title: String
+  public let required: Bool
+  /// nil when the section has not been drafted yet.
+  public let status: SectionRecord.Status?
+  public let revision: Int?
+  public let locked: Bool
+}
+
+extension Project {
+  // MARK: - Writing
+
+  /// Drafts a new section in a session: revision 1, with its sources and the prompt used.
+  /// Without content, the section starts from the template's skeleton.
+  public func draftSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
+    let id = try Identifier.section(id)
+    let main = try mainSnapshot()
+    var written: SectionRecord?
+    let commit = try writeSession(session, by: user) { snapshot, _, pending in
+      if let existing = try sectionRecord(id, in: snapshot) {
+        if existing.locked { throw Self.lockedError(id) }
+        throw CasebookError.badInput(
+          "section \(id) already has a draft (revision \(existing.revision)) in this session; use 'casebook section revise'")
+      }
+      try checkMainLock(id, main: main, session: nil)
+      let templateSection = settings.section(id)
+      guard let title = edit.title ?? templateSection?.title else {
+        throw CasebookError.badInput("section \(id) is not one of the template's; give it a --title")
+      }
+      let content: String
+      if let given = edit.content {
+        content = given
+      } else if let templateSection {
+        content = try skeleton(for: templateSection, snapshot: snapshot)
+      } else {
+        throw CasebookError.badInput("section \(id) is not one of the template's; give its text with --from")
+      }
+      try Self.checkContent(content)
+      var record = SectionRecord(
+        sectionId: id, title: title, session: session, user: user.id, at: Timestamp.string(now()))
+      record.sources = try validatedSources(edit.sources, adding: [], in: snapshot)
+      record.prompts = edit.prompt.map { [$0] } ?? []
+      try pending.put(Layout.sectionContent(id), text: content)
+      try pending.put(Layout.sectionMeta(id), yaml: record.node)
+      written = record
+      return sectionMessage("draft \(id)", action: "draft-section", record: record, user: user, edit: edit)
+    }
+    return SectionWritten(
+      sectionId: id, sessionId: session, action: "draft", revision: written!.revision, status: written!.status,
+      commit: commit.hex)
+  }
+
+  /// Revises a drafted section: the next revision, with the feedback that prompted it.
+  public func reviseSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
+    let id = try Identifier.section(id)
+    guard let content = edit.content else { throw CasebookError.badInput("revise needs the new text (--from FILE or -)") }
+    try Self.checkContent(content)
+    let main = try mainSnapshot()
+    var written: SectionRecord?
+    let commit = try writeSession(session, by: user) { snapshot, _, pending in
+      guard var record = try sectionRecord(id, in: snapshot) else {
+        throw CasebookError.notFound("section \(id) has no draft in session \(session); draft it first")
+      }
+      if record.locked { throw Self.lockedError(id) }
+      try checkMainLock(id, main: main, session: record)
+      record.revision += 1
+      record.status = .revised
+      record.session = session
+      record.updatedBy = user.id
+      record.updatedAt = Timestamp.string(now())
+      record.sources = try validatedSources(edit.sources, adding: record.sources, in: snapshot)
+      record.prompts = edit.prompt.map { [$0] } ?? []
+      record.feedback = edit.feedback
+      if let title = edit.title { record.title = title }
+      try pending.put(Layout.sectionContent(id), text: content)
+      try pending.put(Layout.sectionMeta(id), yaml: record.node)
+      written = record
+      return sectionMessage("revise \(id) to revision \(record.revision)", action: "revise-section", record: record, user: user, edit: edit)
+    }
+    return SectionWritten(
+      sectionId: id, sessionId: session, action: "revise", revision: written!.revision, status: written!.status,
+      commit: commit.hex)
+  }
+
+  /// Commits a section: marks it committed and locked in the session, then merges the session
+  /// into main. When the merge would conflict, nothing at all is written.
+  public func commitSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
+    let id = try Identifier.section(id)
+    let session = try Identifier.session(session)
+    var written: SectionRecord?
+    let commit: ObjectID = try retrying(Layout.sessionRef(session)) {
+      let prepared = try prepare(on: Layout.sessionRef(session), by: user) { snapshot, pending in
+        var record = try writableSession(session, in: snapshot, by: user)
+        guard var section = try sectionRecord(id, in: snapshot) else {
+          throw CasebookError.notFound("section \(id) has no draft in session \(session)")
+        }
+        guard !section.locked else { throw CasebookError.badInput("section \(id) is already committed") }
+        section.status = .committed
+        section.session = session
+        section.locked = true
+        section.updatedBy = user.id
+        section.updatedAt = record.lastActive
+        section.committedBy = user.id
+        section.committedAt = record.lastActive
+        section.prompts = []
+        section.feedback = nil
+        record.lastActive = section.updatedAt
+        try pending.put(Layout.sectionMeta(id), yaml: section.node)
+        try pending.put(Layout.sessionFile(session), yaml: record.node)
+        written = section
+        return sectionMessage("commit \(id) at revision \(section.revision)", action: "commit-section", record: section, user: user, edit: SectionEdit())
+      }
+      // Try the merge before publishing anything: a conflict leaves both branches as they were.
+      guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
+      _ = try mergedTree(base: try repository.mergeBase(main, prepared.commit), main: main, session: prepared.commit)
+      return try publish(prepared) ? prepared.commit : nil
+    }
+    let merged = try mergeSession(session, by: user)
+    var result = SectionWritten(
+      sectionId: id, sessionId: session, action: "commit", revision: written!.revision, status: .committed,
+      commit: commit.hex)
+    result.mainCommit = merged.commit
+    return result
+  }
+
+  /// Reopens a committed section in a session so that it can be revised again.
+  public func reopenSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
+    let id = try Identifier.section(id)
+    var written: SectionRecord?
+    let commit = try writeSession(session, by: user) { snapshot, record, pending in
+      guard var section = try sectionRecord(id, in: snapshot) else {
+        throw CasebookError.notFound("section \(id) is not in session \(session)")
+      }
+      guard section.locked else { throw CasebookError.badInput("section \(id) is not committed, so there is nothing to reopen") }
+      section.locked = false
+      section.status = .reopened
+      section.session = session
+      section.updatedBy = user.id
+      section.updatedAt = record.lastActive
+      try pending.put(Layout.sectionMeta(id), yaml: section.node)
+      written = section
+      return sectionMessage("reopen \(id)", action: "reopen-section", record: section, user: user, edit: SectionEdit())
+    }
+    return SectionWritten(
+      sectionId: id, sessionId: session, action: "reopen", revision: written!.revision, status: .reopened,
+      commit: commit.hex)
+  }
+
+  /// The Composer tool: drafts a section that does not exist, revises one whose text differs,
+  /// and commits one whose text is already what is given.
+  public func compose(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
+    let id = try Identifier.section(id)
+    let snapshot = try sessionSnapshot(session)
+    guard let record = try sectionRecord(id, in: snapshot) else {
+      return try draftSection(id, session: session, edit: edit, by: user)
+    }
+    if record.locked { throw Self.lockedError(id) }
+    let current = try snapshot.data(Layout.sectionContent(id)).map { String(decoding: $0, as: UTF8.self) }
+    if let content = edit.content, content != current {
+      return try reviseSection(id, session: session, edit: edit, by: user)
+    }
+    return try commitSection(id, session: session, by: user)
+  }
+
+  // MARK: - Reading
+
+  /// A section at a revision: on a session's branch, on main, at any git revision, or at a
+  /// section revision number (`3`) found in the history of the branch.
+  public func section(_ id: String, session: String? = nil, at revision: String? = nil) throws -> SectionView {
+    let id = try Identifier.section(id)
+    let snapshot = try sectionSnapshot(id, session: session, at: revision)
+    guard let record = try sectionRecord(id, in: snapshot) else {
+      throw CasebookError.notFound("section \(id) not found at \(revision ?? snapshot.ref)")
+    }
+    let content = try snapshot.data(Layout.sectionContent(id)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    return SectionView(record: record, content: content, commit: snapshot.commit!.hex, approvals: try approvals(section: id))
+  }
+
+  /// Every section of the template, then any others drafted, with their state.
+  public func sections(session: String? = nil) throws -> [SectionListing] {
+    let snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    var out: [SectionListing] = []
+    var seen = Set<String>()
+    for entry in settings.sections {
+      let record = try sectionRecord(entry.id, in: snapshot)
+      out.append(
+        SectionListing(
+          sectionId: entry.id, title: record?.title ?? entry.title, required: entry.required, status: record?.status,
+          revision: record?.revision, locked: record?.locked ?? false))
+      seen.insert(entry.id)
+    }
+    for entry in try snapshot.entries("sections") where entry.name.hasSuffix(".yaml") {
+      let id = String(entry.name.dropLast(".yaml".count))
+      guard !seen.contains(id), (try? Identifier.section(id)) != nil, let record = try sectionRecord(id, in: snapshot) else {
+        continue
+      }
+      out.append(
+        SectionListing(
+          sectionId: id, title: record.title, required: false, status: record.status, revision: record.revision,
+          locked: record.locked))
+    }
+    return out
+  }
+
+  /// A unified diff of a section's text between two revisions. With none, the latest change on
+  /// the branch; with one, from it to the branch's head.
+  public func sectionDiff(_ id: String, session: String? = nil, from: String? = nil, to: String? = nil) throws -> String {
+    let id = try Identifier.section(id)
+    let path = Layout.sectionContent(id)
+    let head = try sectionSnapshot(id, session: session, at: nil)
+    let old: Snapshot?
+    let new: Snapshot
+    switch (from, to) {
+    case (nil, _):
+      let history = try repository.log(from: head.commit!, path: path, limit: 2)
+      guard let latest = history.first else { throw CasebookError.notFound("section \(id) has no history on \(head.ref)") }
+      new = try Snapshot(repository: repository, ref: head.ref, commit: latest.id)
+      old = try history.dropFirst().first.map { try Snapshot(repository: repository, ref: head.ref, commit: $0.id) }
+    case (let from?, nil):
+      old = try sectionSnapshot(id, session: session, at: from)
+      new = head
+    case (let from?, let to?):
+      old = try sectionSnapshot(id, session: session, at: from)
+      new = try sectionSnapshot(id, session: session, at: to)
+    }
+    return try Repository.unifiedDiff(
+      old: try old?.data(path), new: try new.data(path), oldPath: path, newPath: path)
+  }
+
+  // MARK: - Helpers
+
+  func sectionRecord(_ id: String, in snapshot: Snapshot) throws -> SectionRecord? {
+    try snapshot.mapping(Layout.sectionMeta(id)).map { try SectionRecord($0, path: Layout.sectionMeta(id)) }
+  }
+
+  /// The snapshot holding a section at a revision: a git revision, or a section revision number.
+  func sectionSnapshot(_ id: String, session: String?, at revision: String?) throws -> Snapshot {
+    let branch = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    guard let revision else { return branch }
+    if revision.count <= 6, let number = Int(revision), number > 0 {
+      for commit in try repository.log(from: branch.commit!, path: Layout.sectionMeta(id)) {
+        let snapshot = try Snapshot(repository: repository, ref: branch.ref, commit: commit.id)
+        if let record = try sectionRecord(id, in: snapshot) {
+          if record.revision == number { return snapshot }
+          if record.revision < number { break }
+        }
+      }
+      throw CasebookError.notFound("section \(id) has no revision \(number) on \(branch.ref)")
+    }
+    return try snapshot(revision: revision)
+  }
+
+  static func lockedError(_ id: String) -> CasebookError {
+    .conflict("section \(id) is committed and locked; reopen it with 'casebook section reopen \(id) --session …' to change it")
+  }
+
+  /// Refuses a change to a section that main holds committed and locked, unless this session
+  /// reopened it itself.
+  private func checkMainLock(_ id: String, main: Snapshot, session record: SectionRecord?) throws {
+    guard record?.status != .reopened, let onMain = try sectionRecord(id, in: main), onMain.locked else { return }
+    throw CasebookError.conflict(
+      "section \(id) was committed on main by \(onMain.committedBy ?? onMain.updatedBy) and is locked; reopen it in a session that has that commit"
+    )
+  }
+
+  static func checkContent(_ content: String) throws {
+    guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw CasebookError.badInput("the section text is empty")
+    }
+    guard content.utf8.count <= 4 << 20 else { throw CasebookError.badInput("the section text is larger than 4 MiB") }
+  }
+
+  private func skeleton(for section: TemplateSection, snapshot: Snapshot) throws -> String {
+    let profile = try snapshot.mapping(Layout.profile) ?? Mapping()
+    let library = TemplateLibrary.standard()
+    let template = try? library.template(settings.template)
+    return template?.skeleton(for: section, profile: profile)
+      ?? Template.fill("# {{section_title}}\n\n{{project_title}} — {{gate_stage}}\n", section: section, profile: profile)
+  }
+
+  private func sectionMessage(
+    _ summary: String, action: String, record: SectionRecord, user: User, edit: SectionEdit
+  ) -> CommitMessage {
+    var extra = [("Casebook-Revision", String(record.revision))]
+    for source in edit.sources { extra.append(("Casebook-Source", source.description)) }
+    var body: [String] = []
+    if let prompt = edit.prompt { body.append("Prompt: \(prompt)") }
+    if let feedback = edit.feedback { body.append("Feedback: \(feedback)") }
+    return CommitMessage(
+      summary: summary, body: body.joined(separator: "\n\n"), action: action, user: user.id, session: record.session,
+      section: record.sectionId, extra: extra)
+  }
+}

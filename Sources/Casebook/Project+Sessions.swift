@@ -1,0 +1,178 @@
+import Foundation
+import Git
+import YAML
+
+/// The outcome of a write that made one commit.
+public struct WriteResult: Sendable, Encodable {
+  public let commit: String
+  public let branch: String
+}
+
+/// The outcome of `session start` and `session resume`.
+public struct SessionStarted: Sendable, Encodable {
+  public let sessionId: String
+  public let commit: String
+  public let branch: String
+}
+
+/// The outcome of merging a session into main.
+public struct SessionMerged: Sendable, Encodable {
+  public let sessionId: String
+  /// The merge commit on main; nil when there was nothing new to merge.
+  public let commit: String?
+  public let merged: Bool
+  public let message: String
+}
+
+extension Project {
+  /// Starts a session for `user`: a new branch off main whose first commit records the session.
+  public func startSession(by user: User) throws -> SessionStarted {
+    guard let main = try repository.referenceTarget(Layout.main) else {
+      throw CasebookError.repository("main is missing")
+    }
+    let id = Self.newSessionID()
+    let ref = Layout.sessionRef(id)
+    let commit = try commit(on: ref, by: user, createFrom: main) { snapshot, pending in
+      let record = SessionRecord(
+        sessionId: id, userId: user.id, projectId: settings.projectID, startedAt: Timestamp.string(now()),
+        base: main.hex)
+      try pending.put(Layout.sessionFile(id), yaml: record.node)
+      return CommitMessage(summary: "start session \(id)", action: "session-start", user: user.id, session: id)
+    }
+    return SessionStarted(sessionId: id, commit: commit.hex, branch: ref)
+  }
+
+  static func newSessionID() -> String {
+    var rng = SystemRandomNumberGenerator()
+    return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+  }
+
+  /// The session's record as its own branch holds it.
+  func sessionRecord(_ id: String, in snapshot: Snapshot) throws -> SessionRecord {
+    guard let map = try snapshot.mapping(Layout.sessionFile(id)) else {
+      throw CasebookError.notFound("session \(id) has no \(Layout.sessionFile(id))")
+    }
+    return try SessionRecord(map, path: Layout.sessionFile(id))
+  }
+
+  /// The branch of session `id`, which must exist.
+  func sessionSnapshot(_ id: String) throws -> Snapshot {
+    let id = try Identifier.session(id)
+    let snapshot = try snapshot(Layout.sessionRef(id))
+    guard snapshot.commit != nil else { throw CasebookError.notFound("session \(id) not found") }
+    return snapshot
+  }
+
+  /// Checks, inside a write, that `user` may write to session `id` now, and returns its record
+  /// with `last_active` brought up to now.
+  func writableSession(_ id: String, in snapshot: Snapshot, by user: User) throws -> SessionRecord {
+    var record = try sessionRecord(id, in: snapshot)
+    guard record.userId == user.id else {
+      throw CasebookError.badInput("session \(id) belongs to \(record.userId), not \(user.id); start a session of your own")
+    }
+    guard record.status == .active else {
+      throw CasebookError.badInput("session \(id) is closed; resume it with 'casebook session resume' first")
+    }
+    record.lastActive = Timestamp.string(now())
+    return record
+  }
+
+  /// One commit on session `id`'s branch by its owner: `build` gets the session record (already
+  /// touched), may change it, and the record is written back with the other changes.
+  func writeSession(
+    _ id: String, by user: User,
+    build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
+  ) throws -> ObjectID {
+    let id = try Identifier.session(id)
+    let ref = Layout.sessionRef(id)
+    guard try repository.referenceTarget(ref) != nil else { throw CasebookError.notFound("session \(id) not found") }
+    return try commit(on: ref, by: user) { snapshot, pending in
+      var record = try writableSession(id, in: snapshot, by: user)
+      let message = try build(snapshot, &record, &pending)
+      try pending.put(Layout.sessionFile(id), yaml: record.node)
+      return message
+    }
+  }
+
+  /// Every session, newest activity first, optionally only one user's.
+  public func sessions(user: String? = nil) throws -> [SessionSummary] {
+    let main = try repository.referenceTarget(Layout.main)
+    var out: [SessionSummary] = []
+    for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
+      let id = String(name.dropFirst(Layout.sessionPrefix.count))
+      guard (try? Identifier.session(id)) != nil else { continue }
+      let snapshot = try Snapshot(repository: repository, ref: name, commit: target)
+      let record = try sessionRecord(id, in: snapshot)
+      if let user, record.userId != user { continue }
+      let merged = try main.map { try repository.mergeBase($0, target) == target } ?? false
+      out.append(SessionSummary(session: record, branch: name, head: target.hex, merged: merged))
+    }
+    return out.sorted { ($0.session.lastActive, $0.session.sessionId) > ($1.session.lastActive, $1.session.sessionId) }
+  }
+
+  /// One session.
+  public func session(_ id: String) throws -> SessionSummary {
+    let snapshot = try sessionSnapshot(id)
+    let record = try sessionRecord(id, in: snapshot)
+    let main = try repository.referenceTarget(Layout.main)
+    let merged = try main.map { try repository.mergeBase($0, snapshot.commit!) == snapshot.commit! } ?? false
+    return SessionSummary(session: record, branch: snapshot.ref, head: snapshot.commit!.hex, merged: merged)
+  }
+
+  /// Closes session `id`: records its end; later writes to it are refused until it is resumed.
+  public func closeSession(_ id: String, by user: User) throws -> WriteResult {
+    let commit = try writeSession(id, by: user) { _, record, _ in
+      record.status = .closed
+      record.endedAt = record.lastActive
+      return CommitMessage(summary: "close session \(id)", action: "session-close", user: user.id, session: id)
+    }
+    return WriteResult(commit: commit.hex, branch: Layout.sessionRef(id))
+  }
+
+  /// Reactivates the user's most recently active session (closed or idle) with a commit that
+  /// records the resumption.
+  public func resumeSession(by user: User) throws -> SessionStarted {
+    guard let latest = try sessions(user: user.id).first else {
+      throw CasebookError.notFound("\(user.id) has no session to resume; start one with 'casebook session start'")
+    }
+    let id = latest.session.sessionId
+    let ref = Layout.sessionRef(id)
+    let commit = try commit(on: ref, by: user) { snapshot, pending in
+      var record = try sessionRecord(id, in: snapshot)
+      record.status = .active
+      record.endedAt = nil
+      record.lastActive = Timestamp.string(now())
+      try pending.put(Layout.sessionFile(id), yaml: record.node)
+      return CommitMessage(summary: "resume session \(id)", action: "session-resume", user: user.id, session: id)
+    }
+    return SessionStarted(sessionId: id, commit: commit.hex, branch: ref)
+  }
+
+  /// Merges session `id` into main with a true merge commit, YAML merged structurally and
+  /// Markdown line by line. On any conflict nothing is written and the error lists them.
+  public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
+    let session = try sessionSnapshot(id)
+    let owner = try sessionRecord(id, in: session).userId
+    let result: SessionMerged = try retrying(Layout.main) {
+      guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
+        let main = try repository.referenceTarget(Layout.main)
+      else { throw CasebookError.notFound("session \(id) not found") }
+      let base = try repository.mergeBase(main, tip)
+      if base == tip {
+        return SessionMerged(sessionId: id, commit: nil, merged: false, message: "session \(id) has nothing new for main")
+      }
+      let tree = try mergedTree(base: base, main: main, session: tip)
+      let prepared = try prepare(on: Layout.main, by: user) { _, pending in
+        pending.baseTree = tree
+        pending.extraParents = [tip]
+        return CommitMessage(
+          summary: "merge session \(id) into main", body: "Session of \(owner).", action: "session-merge",
+          user: user.id, session: id)
+      }
+      // The tree was merged against `main`; if main moved since, merge again on its new head.
+      guard prepared.head == main, try publish(prepared) else { return nil }
+      return SessionMerged(sessionId: id, commit: prepared.commit.hex, merged: true, message: "merged")
+    }
+    return result
+  }
+}

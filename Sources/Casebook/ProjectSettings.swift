@@ -1,0 +1,56 @@
+import YAML
+
+/// `casebook.yaml`: the format version, the project id, the template it came from, its
+/// settings, and the template's section list, copied in so that a project describes itself
+/// without the template folder.
+public struct ProjectSettings: Sendable, Equatable {
+  public static let formatVersion = 1
+
+  public var format: Int
+  public var projectID: String
+  public var template: String
+  public var sections: [TemplateSection]
+  /// Minutes of inactivity after which a session counts as idle (used by `session resume`).
+  public var sessionIdleMinutes: Int
+
+  init(projectID: String, template: Template) {
+    self.format = Self.formatVersion
+    self.projectID = projectID
+    self.template = template.id
+    self.sections = template.sections
+    self.sessionIdleMinutes = 480
+  }
+
+  init(_ map: Mapping) throws {
+    guard let format = map["format"]?.int else {
+      throw CasebookError.repository("\(Layout.config) has no integer 'format'")
+    }
+    guard format <= Self.formatVersion else {
+      throw CasebookError.repository(
+        "this project uses format \(format), newer than this casebook understands (\(Self.formatVersion)); upgrade casebook")
+    }
+    guard let id = map["project_id"]?.string ?? map["project_id"]?.int.map(String.init) else {
+      throw CasebookError.repository("\(Layout.config) has no 'project_id'")
+    }
+    self.format = format
+    self.projectID = id
+    self.template = map["template"]?.string ?? "custom"
+    self.sessionIdleMinutes = map["settings"]?["session_idle_minutes"]?.int ?? 480
+    self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
+  }
+
+  var node: Node {
+    var map = Mapping()
+    map["format"] = .int(format)
+    map["project_id"] = .string(projectID)
+    map["template"] = .string(template)
+    var settings = Mapping()
+    settings["session_idle_minutes"] = .int(sessionIdleMinutes)
+    map["settings"] = .mapping(settings)
+    map["sections"] = .sequence(sections.map(\.node))
+    return .mapping(map)
+  }
+
+  /// The template's entry for a section, if the section is one of the template's.
+  public func section(_ id: String) -> TemplateSection? { sections.first { $0.id == id } }
+}

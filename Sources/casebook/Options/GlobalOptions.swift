@@ -1,0 +1,78 @@
+import ArgumentParser
+import Casebook
+import Foundation
+
+/// Options every command takes. They may stand before the command name too
+/// (`casebook --json --repo X session list`): `main.swift` moves them after it.
+struct GlobalOptions: ParsableArguments {
+  @Option(help: "The project (default: the repository containing the current folder, or CASEBOOK_REPO).")
+  var repo: String?
+
+  @Flag(help: "Print one JSON object, errors included.")
+  var json = false
+
+  @Option(help: "The acting user (default: CASEBOOK_USER, then git config user.name).")
+  var user: String?
+
+  /// The names `main.swift` hoists: flags, and options that take one value.
+  static let flags: Set<String> = ["--json"]
+  static let valued: Set<String> = ["--repo", "--user"]
+
+  var output: Output { Output(json: json) }
+
+  func project() throws -> Project {
+    let env = ProcessInfo.processInfo.environment
+    let path = repo ?? env["CASEBOOK_REPO"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
+    return try Project.open(at: path)
+  }
+
+  /// The acting user: `--user`, `CASEBOOK_USER`, or git's `user.name` (spaces become `-`),
+  /// with git's `user.email` when the name came from git.
+  func actingUser(in project: Project?) throws -> User {
+    let env = ProcessInfo.processInfo.environment
+    if let user = user ?? env["CASEBOOK_USER"].flatMap({ $0.isEmpty ? nil : $0 }) { return try User(user) }
+    if let name = project?.gitConfig("user.name") ?? Project.globalGitConfig("user.name") {
+      let id = name.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "-")
+      return try User(id, email: project?.gitConfig("user.email") ?? Project.globalGitConfig("user.email"))
+    }
+    throw CasebookError.badInput("who is acting? pass --user NAME, set CASEBOOK_USER, or set git config user.name")
+  }
+}
+
+/// The session a command writes to: `--session`, else `CASEBOOK_SESSION`.
+struct SessionOption: ParsableArguments {
+  @Option(help: "The session (default: CASEBOOK_SESSION).")
+  var session: String?
+
+  func required(_ what: String) throws -> String {
+    guard let id = resolved else {
+      throw CasebookError.badInput("\(what) needs a session: pass --session ID or set CASEBOOK_SESSION")
+    }
+    return id
+  }
+
+  var resolved: String? {
+    session ?? ProcessInfo.processInfo.environment["CASEBOOK_SESSION"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+}
+
+/// Reads a file named on the command line, or standard input for `-`, as UTF-8 text.
+func readText(_ path: String, what: String) throws -> String {
+  let data = try readData(path)
+  guard let text = String(data: data, encoding: .utf8) else {
+    throw CasebookError.badInput("\(what) \(path == "-" ? "(standard input)" : path) is not valid UTF-8 text")
+  }
+  return text
+}
+
+func readData(_ path: String) throws -> Data {
+  if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+  var isDir: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+    throw CasebookError.badInput("no such file: \(path)")
+  }
+  guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {
+    throw CasebookError.badInput("cannot read \(path): not a readable file")
+  }
+  return data
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Casebook
+import Foundation
+
+struct MergeYAMLCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "merge-yaml",
+    abstract: "git merge driver: merge BASE, OURS and THEIRS structurally; the result replaces OURS.",
+    discussion: """
+      Register it once per clone:
+        git config merge.casebook-yaml.driver 'casebook merge-yaml %O %A %B %P'
+      (casebook init does this, and writes '*.yaml merge=casebook-yaml' to .gitattributes).
+      Exit 0 when clean; 1 when there are conflicts (OURS then holds git's conflict markers).
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Argument var base: String
+  @Argument var ours: String
+  @Argument var theirs: String
+  @Argument var path: String?
+
+  func run() throws {
+    let outcome = try MergeDriver.run(base: base, ours: ours, theirs: theirs, path: path)
+    try global.output.emit(outcome) {
+      outcome.clean ? "" : outcome.conflicts.map(\.description).joined(separator: "\n")
+    }
+    if !outcome.clean {
+      if !global.json {
+        FileHandle.standardError.write(Data("casebook: \(outcome.conflicts.count) conflict(s) in \(outcome.path)\n".utf8))
+      }
+      throw ExitCode(1)
+    }
+  }
+}

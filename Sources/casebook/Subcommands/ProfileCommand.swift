@@ -1,0 +1,103 @@
+import ArgumentParser
+import Casebook
+import Foundation
+import YAML
+
+struct ProfileCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "profile", abstract: "Read and change project_profile.yaml.",
+    subcommands: [Show.self, Get.self, Set.self, Apply.self])
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the profile (main, a session's, or at a revision).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Option(help: "A git revision (commit, branch, tag).") var at: String?
+
+    func run() throws {
+      let profile = try global.project().profile(session: session.resolved, at: at)
+      try global.output.emit(Wrapped(key: "profile", value: JSONNode(profile))) { YAML.emit(profile).trimmingTrailingNewline }
+    }
+  }
+
+  struct Get: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print one value, e.g. gate_stage or stakeholders[0].name.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var key: String
+
+    func run() throws {
+      let value = try global.project().profileValue(key, session: session.resolved)
+      try global.output.emit(Wrapped(key: "value", value: JSONNode(value))) {
+        value.string ?? YAML.emit(value).trimmingTrailingNewline
+      }
+    }
+  }
+
+  struct Set: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Set one key in a session; the value is YAML (\"Gate 1\", [a, b], {name: x, role: y}).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var key: String
+    @Argument var value: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.setProfile(
+        key, value: value, session: session.required("profile set"), by: global.actingUser(in: project))
+      try global.output.emit(result) { "set \(key)\ncommit \(result.commit)" }
+    }
+  }
+
+  struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Apply a YAML mapping of keys over the profile in a session (null removes a key).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument(help: "A YAML file, or - for standard input.") var file: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.applyProfile(
+        readData(file), source: file, session: session.required("profile apply"), by: global.actingUser(in: project))
+      try global.output.emit(result) { "applied \(file)\ncommit \(result.commit)" }
+    }
+  }
+}
+
+/// A YAML node as JSON.
+struct JSONNode: Encodable {
+  let node: Node
+  init(_ node: Node) { self.node = node }
+
+  func encode(to encoder: Encoder) throws {
+    switch node {
+    case .null:
+      var c = encoder.singleValueContainer()
+      try c.encodeNil()
+    case .bool(let b):
+      var c = encoder.singleValueContainer()
+      try c.encode(b)
+    case .int(let i):
+      var c = encoder.singleValueContainer()
+      try c.encode(i)
+    case .float(let d):
+      var c = encoder.singleValueContainer()
+      if d.isFinite { try c.encode(d) } else { try c.encode(String(d)) }
+    case .string(let s):
+      var c = encoder.singleValueContainer()
+      try c.encode(s)
+    case .sequence(let items):
+      var c = encoder.unkeyedContainer()
+      for item in items { try c.encode(JSONNode(item)) }
+    case .mapping(let map):
+      var c = encoder.container(keyedBy: LiteralKey.self)
+      for key in map.keys { try c.encode(JSONNode(map[key]!), forKey: LiteralKey(stringValue: key)) }
+    }
+  }
+}
+
+extension String {
+  var trimmingTrailingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
+}

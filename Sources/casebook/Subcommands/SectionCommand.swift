@@ -1,0 +1,155 @@
+import ArgumentParser
+import Casebook
+
+struct SectionCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "section", abstract: "Draft, revise, commit and read sections.",
+    subcommands: [Draft.self, Revise.self, Commit.self, Show.self, Diff.self, List.self, Reopen.self])
+
+  /// What a draft or a revision takes besides the section id.
+  struct EditOptions: ParsableArguments {
+    @Option(help: "Cite an input: INPUT or INPUT:LOCATOR (e.g. 3f2a…:L4-9). Repeatable.")
+    var source: [String] = []
+    @Option(help: "The prompt that produced this text.") var prompt: String?
+
+    func edit(content: String?, feedback: String? = nil, title: String? = nil) throws -> SectionEdit {
+      SectionEdit(
+        content: content, sources: try source.map(SourceReference.init(parsing:)), prompt: prompt, feedback: feedback,
+        title: title)
+    }
+  }
+
+  struct Draft: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Draft a section in a session (from a file, standard input, or the template's skeleton).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+    @Option(help: "The text: a file, or - for standard input.") var from: String?
+    @Option(help: "The title, for a section that is not the template's.") var title: String?
+    @OptionGroup var edit: EditOptions
+
+    func run() throws {
+      let project = try global.project()
+      let content = try from.map { try readText($0, what: "section text") }
+      let result = try project.draftSection(
+        id, session: session.required("section draft"), edit: edit.edit(content: content, title: title),
+        by: global.actingUser(in: project))
+      try global.output.emit(result) { "drafted \(id) revision \(result.revision)\ncommit \(result.commit)" }
+    }
+  }
+
+  struct Revise: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Revise a section with new text and the feedback behind it.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+    @Option(help: "The new text: a file, or - for standard input.") var from: String
+    @Option(help: "The feedback this revision answers.") var feedback: String?
+    @OptionGroup var edit: EditOptions
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.reviseSection(
+        id, session: session.required("section revise"),
+        edit: edit.edit(content: readText(from, what: "section text"), feedback: feedback),
+        by: global.actingUser(in: project))
+      try global.output.emit(result) { "revised \(id) to revision \(result.revision)\ncommit \(result.commit)" }
+    }
+  }
+
+  struct Commit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Mark a section committed and locked, and merge the session into main.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.commitSection(
+        id, session: session.required("section commit"), by: global.actingUser(in: project))
+      try global.output.emit(result) {
+        "committed \(id) at revision \(result.revision)\ncommit \(result.commit)"
+          + (result.mainCommit.map { "\nmain   \($0)" } ?? "")
+      }
+      global.output.warnings(project)
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a section on main, in a session, or at a revision (a git revision or a revision number).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+    @Option(help: "A git revision (commit, tag, branch) or a section revision number.") var at: String?
+
+    func run() throws {
+      let view = try global.project().section(id, session: session.resolved, at: at)
+      try global.output.emit(view) {
+        let r = view.record
+        var lines = [
+          "section   \(r.sectionId) — \(r.title)",
+          "status    \(r.status.rawValue), revision \(r.revision)\(r.locked ? ", locked" : "")",
+          "updated   \(r.updatedAt) by \(r.updatedBy) in session \(r.session)",
+        ]
+        if !r.sources.isEmpty { lines.append("sources   \(r.sources.map(\.description).joined(separator: ", "))") }
+        if let feedback = r.feedback { lines.append("feedback  \(feedback)") }
+        for approval in view.approvals {
+          lines.append("approval  \(approval.tag): \(approval.decision.rawValue) by \(approval.reviewer) (revision \(approval.revision))")
+        }
+        return lines.joined(separator: "\n") + "\n\n" + view.content.trimmingTrailingNewline
+      }
+    }
+  }
+
+  struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Diff a section's text: the latest change, REV to now, or REV to REV.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+    @Argument(help: "Git revisions or section revision numbers.") var revisions: [String] = []
+
+    func validate() throws {
+      guard revisions.count <= 2 else { throw ValidationError("give at most two revisions") }
+    }
+
+    func run() throws {
+      let diff = try global.project().sectionDiff(
+        id, session: session.resolved, from: revisions.first, to: revisions.count > 1 ? revisions[1] : nil)
+      try global.output.emit(Wrapped(key: "diff", value: diff)) { diff.trimmingTrailingNewline }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the template's sections and any others, with their state.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+
+    func run() throws {
+      let sections = try global.project().sections(session: session.resolved)
+      try global.output.emit(Wrapped(key: "sections", value: sections)) {
+        sections.map { s in
+          let state = s.status.map { "\($0.rawValue) r\(s.revision ?? 0)\(s.locked ? " locked" : "")" } ?? "not started"
+          return "\(s.sectionId.padding(toLength: 22, withPad: " ", startingAt: 0)) \(state.padding(toLength: 24, withPad: " ", startingAt: 0)) \(s.title)\(s.required ? "" : " (optional)")"
+        }.joined(separator: "\n")
+      }
+    }
+  }
+
+  struct Reopen: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Unlock a committed section in a session so it can be revised.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.reopenSection(
+        id, session: session.required("section reopen"), by: global.actingUser(in: project))
+      try global.output.emit(result) { "reopened \(id)\ncommit \(result.commit)" }
+    }
+  }
+}

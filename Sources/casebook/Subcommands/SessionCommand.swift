@@ -1,0 +1,94 @@
+import ArgumentParser
+import Casebook
+
+struct SessionCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "session", abstract: "Start, list, resume, close and merge sessions.",
+    subcommands: [Start.self, List.self, Show.self, Resume.self, Close.self, Merge.self])
+
+  struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start a session (a branch off main).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.startSession(by: global.actingUser(in: project))
+      try global.output.emit(result) { result.sessionId }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List sessions, most recently active first.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only the sessions of this user.") var owner: String?
+
+    func run() throws {
+      let sessions = try global.project().sessions(user: owner)
+      try global.output.emit(Wrapped(key: "sessions", value: sessions)) {
+        sessions.map {
+          "\($0.session.sessionId)  \($0.session.userId)  \($0.session.status.rawValue)  last active \($0.session.lastActive)\($0.merged ? "  merged" : "")"
+        }.joined(separator: "\n")
+      }
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one session.")
+    @OptionGroup var global: GlobalOptions
+    @Argument var id: String
+
+    func run() throws {
+      let summary = try global.project().session(id)
+      try global.output.emit(summary) {
+        let s = summary.session
+        return """
+          session   \(s.sessionId)
+          user      \(s.userId)
+          status    \(s.status.rawValue)\(summary.merged ? " (everything merged into main)" : "")
+          started   \(s.startedAt)
+          active    \(s.lastActive)
+          ended     \(s.endedAt ?? "-")
+          base      \(s.base)
+          exchanges \(s.exchangeCount)
+          branch    \(summary.branch) at \(summary.head)
+          """
+      }
+    }
+  }
+
+  struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reactivate your most recently active session.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.resumeSession(by: global.actingUser(in: project))
+      try global.output.emit(result) { result.sessionId }
+    }
+  }
+
+  struct Close: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Close a session; writes to it are refused until resumed.")
+    @OptionGroup var global: GlobalOptions
+    @Argument var id: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.closeSession(id, by: global.actingUser(in: project))
+      try global.output.emit(result) { "closed \(id)\ncommit \(result.commit)" }
+    }
+  }
+
+  struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Merge a session into main (YAML merged structurally).")
+    @OptionGroup var global: GlobalOptions
+    @Argument var id: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.mergeSession(id, by: global.actingUser(in: project))
+      try global.output.emit(result) { result.commit.map { "merged \(id) into main\ncommit \($0)" } ?? result.message }
+      global.output.warnings(project)
+    }
+  }
+}
