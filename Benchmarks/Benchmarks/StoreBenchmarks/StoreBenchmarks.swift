@@ -1,0 +1,88 @@
+import Benchmark
+import Casebook
+import Foundation
+
+/// A project on disk with `sections` drafted sections and `revisions` revisions spread over
+/// them, in one session, ready for more revisions.
+final class Fixture {
+  let project: Project
+  let session: String
+  let user: User
+  let sections: [String]
+  let folder: String
+  private var counter = 0
+
+  init(sections count: Int, revisions: Int, of section: String? = nil) throws {
+    folder = NSTemporaryDirectory() + "casebook-bench-\(UUID().uuidString)"
+    let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../templates")
+      .standardized.path
+    let template = try TemplateLibrary(searchPaths: [templates]).template("gate-0")
+    user = try User("bench")
+    (project, _) = try Project.initialize(
+      InitOptions(path: folder, template: template, projectID: "bench", title: "Benchmark", user: user, bare: true))
+    session = try project.startSession(by: user).sessionId
+    sections = (0..<count).map { "section-\($0)" }
+    for id in sections {
+      _ = try project.draftSection(
+        id, session: session, edit: SectionEdit(content: "# \(id)\n\nFirst draft.\n", title: "Section \(id)"), by: user)
+    }
+    for i in 0..<revisions {
+      try revise(section ?? sections[i % sections.count])
+    }
+  }
+
+  func revise(_ id: String) throws {
+    counter += 1
+    _ = try project.reviseSection(
+      id, session: session,
+      edit: SectionEdit(content: "# \(id)\n\nRevision \(counter): the text a drafting assistant produced.\n", feedback: "tighten"),
+      by: user)
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: folder) }
+}
+
+nonisolated(unsafe) var fixtures: [String: Fixture] = [:]
+
+let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = .init(
+    metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident], warmupIterations: 10,
+    maxDuration: .seconds(5), maxIterations: 5_000)
+
+  // Issue target: >= 2,000 revise commits per second on 50 sections with 1,000 prior revisions.
+  Benchmark(
+    "revise: 50 sections, 1,000 prior revisions",
+    configuration: .init(),
+    closure: { benchmark in
+      let fixture = fixtures["revise"]!
+      for i in benchmark.scaledIterations {
+        try fixture.revise(fixture.sections[i % fixture.sections.count])
+      }
+    },
+    setup: { fixtures["revise"] = try Fixture(sections: 50, revisions: 1_000) },
+    teardown: { fixtures["revise"] = nil }
+  )
+
+  // Issue target: the 10,000th revision of one section costs at most 1.2x the 10th.
+  Benchmark(
+    "revise one section: around revision 10",
+    configuration: .init(maxIterations: 200),
+    closure: { benchmark in
+      let fixture = fixtures["r10"]!
+      for _ in benchmark.scaledIterations { try fixture.revise("section-0") }
+    },
+    setup: { fixtures["r10"] = try Fixture(sections: 1, revisions: 9, of: "section-0") },
+    teardown: { fixtures["r10"] = nil }
+  )
+
+  Benchmark(
+    "revise one section: around revision 10,000",
+    configuration: .init(maxIterations: 200),
+    closure: { benchmark in
+      let fixture = fixtures["r10k"]!
+      for _ in benchmark.scaledIterations { try fixture.revise("section-0") }
+    },
+    setup: { fixtures["r10k"] = try Fixture(sections: 1, revisions: 9_999, of: "section-0") },
+    teardown: { fixtures["r10k"] = nil }
+  )
+}

@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so that the main build stays quick.
+// Run: make bench (or: cd Benchmarks && swift package --disable-sandbox benchmark)
+import PackageDescription
+
+let package = Package(
+  name: "CasebookBenchmarks",
+  platforms: [.macOS(.v14)],
+  dependencies: [
+    .package(path: ".."),
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+  ],
+  targets: [
+    .executableTarget(
+      name: "StoreBenchmarks",
+      dependencies: [
+        .product(name: "Casebook", package: "main"),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/StoreBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+  ]
+)

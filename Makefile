@@ -1,0 +1,40 @@
+# Casebook — build, test and demo on a fresh Debian/Ubuntu machine.
+#   make demo   sets up, builds, and runs the worked sample end to end
+#   make test   sets up, builds, and runs the tests
+SHELL := /bin/bash
+SWIFT ?= swift
+DEMO_DIR ?= demo-output
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libgit2-dev libyaml-dev pkg-config git
+
+.PHONY: setup build test demo bench bench-cli clean
+
+# Installs the system libraries with apt when pkg-config cannot find them.
+setup:
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 || ! command -v git >/dev/null; then \
+	  echo "installing $(APT_PACKAGES) with apt-get"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install Swift 6.1 or newer (swift.org)"; exit 1; }
+
+build: setup
+	$(SWIFT) build
+
+test: setup
+	$(SWIFT) build
+	$(SWIFT) test
+
+demo: build
+	bash samples/building-accessibility-upgrade/demo.sh "$(DEMO_DIR)"
+
+# In-process benchmarks (package-benchmark), a separate package so the main build stays quick.
+bench: setup
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+# One `casebook section revise` process against the equivalent git CLI plumbing.
+bench-cli: setup
+	$(SWIFT) build -c release
+	bash Benchmarks/cli-vs-git.sh .build/release/casebook
+
+clean:
+	rm -rf .build "$(DEMO_DIR)"
