@@ -47,7 +47,6 @@ extension Project {
         sequence: record.exchangeCount + 1, sessionId: record.sessionId, userId: user.id, toolName: exchange.tool,
         timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs, section: section,
         prompt: exchange.prompt, response: exchange.response)
-      record.exchangeCount = entry.sequence
       try pending.put(Layout.exchange(session: record.sessionId, sequence: entry.sequence), yaml: entry.node)
       recorded = entry
       var extra = [("Casebook-Tool", exchange.tool), ("Casebook-Exchange", entry.exchangeId)]

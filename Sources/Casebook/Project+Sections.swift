@@ -136,7 +136,7 @@ extension Project {
     var written: SectionRecord?
     let commit: ObjectID = try retrying(Layout.sessionRef(session)) {
       let prepared = try prepare(on: Layout.sessionRef(session), by: user) { snapshot, pending in
-        var record = try writableSession(session, in: snapshot, by: user)
+        let record = try writableSession(session, in: snapshot, by: user)
         guard var section = try sectionRecord(id, in: snapshot) else {
           throw CasebookError.notFound("section \(id) has no draft in session \(session)")
         }
@@ -150,9 +150,7 @@ extension Project {
         section.committedAt = record.lastActive
         section.prompts = []
         section.feedback = nil
-        record.lastActive = section.updatedAt
         try pending.put(Layout.sectionMeta(id), yaml: section.node)
-        try pending.put(Layout.sessionFile(session), yaml: record.node)
         written = section
         return sectionMessage("commit \(id) at revision \(section.revision)", action: "commit-section", record: section, user: user, edit: SectionEdit())
       }

@@ -47,12 +47,27 @@ extension Project {
     return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
   }
 
-  /// The session's record as its own branch holds it.
+  /// The session's record as its own branch holds it, with `last_active` brought up to the
+  /// branch tip's commit time and the exchange count read from its exchange tree.
   func sessionRecord(_ id: String, in snapshot: Snapshot) throws -> SessionRecord {
     guard let map = try snapshot.mapping(Layout.sessionFile(id)) else {
       throw CasebookError.notFound("session \(id) has no \(Layout.sessionFile(id))")
     }
-    return try SessionRecord(map, path: Layout.sessionFile(id))
+    var record = try SessionRecord(map, path: Layout.sessionFile(id))
+    if let tip = snapshot.commit {
+      let time = Timestamp.string(try repository.commit(tip).committer.time)
+      if time > record.lastActive { record.lastActive = time }
+    }
+    record.exchangeCount = try lastExchangeSequence(id, in: snapshot)
+    return record
+  }
+
+  /// The highest exchange sequence number on the branch: the last file of the last bucket.
+  func lastExchangeSequence(_ session: String, in snapshot: Snapshot) throws -> Int {
+    let folder = "exchanges/\(session)"
+    guard let bucket = try snapshot.entries(folder).filter({ $0.kind == .tree }).map(\.name).max() else { return 0 }
+    let last = try snapshot.entries("\(folder)/\(bucket)").map(\.name).filter { $0.hasSuffix(".yaml") }.max()
+    return last.flatMap { Int($0.dropLast(".yaml".count)) } ?? 0
   }
 
   /// The branch of session `id`, which must exist.
@@ -77,8 +92,9 @@ extension Project {
     return record
   }
 
-  /// One commit on session `id`'s branch by its owner: `build` gets the session record (already
-  /// touched), may change it, and the record is written back with the other changes.
+  /// One commit on session `id`'s branch by its owner: `build` gets the session record (with
+  /// `last_active` set to now), may change it, and the file is rewritten only if it did, so an
+  /// ordinary write changes nothing but what it is about.
   func writeSession(
     _ id: String, by user: User,
     build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
@@ -88,8 +104,9 @@ extension Project {
     guard try repository.referenceTarget(ref) != nil else { throw CasebookError.notFound("session \(id) not found") }
     return try commit(on: ref, by: user) { snapshot, pending in
       var record = try writableSession(id, in: snapshot, by: user)
+      let before = record.node
       let message = try build(snapshot, &record, &pending)
-      try pending.put(Layout.sessionFile(id), yaml: record.node)
+      if record.node != before { try pending.put(Layout.sessionFile(id), yaml: record.node) }
       return message
     }
   }

@@ -9,11 +9,14 @@ public struct SessionRecord: Sendable, Equatable, Encodable {
   public let projectId: String
   public var status: Status
   public let startedAt: String
+  /// When the session last wrote anything. The file records it at lifecycle events (start,
+  /// close, resume); in between, the branch tip's commit time is the live value, so an ordinary
+  /// write does not have to rewrite this file.
   public var lastActive: String
   public var endedAt: String?
   /// The main commit the session started from (or was last refreshed against).
   public var base: String
-  /// How many exchange records the session holds; the next one's sequence number.
+  /// How many exchange records the session holds, read from its exchange tree (not stored).
   public var exchangeCount: Int
 
   init(sessionId: String, userId: String, projectId: String, startedAt: String, base: String) {
@@ -44,7 +47,7 @@ public struct SessionRecord: Sendable, Equatable, Encodable {
     lastActive = try string("last_active")
     endedAt = map["ended_at"]?.string
     base = try string("base")
-    exchangeCount = map["exchange_count"]?.int ?? 0
+    exchangeCount = 0
   }
 
   var node: Node {
@@ -57,7 +60,6 @@ public struct SessionRecord: Sendable, Equatable, Encodable {
     map["last_active"] = .string(lastActive)
     map["ended_at"] = endedAt.map(Node.string) ?? .null
     map["base"] = .string(base)
-    map["exchange_count"] = .int(exchangeCount)
     return .mapping(map)
   }
 }
