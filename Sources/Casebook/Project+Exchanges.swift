@@ -42,9 +42,9 @@ extension Project {
       throw CasebookError.badInput("a payload is larger than \(Self.maxPayloadBytes >> 20) MiB")
     }
     var recorded: ExchangeRecord?
-    let commit = try writeSession(session, by: user) { _, record, pending in
+    let commit = try writeSession(session, by: user) { snapshot, record, pending in
       let entry = ExchangeRecord(
-        sequence: record.exchangeCount + 1, sessionId: record.sessionId, userId: user.id, toolName: exchange.tool,
+        sequence: try lastExchangeSequence(record.sessionId, in: snapshot) + 1, sessionId: record.sessionId, userId: user.id, toolName: exchange.tool,
         timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs, section: section,
         prompt: exchange.prompt, response: exchange.response)
       try pending.put(Layout.exchange(session: record.sessionId, sequence: entry.sequence), yaml: entry.node)

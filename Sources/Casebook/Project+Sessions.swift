@@ -50,16 +50,21 @@ extension Project {
   /// The session's record as its own branch holds it, with `last_active` brought up to the
   /// branch tip's commit time and the exchange count read from its exchange tree.
   func sessionRecord(_ id: String, in snapshot: Snapshot) throws -> SessionRecord {
-    guard let map = try snapshot.mapping(Layout.sessionFile(id)) else {
-      throw CasebookError.notFound("session \(id) has no \(Layout.sessionFile(id))")
-    }
-    var record = try SessionRecord(map, path: Layout.sessionFile(id))
+    var record = try storedSessionRecord(id, in: snapshot)
     if let tip = snapshot.commit {
       let time = Timestamp.string(try repository.commit(tip).committer.time)
       if time > record.lastActive { record.lastActive = time }
     }
     record.exchangeCount = try lastExchangeSequence(id, in: snapshot)
     return record
+  }
+
+  /// The session file as stored, without the derived fields (cheaper, for writes).
+  func storedSessionRecord(_ id: String, in snapshot: Snapshot) throws -> SessionRecord {
+    guard let map = try snapshot.mapping(Layout.sessionFile(id)) else {
+      throw CasebookError.notFound("session \(id) has no \(Layout.sessionFile(id))")
+    }
+    return try SessionRecord(map, path: Layout.sessionFile(id))
   }
 
   /// The highest exchange sequence number on the branch: the last file of the last bucket.
@@ -81,7 +86,7 @@ extension Project {
   /// Checks, inside a write, that `user` may write to session `id` now, and returns its record
   /// with `last_active` brought up to now.
   func writableSession(_ id: String, in snapshot: Snapshot, by user: User) throws -> SessionRecord {
-    var record = try sessionRecord(id, in: snapshot)
+    var record = try storedSessionRecord(id, in: snapshot)
     guard record.userId == user.id else {
       throw CasebookError.badInput("session \(id) belongs to \(record.userId), not \(user.id); start a session of your own")
     }
@@ -155,7 +160,7 @@ extension Project {
     let id = latest.session.sessionId
     let ref = Layout.sessionRef(id)
     let commit = try commit(on: ref, by: user) { snapshot, pending in
-      var record = try sessionRecord(id, in: snapshot)
+      var record = try storedSessionRecord(id, in: snapshot)
       record.status = .active
       record.endedAt = nil
       record.lastActive = Timestamp.string(now())
@@ -169,7 +174,7 @@ extension Project {
   /// Markdown line by line. On any conflict nothing is written and the error lists them.
   public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
     let session = try sessionSnapshot(id)
-    let owner = try sessionRecord(id, in: session).userId
+    let owner = try storedSessionRecord(id, in: session).userId
     let result: SessionMerged = try retrying(Layout.main) {
       guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
         let main = try repository.referenceTarget(Layout.main)

@@ -17,7 +17,12 @@ cb() { "$CASEBOOK" --repo "$PROJECT" "$@"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 # The line of the first match of a pattern in a file, for citations (L<n>).
-line_of() { grep -n -m1 -- "$2" "$1" | cut -d: -f1; }
+line_of() {
+  local n
+  n=$(grep -n -m1 -- "$2" "$1" | cut -d: -f1)
+  [ -n "$n" ] || { echo "demo: \"$2\" not found in $1" >&2; exit 1; }
+  echo "$n"
+}
 
 say "alice creates the project from the Gate 0 template"
 CASEBOOK_USER=alice "$CASEBOOK" init "$PROJECT" --template gate-0 --project-id abc123 \
@@ -40,8 +45,8 @@ AUDIT=$(cb --json input add "$HERE/inputs/accessibility-audit-summary.txt" --ses
 cb input list --session "$S"
 
 say "3. draft the Rationale section, citing the notes"
-L1=$(line_of "$HERE/inputs/interview-notes-estates.md" "14 of the 22 buildings")
-L2=$(line_of "$HERE/inputs/interview-notes-staff-network.md" "wheelchairs cannot enter")
+L1=$(line_of "$HERE/inputs/interview-notes-estates.md" "have no step-free access")
+L2=$(line_of "$HERE/inputs/interview-notes-staff-network.md" "wheelchair-using colleagues")
 cb exchange record --session "$S" --tool draft_section --prompt "$HERE/prompts/rationale.txt" \
   --response "$HERE/prompts/rationale-response.txt" --status 200 --latency-ms 1840 --section rationale
 cb section draft rationale --session "$S" --from "$HERE/drafts/rationale-v1.md" \
