@@ -238,6 +238,48 @@ struct CLIBadInputTests {
       Case(name: "user with spaces", status: 1, message: "user") {
         ["session", "close", $0.s, "--user", "Alice Smith"]
       },
+      // reading commands
+      Case(name: "log with a bad section id", status: 1, message: "section id") { _ in ["log", "--section", "../x"] },
+      Case(name: "log of an unknown session", status: 2, message: "not found") { _ in
+        ["log", "--session", String(repeating: "c", count: 32)]
+      },
+      Case(name: "audit outside a project", status: 2, message: "no casebook project") {
+        ["audit", "--repo", $0.cli.root + "/a-folder"]
+      },
+      Case(name: "session start outside a project", status: 2, message: "no casebook project") {
+        ["session", "start", "--repo", $0.cli.root + "/a-folder"]
+      },
+      Case(name: "session resume with no session", status: 2, message: "no session to resume") { _ in
+        ["session", "resume", "--user", "carol"]
+      },
+      Case(name: "section diff with a bad id", status: 1, message: "section id") { _ in ["section", "diff", "A/B"] },
+      Case(name: "section diff of an unknown revision", status: 2, message: "no revision 7") {
+        ["section", "diff", "rationale", "7", "--session", $0.s]
+      },
+      Case(name: "section diff with three revisions", status: 64, message: "at most two") { _ in
+        ["section", "diff", "rationale", "1", "2", "3"]
+      },
+      Case(name: "section list of a malformed session", status: 1, message: "session id") { _ in
+        ["section", "list", "--session", "xyz"]
+      },
+      Case(name: "input list of an unknown session", status: 2, message: "not found") { _ in
+        ["input", "list", "--session", String(repeating: "d", count: 32)]
+      },
+      Case(name: "profile show at an unknown revision", status: 2, message: "not found") { _ in
+        ["profile", "show", "--at", "v9.9"]
+      },
+      Case(name: "profile show at an option-like revision", status: 1, message: "not valid") { _ in
+        ["profile", "show", "--at=--all"]
+      },
+      Case(name: "exchange list of an unknown session", status: 2, message: "not found") { _ in
+        ["exchange", "list", "--session", String(repeating: "e", count: 32)]
+      },
+      Case(name: "compose with a bad id", status: 1, message: "section id") {
+        ["compose", "../etc", "--session", $0.s, "--from", $0.files["text"]!]
+      },
+      Case(name: "compose in a closed session", status: 1, message: "is closed") {
+        ["compose", "economic-case", "--session", $0.closed, "--from", $0.files["text"]!]
+      },
       Case(name: "merge-yaml on invalid YAML", status: 1, message: "line") {
         ["merge-yaml", $0.files["invalid"]!, $0.files["dupkeys"]!, $0.files["dupkeys"]!]
       },
@@ -247,7 +289,8 @@ struct CLIBadInputTests {
   func refused(_ c: Case) throws {
     let fixture = try Fixture()
     let before = try fixture.cli.state(of: fixture.repo)
-    let args = c.args(fixture) + ["--repo", fixture.repo]
+    let given = c.args(fixture)
+    let args = given.contains("--repo") ? given : given + ["--repo", fixture.repo]
     let plain = try fixture.cli.run(args)
     #expect(plain.status == c.status, "exit \(plain.status): \(plain.stderr)")
     #expect(plain.stderr.lowercased().contains(c.message.lowercased()), "stderr: \(plain.stderr)")
