@@ -61,9 +61,8 @@ extension Project {
   public func draftSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
     let id = try Identifier.section(id)
     let main = try mainSnapshot()
-    var written: SectionRecord?
-    let commit = try writeSession(session, by: user) { snapshot, _, pending in
-      if let existing = try sectionRecord(id, in: snapshot) {
+    return try writeSection(id, session: session, action: "draft", edit: edit, by: user) { snapshot, existing, _ in
+      if let existing {
         if existing.locked { throw Self.lockedError(id) }
         throw CasebookError.badInput(
           "section \(id) already has a draft (revision \(existing.revision)) in this session; use 'casebook section revise'")
@@ -86,14 +85,8 @@ extension Project {
         sectionId: id, title: title, session: session, user: user.id, at: Timestamp.string(now()))
       record.sources = try validatedSources(edit.sources, adding: [], in: snapshot)
       record.prompts = edit.prompt.map { [$0] } ?? []
-      try pending.put(Layout.sectionContent(id), text: content)
-      try pending.put(Layout.sectionMeta(id), yaml: record.node)
-      written = record
-      return sectionMessage("draft \(id)", action: "draft-section", record: record, user: user, edit: edit)
+      return (record, "draft \(id)", content)
     }
-    return SectionWritten(
-      sectionId: id, sessionId: session, action: "draft", revision: written!.revision, status: written!.status,
-      commit: commit.hex)
   }
 
   /// Revises a drafted section: the next revision, with the feedback that prompted it.
@@ -102,9 +95,8 @@ extension Project {
     guard let content = edit.content else { throw CasebookError.badInput("revise needs the new text (--from FILE or -)") }
     try Self.checkContent(content)
     let main = try mainSnapshot()
-    var written: SectionRecord?
-    let commit = try writeSession(session, by: user) { snapshot, _, pending in
-      guard var record = try sectionRecord(id, in: snapshot) else {
+    return try writeSection(id, session: session, action: "revise", edit: edit, by: user) { snapshot, existing, _ in
+      guard var record = existing else {
         throw CasebookError.notFound("section \(id) has no draft in session \(session); draft it first")
       }
       if record.locked { throw Self.lockedError(id) }
@@ -118,14 +110,8 @@ extension Project {
       record.prompts = edit.prompt.map { [$0] } ?? []
       record.feedback = edit.feedback
       if let title = edit.title { record.title = title }
-      try pending.put(Layout.sectionContent(id), text: content)
-      try pending.put(Layout.sectionMeta(id), yaml: record.node)
-      written = record
-      return sectionMessage("revise \(id) to revision \(record.revision)", action: "revise-section", record: record, user: user, edit: edit)
+      return (record, "revise \(id) to revision \(record.revision)", content)
     }
-    return SectionWritten(
-      sectionId: id, sessionId: session, action: "revise", revision: written!.revision, status: written!.status,
-      commit: commit.hex)
   }
 
   /// Commits a section: marks it committed and locked in the session, then merges the session
@@ -170,23 +156,35 @@ extension Project {
   /// Reopens a committed section in a session so that it can be revised again.
   public func reopenSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
     let id = try Identifier.section(id)
-    var written: SectionRecord?
-    let commit = try writeSession(session, by: user) { snapshot, record, pending in
-      guard var section = try sectionRecord(id, in: snapshot) else {
-        throw CasebookError.notFound("section \(id) is not in session \(session)")
-      }
+    return try writeSection(id, session: session, action: "reopen", edit: SectionEdit(), by: user) { _, existing, record in
+      guard var section = existing else { throw CasebookError.notFound("section \(id) is not in session \(session)") }
       guard section.locked else { throw CasebookError.badInput("section \(id) is not committed, so there is nothing to reopen") }
       section.locked = false
       section.status = .reopened
       section.session = session
       section.updatedBy = user.id
       section.updatedAt = record.lastActive
-      try pending.put(Layout.sectionMeta(id), yaml: section.node)
-      written = section
-      return sectionMessage("reopen \(id)", action: "reopen-section", record: section, user: user, edit: SectionEdit())
+      return (section, "reopen \(id)", nil)
+    }
+  }
+
+  /// One write to a section in a session. `change` gets the section's record (nil when not
+  /// drafted yet) and the session's, and returns the new record, the commit's summary and the
+  /// new text (nil to keep it).
+  private func writeSection(
+    _ id: String, session: String, action: String, edit: SectionEdit, by user: User,
+    change: (Snapshot, SectionRecord?, SessionRecord) throws -> (record: SectionRecord, summary: String, content: String?)
+  ) throws -> SectionWritten {
+    var written: SectionRecord?
+    let commit = try writeSession(session, by: user) { snapshot, sessionRecord, pending in
+      let (record, summary, content) = try change(snapshot, try sectionRecord(id, in: snapshot), sessionRecord)
+      if let content { try pending.put(Layout.sectionContent(id), text: content) }
+      try pending.put(Layout.sectionMeta(id), yaml: record.node)
+      written = record
+      return sectionMessage(summary, action: "\(action)-section", record: record, user: user, edit: edit)
     }
     return SectionWritten(
-      sectionId: id, sessionId: session, action: "reopen", revision: written!.revision, status: .reopened,
+      sectionId: id, sessionId: session, action: action, revision: written!.revision, status: written!.status,
       commit: commit.hex)
   }
 
