@@ -48,7 +48,7 @@ public enum Identifier {
 
   /// A project id: a slug, but upper case is tolerated (the seed's ids look like `abc123`).
   public static func project(_ text: String) throws -> String {
-    try slug(text.lowercased(), what: "project")
+    _ = try slug(text.lowercased(), what: "project")
     return text
   }
 
