@@ -7,14 +7,15 @@ let package = Package(
   name: "CasebookBenchmarks",
   platforms: [.macOS(.v14)],
   dependencies: [
-    .package(path: ".."),
+    // "casebook" is a link to the checkout, so the identity does not depend on its folder name.
+    .package(path: "casebook"),
     .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
     .executableTarget(
       name: "StoreBenchmarks",
       dependencies: [
-        .product(name: "Casebook", package: "main"),
+        .product(name: "Casebook", package: "casebook"),
         .product(name: "Benchmark", package: "benchmark"),
       ],
       path: "Benchmarks/StoreBenchmarks",
