@@ -27,14 +27,11 @@ extension Project {
   /// The whole audit trail: every Casebook commit on main and on every session branch, and every
   /// approval, oldest first.
   public func audit() throws -> [LogEntry] {
-    var seen = Set<ObjectID>()
-    var entries: [(Date, LogEntry)] = []
     var heads = [try repository.referenceTarget(Layout.main)].compactMap { $0 }
     heads += try repository.references(glob: Layout.sessionPrefix + "*").map(\.target)
-    for head in heads {
-      for commit in try repository.log(from: head).reversed() where seen.insert(commit.id).inserted {
-        entries.append((commit.committer.time, Self.entry(commit)))
-      }
+    // One walk over every branch; reversed so that equal times keep parents before children.
+    var entries: [(Date, LogEntry)] = try repository.log(fromAll: heads).reversed().map {
+      ($0.committer.time, Self.entry($0))
     }
     for approval in try approvals() {
       let time = Timestamp.parse(approval.time) ?? Date.distantPast

@@ -2,10 +2,15 @@ import Foundation
 
 /// Timestamps as Casebook writes them: ISO 8601, UTC, whole seconds (`2026-11-25T09:30:00Z`).
 enum Timestamp {
-  static func string(_ date: Date) -> String {
+  /// Built once: every write stamps several times, and a Calendar is not free to make.
+  private static let utc: Calendar = {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    return calendar
+  }()
+
+  static func string(_ date: Date) -> String {
+    let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
     return String(
       format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
   }

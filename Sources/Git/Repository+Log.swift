@@ -10,6 +10,14 @@ extension Repository {
   public func log(from: ObjectID, path: String? = nil, firstParent: Bool = false, limit: Int? = nil)
     throws -> [Commit]
   {
+    try log(fromAll: [from], path: path, firstParent: firstParent, limit: limit)
+  }
+
+  /// Commits reachable from any of `heads`, each once, newest first: one walk over the union of
+  /// their histories (rather than one walk per head, which repeats the shared history).
+  public func log(
+    fromAll heads: [ObjectID], path: String? = nil, firstParent: Bool = false, limit: Int? = nil
+  ) throws -> [Commit] {
     var walker: OpaquePointer?
     try check(git_revwalk_new(&walker, handle), "git_revwalk_new")
     defer { git_revwalk_free(walker) }
@@ -19,8 +27,10 @@ extension Repository {
     if firstParent {
       try check(git_revwalk_simplify_first_parent(walker), "git_revwalk_simplify_first_parent")
     }
-    var start = from.oid
-    try check(git_revwalk_push(walker, &start), "git_revwalk_push")
+    for head in heads {
+      var start = head.oid
+      try check(git_revwalk_push(walker, &start), "git_revwalk_push")
+    }
 
     var filter: String?
     if let path {

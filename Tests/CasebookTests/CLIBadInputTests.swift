@@ -144,6 +144,12 @@ struct CLIBadInputTests {
       Case(name: "section draft locator out of range", status: 1, message: "locator") {
         ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "\($0.input):L99"]
       },
+      Case(name: "section draft empty locator", status: 1, message: "locator") {
+        ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "\($0.input):"]
+      },
+      Case(name: "section draft locator that is not a line range", status: 1, message: "locator") {
+        ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "\($0.input):L4-2"]
+      },
       Case(name: "section draft custom id without title", status: 1, message: "--title") {
         ["section", "draft", "annex-a", "--session", $0.s, "--from", $0.files["text"]!]
       },
@@ -221,6 +227,12 @@ struct CLIBadInputTests {
       Case(name: "exchange record missing payload", status: 1, message: "no such file") {
         ["exchange", "record", "--session", $0.s, "--tool", "draft", "--prompt", $0.files["missing"]!]
       },
+      Case(name: "exchange record negative latency", status: 1, message: "negative") {
+        ["exchange", "record", "--session", $0.s, "--tool", "draft", "--latency-ms=-5"]
+      },
+      Case(name: "exchange record invalid UTF-8 payload", status: 1, message: "not valid UTF-8") {
+        ["exchange", "record", "--session", $0.s, "--tool", "draft", "--response", $0.files["latin1"]!]
+      },
       Case(name: "exchange record in another user's session", status: 1, message: "belongs to bob") {
         ["exchange", "record", "--session", $0.bob, "--tool", "draft"]
       },
@@ -230,6 +242,12 @@ struct CLIBadInputTests {
       },
       Case(name: "init with a bad project id", status: 1, message: "project id") {
         ["init", $0.cli.root + "/new", "--template", "gate-0", "--project-id", "../x", "--title", "T"]
+      },
+      Case(name: "init with an empty title", status: 1, message: "--title") {
+        ["init", $0.cli.root + "/new", "--template", "gate-0", "--project-id", "x1", "--title", "  "]
+      },
+      Case(name: "init with a two-line title", status: 1, message: "--title") {
+        ["init", $0.cli.root + "/new", "--template", "gate-0", "--project-id", "x1", "--title", "a\nb"]
       },
       Case(name: "init with an unknown template", status: 2, message: "template") {
         ["init", $0.cli.root + "/new", "--template", "gate-9", "--project-id", "x1", "--title", "T"]

@@ -53,6 +53,21 @@ struct HistoryTests {
     #expect(try repo.log(from: merge, path: "s/a", firstParent: true).map(\.id) == [merge, base])
   }
 
+  @Test("log from several heads walks their shared history once")
+  func severalHeads() throws {
+    let fixture = try Fixture()
+    let base = try fixture.commit(["f": "0"], message: "base\n")
+    let one = try fixture.commit(["f": "1"], parents: [base], message: "one\n")
+    let two = try fixture.commit(["g": "2"], parents: [base], message: "two\n")
+    let repo = fixture.repository
+    let log = try repo.log(fromAll: [one, two])
+    #expect(log.count == 3)
+    #expect(Set(log.map(\.id)) == [base, one, two])
+    #expect(log.last?.id == base, "parents come after their children")
+    #expect(try repo.log(fromAll: [one, two, one]).count == 3)
+    #expect(try repo.log(fromAll: [one, two], path: "g").map(\.id) == [two])
+  }
+
   @Test("changedPaths lists differing files with old and new ids")
   func changedPaths() throws {
     let fixture = try Fixture()
