@@ -314,8 +314,14 @@ extension Project {
 
   private func skeleton(for section: TemplateSection, snapshot: Snapshot) throws -> String {
     let profile = try snapshot.mapping(Layout.profile) ?? Mapping()
-    let library = TemplateLibrary.standard()
-    let template = try? library.template(settings.template)
+    // A machine without the template folder still drafts (from a bare heading); a template
+    // that is there but broken is an error, not something to paper over.
+    let template: Template?
+    do {
+      template = try TemplateLibrary.standard().template(settings.template)
+    } catch CasebookError.notFound {
+      template = nil
+    }
     return template?.skeleton(for: section, profile: profile)
       ?? Template.fill("# {{section_title}}\n\n{{project_title}} — {{gate_stage}}\n", section: section, profile: profile)
   }
