@@ -4,7 +4,13 @@ internal import CGit2
 /// shutting down while another Repository is alive would free global state under it.
 enum Library {
   /// `git_libgit2_init` runs exactly once, the first time this is read (Swift statics are lazy and thread-safe).
-  private static let initCount: Int32 = git_libgit2_init()
+  private static let initCount: Int32 = {
+    let count = git_libgit2_init()
+    // Keep trees up to 256 KiB in the object cache (default 4 KiB): the store reads the same
+    // `sections/` and root trees on every operation. The cache's total size stays libgit2's.
+    _ = casebook_git_set_cache_object_limit(GIT_OBJECT_TREE, 256 << 10)
+    return count
+  }()
 
   /// Makes sure libgit2 is initialised before the first C call.
   static func ensureInitialized() {
