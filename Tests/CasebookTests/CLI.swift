@@ -128,6 +128,28 @@ struct CLI {
     return [refs, head, status, objects].joined(separator: "\n--\n")
   }
 
+  /// Runs a command that must be refused: its exit code and message (plain and `--json`), and
+  /// the repository left exactly as it was (refs, HEAD, objects, working tree), `fsck` clean.
+  func expectRefused(
+    _ given: [String], repo: String, status: Int32, message: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let before = try state(of: repo)
+    let args = given.contains("--repo") ? given : given + ["--repo", repo]
+    let plain = try run(args)
+    #expect(plain.status == status, "exit \(plain.status): \(plain.stderr)", sourceLocation: sourceLocation)
+    #expect(
+      plain.stderr.lowercased().contains(message.lowercased()), "stderr: \(plain.stderr)",
+      sourceLocation: sourceLocation)
+    #expect(plain.stdout.isEmpty || status == 64, "stdout: \(plain.stdout)", sourceLocation: sourceLocation)
+    let json = try run(args + ["--json"])
+    #expect(json.status == status, sourceLocation: sourceLocation)
+    let error = try #require(try json.json["error"] as? [String: Any], "stdout: \(json.stdout)", sourceLocation: sourceLocation)
+    #expect((error["message"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(try state(of: repo) == before, "the repository changed", sourceLocation: sourceLocation)
+    #expect(try runGit(["fsck", "--strict"], in: repo).status == 0, sourceLocation: sourceLocation)
+  }
+
   /// A new project at `<root>/project` made through the CLI, with an active session.
   func project() throws -> (path: String, session: String) {
     let path = root + "/project"

@@ -306,19 +306,7 @@ struct CLIBadInputTests {
   @Test("refused, with its exit code and message, leaving the repository as it was", arguments: cases)
   func refused(_ c: Case) throws {
     let fixture = try Fixture()
-    let before = try fixture.cli.state(of: fixture.repo)
-    let given = c.args(fixture)
-    let args = given.contains("--repo") ? given : given + ["--repo", fixture.repo]
-    let plain = try fixture.cli.run(args)
-    #expect(plain.status == c.status, "exit \(plain.status): \(plain.stderr)")
-    #expect(plain.stderr.lowercased().contains(c.message.lowercased()), "stderr: \(plain.stderr)")
-    #expect(plain.stdout.isEmpty || c.status == 64)
-    let json = try fixture.cli.run(args + ["--json"])
-    #expect(json.status == c.status)
-    let error = try #require(try json.json["error"] as? [String: Any], "stdout: \(json.stdout)")
-    #expect((error["message"] as? String)?.isEmpty == false)
-    #expect(try fixture.cli.state(of: fixture.repo) == before)
-    #expect(try runGit(["fsck", "--strict"], in: fixture.repo).status == 0)
+    try fixture.cli.expectRefused(c.args(fixture), repo: fixture.repo, status: c.status, message: c.message)
     #expect(!FileManager.default.fileExists(atPath: fixture.cli.root + "/new"))
   }
 }
