@@ -7,12 +7,7 @@ extension Repository {
 
   /// Writes `data` as a blob and returns its id (no-op if it already exists).
   public func createBlob(_ data: Data) throws -> ObjectID {
-    var out = git_oid()
-    let rc = data.withUnsafeBytes { raw in
-      git_blob_create_from_buffer(&out, handle, raw.baseAddress, raw.count)
-    }
-    try check(rc, "git_blob_create_from_buffer")
-    return ObjectID(out)
+    try writeObject(data, type: GIT_OBJECT_BLOB, function: "git_odb_backend.write (blob)")
   }
 
   /// Writes the file at `path` as a blob, streaming it in 64 KiB chunks so that a large file is

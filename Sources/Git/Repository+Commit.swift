@@ -6,30 +6,18 @@ extension Repository {
   public func createCommit(
     tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String
   ) throws -> ObjectID {
-    let treeObject = try lookupTree(tree)
-    defer { git_tree_free(treeObject) }
-    var parentObjects = [OpaquePointer?]()
-    parentObjects.reserveCapacity(parents.count)
-    defer { for parent in parentObjects { git_commit_free(parent) } }
+    // The commit object is written as git formats it, from ids alone, so that the tree just
+    // built and the parents need not be read back (libgit2's git_commit_create looks them up).
+    try requireObject(tree, function: "createCommit")
+    var text = "tree \(tree.hex)\n"
     for parent in parents {
-      var oid = parent.oid
-      var object: OpaquePointer?
-      try check(git_commit_lookup(&object, handle, &oid), "git_commit_lookup")
-      parentObjects.append(object)
+      try requireObject(parent, function: "createCommit")
+      text += "parent \(parent.hex)\n"
     }
-    var out = git_oid()
-    try author.withGitSignature { authorSignature in
-      try committer.withGitSignature { committerSignature in
-        try parentObjects.withUnsafeMutableBufferPointer { buffer in
-          try check(
-            git_commit_create(
-              &out, handle, nil, authorSignature, committerSignature, nil, message, treeObject,
-              buffer.count, buffer.baseAddress),
-            "git_commit_create")
-        }
-      }
-    }
-    return ObjectID(out)
+    text += "author \(try author.header())\ncommitter \(try committer.header())\n\n"
+    var bytes = Array(text.utf8)
+    bytes += Array(message.utf8)
+    return try bytes.withUnsafeBytes { try writeObject($0, type: GIT_OBJECT_COMMIT, function: "createCommit") }
   }
 
   /// Reads a commit, with its trailers parsed.

@@ -1,4 +1,5 @@
 internal import CGit2
+import Foundation
 
 extension Repository {
   /// New tree = `base` (or the empty tree) with nested-path changes applied.
@@ -58,8 +59,10 @@ extension Repository {
       let key = String(name)
       switch change {
       case .blob(let id):
+        try requireObject(id, function: "buildTree")
         try insert(key, id, GIT_FILEMODE_BLOB, into: builder!)
       case .executable(let id):
+        try requireObject(id, function: "buildTree")
         try insert(key, id, GIT_FILEMODE_BLOB_EXECUTABLE, into: builder!)
       case .remove:
         try remove(key, from: builder!)
@@ -83,9 +86,64 @@ extension Repository {
     }
 
     if git_treebuilder_entrycount(builder) == 0 { return nil }
-    var out = git_oid()
-    try check(git_treebuilder_write(&out, builder), "git_treebuilder_write")
-    return ObjectID(out)
+    return try write(builder!)
+  }
+
+  /// Serializes the builder's entries as git does and writes the tree through `writeObject`,
+  /// which skips `git_odb_write`'s pack rescan. The builder has validated every name and mode.
+  ///
+  /// Git sorts entries by name bytes, a tree's name compared as if it ended in "/": each entry's
+  /// sort key is its name plus that "/", kept in one flat buffer and compared with `memcmp`.
+  private func write(_ builder: OpaquePointer) throws -> ObjectID {
+    final class Entries {
+      var keys: [UInt8] = []
+      var items: [(start: Int, length: Int, isTree: Bool, mode: UInt32, id: git_oid)] = []
+    }
+    let entries = Entries()
+    entries.items.reserveCapacity(Int(git_treebuilder_entrycount(builder)))
+    // git_treebuilder_filter visits every entry; returning 0 keeps each one.
+    let rc = withExtendedLifetime(entries) {
+      git_treebuilder_filter(
+        builder,
+        { entry, payload in
+          let entries = Unmanaged<Entries>.fromOpaque(payload!).takeUnretainedValue()
+          let name = git_tree_entry_name(entry)!
+          let length = strlen(name)
+          let mode = git_tree_entry_filemode(entry)
+          let start = entries.keys.count
+          entries.keys.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
+          let isTree = mode == GIT_FILEMODE_TREE
+          if isTree { entries.keys.append(0x2F) }
+          entries.items.append((start, length, isTree, mode.rawValue, git_tree_entry_id(entry).pointee))
+          return 0
+        }, Unmanaged.passUnretained(entries).toOpaque())
+    }
+    try check(rc, "git_treebuilder_filter")
+    var bytes = [UInt8]()
+    entries.keys.withUnsafeBufferPointer { keys in
+      let base = keys.baseAddress!
+      let items = entries.items
+      func key(_ i: Int) -> (UnsafePointer<UInt8>, Int) {
+        (base + items[i].start, items[i].length + (items[i].isTree ? 1 : 0))
+      }
+      var order = Array(items.indices)
+      order.sort { a, b in
+        let (pa, la) = key(a)
+        let (pb, lb) = key(b)
+        let c = memcmp(pa, pb, min(la, lb))
+        return c != 0 ? c < 0 : la < lb
+      }
+      bytes.reserveCapacity(keys.count + items.count * 28)
+      for i in order {
+        let item = items[i]
+        bytes += String(item.mode, radix: 8).utf8
+        bytes.append(0x20)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: base + item.start, count: item.length))
+        bytes.append(0)
+        withUnsafeBytes(of: item.id.id) { bytes += $0 }
+      }
+    }
+    return try bytes.withUnsafeBytes { try writeObject($0, type: GIT_OBJECT_TREE, function: "git_odb_backend.write (tree)") }
   }
 
   private func insert(

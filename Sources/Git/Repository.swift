@@ -12,6 +12,9 @@ public final class Repository {
   /// The repository's object database, kept for cheap header reads (`blobSize`).
   let odb: OpaquePointer
 
+  /// Writes new objects without `git_odb_write`'s per-object pack rescan (ObjectWriter).
+  let looseBackend: LooseBackend
+
   /// The absolute path of the git directory (the bare repository, or ".git"), no trailing slash.
   public let gitDirectory: String
   /// The absolute path of the working directory, no trailing slash; nil when bare.
@@ -32,6 +35,7 @@ public final class Repository {
     workingDirectory = git_repository_workdir(handle).map {
       Repository.trimmed(String(cString: $0))
     }
+    looseBackend = LooseBackend(objectsDirectory: gitDirectory + "/objects")
   }
 
   deinit {

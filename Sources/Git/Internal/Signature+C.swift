@@ -23,4 +23,16 @@ extension Signature {
     defer { git_signature_free(out) }
     return try body(out!)
   }
+
+  /// "Name <email> seconds +hhmm", as a commit or tag header line has it, after libgit2 has
+  /// validated the name and email (no angle brackets or newlines, not empty).
+  func header() throws -> String {
+    try withGitSignature { signature in
+      let value = signature.pointee
+      let offset = Int(value.when.offset)
+      let sign = offset < 0 ? "-" : "+"
+      let zone = sign + String(format: "%02d%02d", abs(offset) / 60, abs(offset) % 60)
+      return "\(String(cString: value.name)) <\(String(cString: value.email))> \(value.when.time) \(zone)"
+    }
+  }
 }
