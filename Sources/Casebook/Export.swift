@@ -50,7 +50,7 @@ public struct Export: Sendable {
     let folder = url.deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw CasebookError.badInput("cannot write \(path): the folder \(folder) does not exist")
+      throw CasebookError.badInput("cannot write \(path): \(folder) is not an existing folder")
     }
     if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
       throw CasebookError.badInput("cannot write \(path): it is a folder")

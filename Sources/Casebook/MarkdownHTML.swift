@@ -457,7 +457,7 @@ enum MarkdownHTML {
           var inner = ""
           render(item, tight: isTight, shift: shift, into: &inner)
           if inner.hasSuffix("\n"), isTight, item.count == 1 { inner.removeLast() }
-          out += inner.contains("\n") ? "\n" + inner : inner
+          out += inner
           out += "</li>\n"
         }
         out += ordered ? "</ol>\n" : "</ul>\n"

@@ -10,11 +10,15 @@ struct InlineParser {
   private var exhausted: Set<String> = []
 
   static let maxDepth = 16
-  static let linkWindow = 2_000
+  /// Longest link destination or title looked for; a longer one is text. Keeps a paragraph
+  /// of unclosed `[x](` from costing its length squared.
+  static let linkWindow = 512
 
   /// For each `[`, the index of its matching `]` (-1 when none), found in one pass with a stack
   /// so that looking for link text never rescans the paragraph.
   private let closing: [Int]
+  /// The last `)`: a link opening after it cannot close.
+  private let lastParen: Int
 
   init(chars: [Character]) {
     self.chars = chars
@@ -31,6 +35,7 @@ struct InlineParser {
       i += 1
     }
     self.closing = closing
+    lastParen = chars.lastIndex(of: ")") ?? -1
   }
 
   mutating func render(_ range: Range<Int>, depth: Int, into out: inout String) {
@@ -175,7 +180,7 @@ struct InlineParser {
   /// link ends; nil when it is not a well-formed inline link.
   private func link(at i: Int, end: Int) -> (text: Range<Int>, url: String, next: Int)? {
     let close = closing[i]
-    guard close > i, close + 1 < end, chars[close + 1] == "(" else { return nil }
+    guard close > i, close + 1 < end, chars[close + 1] == "(", close + 2 <= lastParen else { return nil }
     var k = close + 2
     while k < end, chars[k] == " " || chars[k] == "\n" { k += 1 }
     var url = ""
