@@ -118,6 +118,7 @@ struct ExportDocument {
   /// usually start with one; the export prints the title itself).
   static func bodyLines(_ content: String, title: String) -> [String] {
     var lines = MarkdownHTML.lines(content)
+    while let last = lines.last, MarkdownHTML.isBlank(last) { lines.removeLast() }
     guard let first = lines.firstIndex(where: { !MarkdownHTML.isBlank($0) }),
       let heading = MarkdownHTML.heading(lines[first]), heading.level == 1,
       heading.text.lowercased() == title.trimmingCharacters(in: .whitespaces).lowercased()
