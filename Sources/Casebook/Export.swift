@@ -57,7 +57,8 @@ public struct Export: Sendable {
     }
     let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().pathComponents
     if resolvedFolder.contains(".git") {
-      throw CasebookError.badInput("cannot write \(path): it is inside a git folder, and an export never writes into a repository")
+      throw CasebookError.badInput(
+        "cannot write \(path): it is inside a git folder, and an export never writes into a repository")
     }
     let temporary = URL(fileURLWithPath: folder)
       .appendingPathComponent(".\(url.lastPathComponent).casebook-\(UUID().uuidString.prefix(8)).tmp").path

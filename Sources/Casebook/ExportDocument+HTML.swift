@@ -32,7 +32,9 @@ extension ExportDocument {
     add("<h1>\(e(projectTitle))</h1>")
     add("<table class=\"facts\">")
     add("<tbody>")
-    func fact(_ label: String, _ valueHTML: String) { add("<tr><th scope=\"row\">\(e(label))</th><td>\(valueHTML)</td></tr>") }
+    func fact(_ label: String, _ valueHTML: String) {
+      add("<tr><th scope=\"row\">\(e(label))</th><td>\(valueHTML)</td></tr>")
+    }
     fact("Project id", e(projectID))
     fact("Gate stage", gateStage.isEmpty ? "—" : e(gateStage))
     fact("Template", e(template))
@@ -76,7 +78,8 @@ extension ExportDocument {
     add("<ol>")
     for part in parts {
       add(
-        "<li><a href=\"#section-\(part.id)\">\(e(part.title))</a> <span class=\"status\">\(e(Self.shortStatus(part)))</span></li>")
+        "<li><a href=\"#section-\(part.id)\">\(e(part.title))</a> <span class=\"status\">\(e(Self.shortStatus(part)))</span></li>"
+      )
     }
     add("<li><a href=\"#approvals\">Approvals</a></li>")
     add("</ol>")
@@ -86,12 +89,14 @@ extension ExportDocument {
     for part in parts {
       let status = part.record?.status.rawValue ?? "not-drafted"
       add(
-        "<section id=\"section-\(part.id)\" class=\"case-section status-\(status)\" data-section=\"\(part.id)\" data-status=\"\(status)\">")
+        "<section id=\"section-\(part.id)\" class=\"case-section status-\(status)\" data-section=\"\(part.id)\" data-status=\"\(status)\">"
+      )
       add("<h2><span class=\"number\">\(part.number)</span> \(e(part.title))</h2>")
       add("<p class=\"status\">\(e(Self.statusLine(part)))</p>")
       if let content = part.content {
         add("<div class=\"content\">")
-        out += MarkdownHTML.render(MarkdownHTML.parse(Self.bodyLines(content, title: part.title), depth: 0), headingShift: 2)
+        out += MarkdownHTML.render(
+          MarkdownHTML.parse(Self.bodyLines(content, title: part.title), depth: 0), headingShift: 2)
         add("</div>")
       } else {
         add("<p class=\"not-drafted\">Not yet drafted.</p>")
@@ -190,6 +195,7 @@ extension ExportDocument {
     sup.fnref a { text-decoration: none; padding: 0 0.1em; }
     ol.footnotes { font-size: 9pt; border-top: 1px solid #999; padding-top: 0.5em; }
     ol.footnotes li { margin-bottom: 0.4em; }
+    ol.footnotes code { font-size: 8.5pt; }
     a.backref { text-decoration: none; }
     .decision-approved { color: #1a5e20; } .decision-rejected { color: #8a1c1c; } .decision-changes-requested { color: #7a5200; }
     a { color: #0b4f8a; }

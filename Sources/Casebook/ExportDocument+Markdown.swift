@@ -33,7 +33,8 @@ extension ExportDocument {
           + "\(Self.readableTime(asOf.time)). Its approvals table shows the approvals recorded when it was made.")
       line()
     }
-    for detail in details where Self.scalarText(detail.value) == nil && !(detail.value.sequence?.allSatisfy(\.isScalar) ?? false) {
+    for detail in details
+    where Self.scalarText(detail.value) == nil && !(detail.value.sequence?.allSatisfy(\.isScalar) ?? false) {
       line("**\(Self.oneLine(detail.label))**")
       line()
       line("```yaml")
@@ -132,7 +133,8 @@ extension ExportDocument {
     var fence: MarkdownHTML.Fence?
     return lines.map { line in
       if let open = fence {
-        if let close = MarkdownHTML.fence(line), close.char == open.char, close.count >= open.count, close.info.isEmpty {
+        if let close = MarkdownHTML.fence(line), close.char == open.char, close.count >= open.count, close.info.isEmpty
+        {
           fence = nil
         }
         return line

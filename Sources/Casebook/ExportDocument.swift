@@ -100,7 +100,8 @@ struct ExportDocument {
       items.append("committed by \(by)" + (record.committedAt.map { ", \(readableTime($0))" } ?? ""))
     }
     if !record.updatedBy.isEmpty {
-      items.append("last change by \(record.updatedBy)" + (record.updatedAt.isEmpty ? "" : ", \(readableTime(record.updatedAt))"))
+      items.append(
+        "last change by \(record.updatedBy)" + (record.updatedAt.isEmpty ? "" : ", \(readableTime(record.updatedAt))"))
     }
     if let latest = part.approvals.last {
       items.append("\(latest.decision.rawValue) v\(latest.version) by \(latest.reviewer), \(readableTime(latest.time))")

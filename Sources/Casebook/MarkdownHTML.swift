@@ -185,7 +185,9 @@ enum MarkdownHTML {
       return nil
     }
     let after = rest.dropFirst(width)
-    if after.isEmpty { return Marker(ordered: ordered, char: char, start: start, indent: n, contentIndent: n + width + 1, text: "") }
+    if after.isEmpty {
+      return Marker(ordered: ordered, char: char, start: start, indent: n, contentIndent: n + width + 1, text: "")
+    }
     guard after.first == " " else { return nil }
     let spaces = after.prefix { $0 == " " }.count
     let text = after.dropFirst(spaces)
@@ -355,7 +357,8 @@ enum MarkdownHTML {
         i += 1
       }
       if let level = setext {
-        blocks.append(.heading(level: level, text: text.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")))
+        blocks.append(
+          .heading(level: level, text: text.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")))
       } else {
         blocks.append(.paragraph(paragraphText(text)))
       }
@@ -443,7 +446,9 @@ enum MarkdownHTML {
       case .paragraph(let text):
         out += tight ? inline(text) + "\n" : "<p>\(inline(text))</p>\n"
       case .code(let text, let language):
-        let safe = language.map { String($0.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-_".contains($0)) }.prefix(32)) }
+        let safe = language.map {
+          String($0.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-_".contains($0)) }.prefix(32))
+        }
         let attribute = safe.flatMap { $0.isEmpty ? nil : " class=\"language-\($0)\"" } ?? ""
         out += "<pre><code\(attribute)>\(escape(text))</code></pre>\n"
       case .quote(let inner):
@@ -526,7 +531,9 @@ enum MarkdownHTML {
   /// (`javascript:`, `data:`, `file:`, relative paths that mean nothing in a standalone file)
   /// is dropped and the link's text kept.
   static func safeURL(_ url: String) -> Bool {
-    guard !url.isEmpty, !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) else { return false }
+    guard !url.isEmpty, !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) else {
+      return false
+    }
     let lower = url.lowercased()
     return lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:")
       || (lower.hasPrefix("#") && lower.count > 1)

@@ -241,7 +241,8 @@ struct InlineParser {
       j += 1
     }
     let lower = url.lowercased()
-    if j < end, chars[j] == ">", lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:"),
+    if j < end, chars[j] == ">",
+      lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:"),
       MarkdownHTML.safeURL(url)
     {
       let shown = lower.hasPrefix("mailto:") ? String(url.dropFirst("mailto:".count)) : url

@@ -34,7 +34,8 @@ extension Project {
     }
     guard tag.approval.commit == tag.target.hex else {
       throw CasebookError.conflict(
-        "\(name) does not verify: the tag points at \(tag.target.hex) but its record names commit \(tag.approval.commit)")
+        "\(name) does not verify: the tag points at \(tag.target.hex) but its record names commit \(tag.approval.commit)"
+      )
     }
     guard recorded.renderer == Export.renderer else {
       throw CasebookError.conflict(
@@ -104,7 +105,8 @@ extension Project {
       for other in recorded.approvals {
         guard let found = try approvalTag(other) else {
           throw CasebookError.repository(
-            "\(name) showed approval \(other) in its export, but that tag is missing here; fetch it (git fetch --tags) to reproduce the approved document")
+            "\(name) showed approval \(other) in its export, but that tag is missing here; fetch it (git fetch --tags) to reproduce the approved document"
+          )
         }
         shown.append(found.approval)
       }
@@ -140,7 +142,9 @@ extension Project {
     func strings(_ key: String) -> [String] { (profile[key]?.sequence ?? []).compactMap(ExportDocument.scalarText) }
 
     // Template order first; then sections the template does not list, by id.
-    var entries: [(id: String, title: String?, required: Bool)] = settings.sections.map { ($0.id, $0.title, $0.required) }
+    var entries: [(id: String, title: String?, required: Bool)] = settings.sections.map {
+      ($0.id, $0.title, $0.required)
+    }
     let listed = Set(entries.map(\.id))
     let extra = try snapshot.entries("sections").compactMap { entry -> String? in
       guard entry.name.hasSuffix(".yaml") else { return nil }
@@ -165,7 +169,8 @@ extension Project {
       }
       parts.append(
         ExportDocument.Part(
-          number: parts.count + 1, id: entry.id, title: record?.title ?? entry.title ?? entry.id, required: entry.required,
+          number: parts.count + 1, id: entry.id, title: record?.title ?? entry.title ?? entry.id,
+          required: entry.required,
           record: record, content: record == nil ? nil : content ?? "", citations: citations,
           approvals: approvals.filter { $0.section == entry.id }))
     }
@@ -192,7 +197,8 @@ extension Project {
     guard (try? Identifier.input(source.input)) != nil,
       let meta = try snapshot.mapping(Layout.inputMeta(source.input))
     else {
-      return ExportDocument.Citation(number: number, input: source.input, name: nil, locator: source.locator, excerpt: nil)
+      return ExportDocument.Citation(
+        number: number, input: source.input, name: nil, locator: source.locator, excerpt: nil)
     }
     let name = meta["name"]?.string ?? source.input
     // INTEGRATION: the one call site for the cited text. When Project+Citations.swift lands,

@@ -24,9 +24,12 @@ struct ExportBadInputTests {
       let message = try cli.git(["tag", "-l", "--format=%(contents)", "approved/rationale/v1"], in: base.repo)
       let legacy = message.split(separator: "\n").filter { !$0.hasPrefix("export_") && !$0.hasPrefix("  ") }
         .joined(separator: "\n")
-      _ = try cli.git(["tag", "-a", "approved/rationale/v50", "-F", try cli.file("legacy.txt", legacy), "main"], in: base.repo)
-      let missing = message.replacingOccurrences(of: "export_approvals: []", with: "export_approvals:\n  - approved/gone/v1")
-      _ = try cli.git(["tag", "-a", "approved/rationale/v51", "-F", try cli.file("missing.txt", missing), "main"], in: base.repo)
+      _ = try cli.git(
+        ["tag", "-a", "approved/rationale/v50", "-F", try cli.file("legacy.txt", legacy), "main"], in: base.repo)
+      let missing = message.replacingOccurrences(
+        of: "export_approvals: []", with: "export_approvals:\n  - approved/gone/v1")
+      _ = try cli.git(
+        ["tag", "-a", "approved/rationale/v51", "-F", try cli.file("missing.txt", missing), "main"], in: base.repo)
       folder = cli.root + "/exports"
       try FileManager.default.createDirectory(atPath: folder + "/a-folder.html", withIntermediateDirectories: true)
       try Data("x".utf8).write(to: URL(fileURLWithPath: cli.root + "/a-file"))
@@ -42,11 +45,14 @@ struct ExportBadInputTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "unknown branch", status: 2, message: "not found") { _ in ["export", "no-such-branch", "--format", "md"] },
+    Case(name: "unknown branch", status: 2, message: "not found") { _ in ["export", "no-such-branch", "--format", "md"]
+    },
     Case(name: "unknown commit id", status: 2, message: "not found") { _ in
       ["export", String(repeating: "0123456789", count: 4), "--format", "html"]
     },
-    Case(name: "unknown tag", status: 2, message: "not found") { _ in ["export", "approved/rationale/v9", "--format", "md"] },
+    Case(name: "unknown tag", status: 2, message: "not found") { _ in
+      ["export", "approved/rationale/v9", "--format", "md"]
+    },
     Case(name: "empty revision", status: 1, message: "not valid") { _ in ["export", "", "--format", "md"] },
     Case(name: "option-like revision", status: 64, message: "<revision>") { _ in ["export", "-x", "--format", "md"] },
     Case(name: "a commit that is not a Casebook commit", status: 2, message: "not a casebook commit") {
@@ -78,14 +84,19 @@ struct ExportBadInputTests {
     Case(name: "--out where nothing can be created", status: 4, message: "cannot write") { _ in
       ["export", "main", "--format", "md", "--out", "/proc/casebook-export.md"]
     },
-    Case(name: "--out empty", status: 1, message: "needs a file path") { _ in ["export", "main", "--format", "md", "--out", ""] },
+    Case(name: "--out empty", status: 1, message: "needs a file path") { _ in
+      ["export", "main", "--format", "md", "--out", ""]
+    },
   ]
 
   @Test("refused, with its exit code and message, leaving the repository as it was", arguments: cases)
   func refused(_ c: Case) throws {
     let fixture = try Fixture()
     // Outside the repository (which expectRefused compares itself), no file appears either.
-    let files = { try FileManager.default.subpathsOfDirectory(atPath: fixture.base.cli.root).filter { !$0.hasPrefix("project") }.sorted() }
+    let files = {
+      try FileManager.default.subpathsOfDirectory(atPath: fixture.base.cli.root).filter { !$0.hasPrefix("project") }
+        .sorted()
+    }
     let before = try files()
     try fixture.base.cli.expectRefused(c.args(fixture), repo: fixture.base.repo, status: c.status, message: c.message)
     let after = try files()

@@ -152,6 +152,7 @@ struct ExportChromiumTests {
     }
     #expect(text.contains("Disabled staff and visitors cannot use large parts"))
     #expect(text.contains("interview-notes-estates.md"))
-    #expect(pageTexts.last { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }?.contains("Approvals") == true)
+    #expect(
+      pageTexts.last { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }?.contains("Approvals") == true)
   }
 }

@@ -38,7 +38,8 @@ struct ExportFixture {
     self.sample = sample
     let cli = self.cli
     func add(_ path: String) throws -> String {
-      try #require(try cli.ok(["input", "add", sample + "/" + path, "--session", session, "--repo", repo])["input_id"] as? String)
+      try #require(
+        try cli.ok(["input", "add", sample + "/" + path, "--session", session, "--repo", repo])["input_id"] as? String)
     }
     _ = try cli.ok(["profile", "apply", sample + "/project_profile.yaml", "--session", session, "--repo", repo])
     estates = try add("inputs/interview-notes-estates.md")
@@ -57,16 +58,21 @@ struct ExportFixture {
       "--repo", repo,
     ])
     // Drafted in this order on purpose: the export lists sections the template lacks by id.
-    let appendix = try cli.file("appendix.md", "# Appendix A\n\n| Site | Listed |\n| --- | :-: |\n| Old Town Hall | yes |\n")
+    let appendix = try cli.file(
+      "appendix.md", "# Appendix A\n\n| Site | Listed |\n| --- | :-: |\n| Old Town Hall | yes |\n")
     _ = try cli.ok([
       "section", "draft", "appendix-a", "--title", "Appendix A: sites", "--from", appendix, "--session", session,
       "--repo", repo,
     ])
-    let annex = try cli.file("annex.md", "Annex text with <script>alert(1)</script> and a [link](javascript:alert(1)).\n")
-    _ = try cli.ok(["section", "draft", "annex", "--title", "Annex", "--from", annex, "--session", session, "--repo", repo])
+    let annex = try cli.file(
+      "annex.md", "Annex text with <script>alert(1)</script> and a [link](javascript:alert(1)).\n")
+    _ = try cli.ok([
+      "section", "draft", "annex", "--title", "Annex", "--from", annex, "--session", session, "--repo", repo,
+    ])
     _ = try cli.ok(["section", "commit", "rationale", "--session", session, "--repo", repo])
     _ = try cli.ok([
-      "approve", "rationale", "--reviewer", "finance-lead", "--comment", "Clear, quantified and evidenced.", "--repo", repo,
+      "approve", "rationale", "--reviewer", "finance-lead", "--comment", "Clear, quantified and evidenced.", "--repo",
+      repo,
     ])
   }
 
@@ -275,7 +281,9 @@ struct ExportTests {
     let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
     #expect(mode == 0o644)
 
-    let json = try f.cli.run(["export", "main", "--format", "md", "--out", folder.path + "/case.md", "--json", "--repo", f.repo])
+    let json = try f.cli.run([
+      "export", "main", "--format", "md", "--out", folder.path + "/case.md", "--json", "--repo", f.repo,
+    ])
     let object = try json.json
     #expect(object["format"] as? String == "md")
     #expect(object["out"] as? String == folder.path + "/case.md")
@@ -303,10 +311,14 @@ struct ExportTests {
     _ = try f.cli.ok(["section", "draft", "key-risks", "--session", bob, "--from", risks, "--repo", f.repo])
     _ = try f.cli.ok(["section", "commit", "key-risks", "--session", bob, "--repo", f.repo])
     _ = try f.cli.ok(["approve", "key-risks", "--reviewer", "risk-lead", "--repo", f.repo])
-    _ = try f.cli.ok(["approve", "rationale", "--reviewer", "finance-lead", "--comment", "Still good", "--repo", f.repo])
+    _ = try f.cli.ok([
+      "approve", "rationale", "--reviewer", "finance-lead", "--comment", "Still good", "--repo", f.repo,
+    ])
     f.cli.user = "alice"
     let economic = try f.cli.file("economic.md", "# Economic case\n\nFour options.\n")
-    _ = try f.cli.ok(["section", "draft", "economic-case", "--session", f.session, "--from", economic, "--repo", f.repo])
+    _ = try f.cli.ok([
+      "section", "draft", "economic-case", "--session", f.session, "--from", economic, "--repo", f.repo,
+    ])
     _ = try f.cli.ok(["session", "close", f.session, "--repo", f.repo])
     _ = try f.cli.ok(["session", "merge", f.session, "--repo", f.repo])
     #expect(try f.rev("main") != v1)
@@ -321,7 +333,9 @@ struct ExportTests {
       #expect(try f.export(["approved/rationale/v1", "--format", format, "--out", folder.path + "/doc"]).status == 0)
       #expect(try ExportFixture.sha256sum(folder.path + "/doc") == recorded)
     }
-    let json = try f.cli.run(["export", "approved/key-risks/v1", "--format", "html", "--verify", "--json", "--repo", f.repo])
+    let json = try f.cli.run([
+      "export", "approved/key-risks/v1", "--format", "html", "--verify", "--json", "--repo", f.repo,
+    ])
     #expect(try json.json["verified"] as? Bool == true)
     #expect(try f.export(["approved/rationale/v2", "--verify", "--format", "md"]).status == 0)
 
@@ -331,7 +345,8 @@ struct ExportTests {
       Set(try ExportFixture.captures("<tr data-tag=\"([^\"]+)\">", in: try f.exported([rev, "--format", "html"])))
     }
     #expect(try rows("approved/key-risks/v1") == ["approved/rationale/v1", "approved/key-risks/v1"])
-    #expect(try rows("approved/rationale/v2") == ["approved/rationale/v1", "approved/key-risks/v1", "approved/rationale/v2"])
+    #expect(
+      try rows("approved/rationale/v2") == ["approved/rationale/v1", "approved/key-risks/v1", "approved/rationale/v2"])
     #expect(try rows("main").count == 3)
     #expect(try f.cli.state(of: f.repo) == before, "verifying changed the repository")
 
@@ -339,7 +354,10 @@ struct ExportTests {
     // and the right hashes with a changed comment (the approval's own row is in the document).
     let message = try f.cli.git(["tag", "-l", "--format=%(contents)", "approved/rationale/v1"], in: f.repo)
     let forgeries = [
-      ("v90", message.replacingOccurrences(of: recordedHTML, with: String(recordedHTML.reversed())), v1, "html", "does not verify"),
+      (
+        "v90", message.replacingOccurrences(of: recordedHTML, with: String(recordedHTML.reversed())), v1, "html",
+        "does not verify"
+      ),
       ("v91", message, try f.rev("main"), "md", "the tag points at"),
       (
         "v92", message.replacingOccurrences(of: "Clear, quantified and evidenced.", with: "Looks fine."), v1, "html",

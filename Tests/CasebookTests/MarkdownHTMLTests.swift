@@ -8,7 +8,10 @@ import Testing
 @Suite("Markdown to HTML")
 struct MarkdownHTMLTests {
   static let cases: [(String, String)] = [
-    ("# Title\n\nSome *em* and **strong** text.\n", "<h1>Title</h1>\n<p>Some <em>em</em> and <strong>strong</strong> text.</p>\n"),
+    (
+      "# Title\n\nSome *em* and **strong** text.\n",
+      "<h1>Title</h1>\n<p>Some <em>em</em> and <strong>strong</strong> text.</p>\n"
+    ),
     ("## Closed ##\n", "<h2>Closed</h2>\n"),
     ("Setext\n======\n", "<h1>Setext</h1>\n"),
     ("a\nb\n\nc\n", "<p>a\nb</p>\n<p>c</p>\n"),
@@ -16,13 +19,19 @@ struct MarkdownHTMLTests {
     ("snake_case_name and _em_\n", "<p>snake_case_name and <em>em</em></p>\n"),
     ("2 * 3 * 4\n", "<p>2 * 3 * 4</p>\n"),
     ("Use `a < b` and ``x ` y``\n", "<p>Use <code>a &lt; b</code> and <code>x ` y</code></p>\n"),
-    ("- one\n- two\n  - nested\n- three\n", "<ul>\n<li>one</li>\n<li>two\n<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>three</li>\n</ul>\n"),
+    (
+      "- one\n- two\n  - nested\n- three\n",
+      "<ul>\n<li>one</li>\n<li>two\n<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>three</li>\n</ul>\n"
+    ),
     ("1. first\n2. second\n", "<ol>\n<li>first</li>\n<li>second</li>\n</ol>\n"),
     ("3) three\n4) four\n", "<ol start=\"3\">\n<li>three</li>\n<li>four</li>\n</ol>\n"),
     ("- a\n\n- b\n", "<ul>\n<li><p>a</p>\n</li>\n<li><p>b</p>\n</li>\n</ul>\n"),
     ("Intro:\n- item\n", "<p>Intro:</p>\n<ul>\n<li>item</li>\n</ul>\n"),
     ("> quoted *text*\n> more\n", "<blockquote>\n<p>quoted <em>text</em>\nmore</p>\n</blockquote>\n"),
-    ("```swift\nlet x = \"<b>\"\n```\n", "<pre><code class=\"language-swift\">let x = &quot;&lt;b&gt;&quot;\n</code></pre>\n"),
+    (
+      "```swift\nlet x = \"<b>\"\n```\n",
+      "<pre><code class=\"language-swift\">let x = &quot;&lt;b&gt;&quot;\n</code></pre>\n"
+    ),
     ("    indented code\n", "<pre><code>indented code\n</code></pre>\n"),
     ("---\n", "<hr>\n"),
     (
@@ -31,7 +40,10 @@ struct MarkdownHTMLTests {
     ),
     ("[GOV.UK](https://www.gov.uk/ \"title\")\n", "<p><a href=\"https://www.gov.uk/\">GOV.UK</a></p>\n"),
     ("[x](javascript:alert(1)) [y](file:///etc/passwd) [z](#top)\n", "<p>x y <a href=\"#top\">z</a></p>\n"),
-    ("<https://example.org/a?b=1&c=2>\n", "<p><a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a></p>\n"),
+    (
+      "<https://example.org/a?b=1&c=2>\n",
+      "<p><a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a></p>\n"
+    ),
     ("![a chart](https://example.org/x.png)\n", "<p><span class=\"image\">[a chart]</span></p>\n"),
     ("<script>alert('x')</script>\n", "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>\n"),
     ("\\*not em\\* & \"q\"\n", "<p>*not em* &amp; &quot;q&quot;</p>\n"),
@@ -59,7 +71,8 @@ struct MarkdownHTMLTests {
     "<img src=x onerror=alert(1)>", "<a href=\"javascript:x\">y</a>", "[a](<javascript:x>)", "[a](data:text/html,x)",
     "**<iframe>**", "`</code><script>`", "> <style>@import url(x)</style>", "| <b> | x |\n|---|---|\n| <i> | y |",
     "<!-- comment -->", "&lt;already&gt; &amp;", "[a](https://x.org/\"onmouseover=\"alert(1))",
-    "- [x](https://a.b/c) <svg onload=1>", String(repeating: "[", count: 500) + "x" + String(repeating: "](y)", count: 3),
+    "- [x](https://a.b/c) <svg onload=1>",
+    String(repeating: "[", count: 500) + "x" + String(repeating: "](y)", count: 3),
   ]
 
   @Test("writes only its own tags and attributes, whatever the input", arguments: hostile)

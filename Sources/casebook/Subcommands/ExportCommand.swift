@@ -55,7 +55,8 @@ struct ExportCommand: ParsableCommand {
       return
     }
     if verify {
-      print("verified \(export.asOf ?? revision) (\(format.rawValue)): sha256 \(export.sha256) of commit \(export.commit)")
+      print(
+        "verified \(export.asOf ?? revision) (\(format.rawValue)): sha256 \(export.sha256) of commit \(export.commit)")
       if let path { print(path) }
       return
     }
