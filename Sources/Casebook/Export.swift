@@ -44,6 +44,12 @@ public struct Export: Sendable {
   /// bad input (the export never writes into a repository's database); a failure to write is an
   /// I/O error.
   public func write(to path: String) throws -> String {
+    try write(to: path, outside: nil)
+  }
+
+  /// `write(to:)`, refusing any path inside `gitDirectory` too (a bare repository's folder has
+  /// no `.git` in its name).
+  func write(to path: String, outside gitDirectory: String?) throws -> String {
     guard !path.isEmpty, !path.contains("\0") else { throw CasebookError.badInput("--out needs a file path") }
     let url = URL(fileURLWithPath: path).standardizedFileURL
     let target = url.path
@@ -56,7 +62,8 @@ public struct Export: Sendable {
       throw CasebookError.badInput("cannot write \(path): it is a folder")
     }
     let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().pathComponents
-    if resolvedFolder.contains(".git") {
+    let gitFolder = gitDirectory.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().pathComponents }
+    if resolvedFolder.contains(".git") || gitFolder.map({ resolvedFolder.starts(with: $0) }) == true {
       throw CasebookError.badInput(
         "cannot write \(path): it is inside a git folder, and an export never writes into a repository")
     }

@@ -51,6 +51,12 @@ extension Project {
     return ExportVerification(tag: name, recorded: recorded.sha256(format), export: export)
   }
 
+  /// Writes an export to `path` atomically (see `Export.write(to:)`), refusing any path inside
+  /// this project's git folder: an export never writes into the repository.
+  public func write(_ export: Export, to path: String) throws -> String {
+    try export.write(to: path, outside: repository.gitDirectory)
+  }
+
   // MARK: - For `approve`
 
   /// The record an approval about to be tagged on `snapshot`'s commit keeps of its export: both

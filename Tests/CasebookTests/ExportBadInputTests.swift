@@ -103,3 +103,26 @@ struct ExportBadInputTests {
     #expect(after == before, "a refused export left a file behind")
   }
 }
+
+extension ExportBadInputTests {
+  @Test("--out inside a bare project's folder is refused, though no .git is in its name")
+  func bareProject() throws {
+    let cli = try CLI()
+    let bare = cli.root + "/project.git"
+    _ = try cli.ok([
+      "init", bare, "--bare", "--template", "gate-0", "--project-id", "abc123", "--title", "Bare project",
+    ])
+    let refs = try cli.git(["for-each-ref"], in: bare)
+    let files = try FileManager.default.subpathsOfDirectory(atPath: bare).sorted()
+    for json in [false, true] {
+      let result = try cli.run(
+        ["export", "main", "--format", "md", "--out", bare + "/case.md", "--repo", bare] + (json ? ["--json"] : []))
+      #expect(result.status == 1)
+      #expect((json ? result.stdout : result.stderr).contains("inside a git folder"))
+    }
+    #expect(try cli.git(["for-each-ref"], in: bare) == refs)
+    #expect(try FileManager.default.subpathsOfDirectory(atPath: bare).sorted() == files)
+    // Beside it is fine.
+    #expect(try cli.run(["export", "main", "--out", cli.root + "/case.md", "--repo", bare]).status == 0)
+  }
+}

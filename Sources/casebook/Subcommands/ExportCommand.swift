@@ -45,7 +45,7 @@ struct ExportCommand: ParsableCommand {
     } else {
       export = try project.export(revision, format: format)
     }
-    let path = try out.map { try export.write(to: $0) }
+    let path = try out.map { try project.write(export, to: $0) }
     let summary = Summary(
       format: format, out: path, sha256: export.sha256, commit: export.commit, asOf: export.asOf,
       verified: verify ? true : nil, recorded: recorded,
