@@ -24,10 +24,12 @@ extension Project {
   /// Re-renders the export of an approval tag and checks it against the hash the tag recorded.
   /// A mismatch (or a tag whose record does not hold together) is a conflict (exit 3).
   public func verifyExport(_ revision: String, format: ExportFormat) throws -> ExportVerification {
+    _ = try snapshot(revision: revision)  // a malformed or unknown revision is refused as for any export
     let name = revision.hasPrefix("refs/tags/") ? String(revision.dropFirst("refs/tags/".count)) : revision
     guard name.hasPrefix(Layout.approvalTagPrefix), let tag = try approvalTag(name) else {
       throw CasebookError.badInput(
-        "--verify needs an approval tag (approved/<section>/v<N>), not '\(Identifier.printable(revision))'")
+        "--verify needs an approval tag (approved/<section>/v<N>) that casebook recorded, not '\(Identifier.printable(revision))'"
+      )
     }
     guard let recorded = tag.approval.export else {
       throw CasebookError.badInput("\(name) records no export hash (it was made before approvals recorded exports)")
