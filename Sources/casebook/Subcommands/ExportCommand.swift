@@ -10,9 +10,9 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Render the whole business case at a commit, branch or tag as Markdown or HTML.",
     discussion: """
-      Without --out the document goes to standard output; with --out it is written atomically and
-      the path and its sha256 are printed. An approval tag (approved/<section>/v<N>) is rendered as
-      of that approval: the bytes whose sha256 the tag records. --verify re-renders an approval
+      Without --out the document goes to standard output; with --out it is written atomically and \
+      the path and its sha256 are printed. An approval tag (approved/<section>/v<N>) is rendered as \
+      of that approval: the bytes whose sha256 the tag records. --verify re-renders an approval \
       tag's export and checks it against that record (exit 3 when it differs).
       """)
 
