@@ -23,6 +23,10 @@ public struct Approval: Sendable, Equatable, Encodable {
   public let commit: String
   public let time: String
   public let recordedBy: String
+  /// The export of the approved commit as this approval saw it: renderer version, SHA-256 per
+  /// format, and the other approvals its table showed. nil on tags made before exports were
+  /// recorded.
+  public internal(set) var export: ApprovalExport?
 
   var message: String {
     var map = Mapping()
@@ -38,6 +42,11 @@ public struct Approval: Sendable, Equatable, Encodable {
     map["commit"] = .string(commit)
     map["time"] = .string(time)
     map["recorded_by"] = .string(recordedBy)
+    if let export {
+      map["export_renderer"] = .int(export.renderer)
+      map["export_sha256"] = .mapping(["html": .string(export.html), "md": .string(export.md)])
+      map["export_approvals"] = .sequence(export.approvals.map(Node.string))
+    }
     return YAML.emit(.mapping(map))
   }
 
@@ -77,5 +86,11 @@ public struct Approval: Sendable, Equatable, Encodable {
     self.commit = node["commit"]?.string ?? ""
     self.time = node["time"]?.string ?? ""
     self.recordedBy = node["recorded_by"]?.string ?? reviewer
+    if let renderer = node["export_renderer"]?.int, let md = node["export_sha256"]?["md"]?.string,
+      let html = node["export_sha256"]?["html"]?.string
+    {
+      let others = (node["export_approvals"]?.sequence ?? []).compactMap(\.string)
+      self.export = ApprovalExport(renderer: renderer, md: md, html: html, approvals: others)
+    }
   }
 }

@@ -28,10 +28,12 @@ extension Project {
     let existing = try approvals(section: id)
     var version = (existing.map(\.version).max() ?? 0) + 1
     for _ in 0..<64 {
-      let approval = Approval(
+      var approval = Approval(
         tag: Layout.approvalTag(id, version), section: id, version: version, decision: decision,
         reviewer: reviewerUser.id, comment: comment, gateStage: gate, revision: record.revision, content: content.hex,
         commit: main.commit!.hex, time: Timestamp.string(now()), recordedBy: user.id)
+      // The tag records the hashes of the approved document, so it can be verified later.
+      approval.export = try approvalExport(of: approval, at: main, prior: approvals(reaching: main.commit!))
       let tagger = Signature(name: reviewerUser.id, email: reviewerUser.email, time: now())
       do {
         _ = try repository.createAnnotatedTag(name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)

@@ -79,6 +79,10 @@ cb section list
 say "the audit trail (casebook audit)"
 cb audit
 
+say "the business case as one printable HTML file, and the approved document verified"
+cb export main --format html --out "$OUT/business-case.html"
+cb export approved/rationale/v1 --format html --verify
+
 say "the same history with plain git"
 git -C "$PROJECT" log --graph --oneline --all
 echo

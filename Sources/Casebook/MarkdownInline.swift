@@ -1,0 +1,255 @@
+/// The inline pass of `MarkdownHTML`: code spans, emphasis, links and autolinks over one
+/// paragraph's characters, everything else escaped.
+///
+/// Work stays near linear on hostile input: a search for a closing delimiter that fails is
+/// remembered for the rest of the scan (a later opener of the same kind cannot succeed either),
+/// link text is looked for within a bounded window, and nesting stops at a fixed depth.
+struct InlineParser {
+  let chars: [Character]
+  /// Delimiter kinds (`*1`, `_2`, `` `3 ``…) known to have no closer after the scan position.
+  private var exhausted: Set<String> = []
+
+  static let maxDepth = 16
+  /// Longest link destination or title looked for; a longer one is text. Keeps a paragraph
+  /// of unclosed `[x](` from costing its length squared.
+  static let linkWindow = 512
+
+  /// For each `[`, the index of its matching `]` (-1 when none), found in one pass with a stack
+  /// so that looking for link text never rescans the paragraph.
+  private let closing: [Int]
+  /// The last `)`: a link opening after it cannot close.
+  private let lastParen: Int
+
+  init(chars: [Character]) {
+    self.chars = chars
+    var closing = [Int](repeating: -1, count: chars.count)
+    var open: [Int] = []
+    var i = 0
+    while i < chars.count {
+      switch chars[i] {
+      case "\\": i += 1
+      case "[": open.append(i)
+      case "]": if let start = open.popLast() { closing[start] = i }
+      default: break
+      }
+      i += 1
+    }
+    self.closing = closing
+    lastParen = chars.lastIndex(of: ")") ?? -1
+  }
+
+  mutating func render(_ range: Range<Int>, depth: Int, into out: inout String) {
+    let saved = exhausted
+    exhausted = []
+    defer { exhausted = saved }
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i < end {
+      let c = chars[i]
+      if depth >= Self.maxDepth {
+        MarkdownHTML.escape(c, into: &out)
+        i += 1
+        continue
+      }
+      switch c {
+      case MarkdownHTML.hardBreak:
+        out += "<br>"
+        i += 1
+      case "\\":
+        if i + 1 < end, chars[i + 1].isASCII, chars[i + 1].isPunctuation || chars[i + 1].isSymbol {
+          MarkdownHTML.escape(chars[i + 1], into: &out)
+          i += 2
+        } else {
+          out += "\\"
+          i += 1
+        }
+      case "`":
+        i = codeSpan(at: i, end: end, into: &out)
+      case "*", "_":
+        i = emphasis(at: i, end: end, depth: depth, into: &out)
+      case "!" where i + 1 < end && chars[i + 1] == "[":
+        if let link = link(at: i + 1, end: end) {
+          // Images are never loaded: the export is self-contained, so the alt text stands in.
+          out += "<span class=\"image\">["
+          render(link.text, depth: depth + 1, into: &out)
+          out += "]</span>"
+          i = link.next
+        } else {
+          out += "!"
+          i += 1
+        }
+      case "[":
+        if let link = link(at: i, end: end) {
+          if MarkdownHTML.safeURL(link.url) {
+            out += "<a href=\"\(MarkdownHTML.escape(link.url))\">"
+            render(link.text, depth: depth + 1, into: &out)
+            out += "</a>"
+          } else {
+            render(link.text, depth: depth + 1, into: &out)
+          }
+          i = link.next
+        } else {
+          out += "["
+          i += 1
+        }
+      case "<":
+        i = autolink(at: i, end: end, into: &out)
+      default:
+        MarkdownHTML.escape(c, into: &out)
+        i += 1
+      }
+    }
+  }
+
+  private func run(at i: Int, end: Int) -> Int {
+    var j = i
+    while j < end, chars[j] == chars[i] { j += 1 }
+    return j - i
+  }
+
+  private mutating func codeSpan(at i: Int, end: Int, into out: inout String) -> Int {
+    let count = run(at: i, end: end)
+    let key = "`\(count)"
+    if !exhausted.contains(key) {
+      var j = i + count
+      while j < end {
+        if chars[j] == "`" {
+          let closing = run(at: j, end: end)
+          if closing == count {
+            var text = String(chars[(i + count)..<j]).replacingOccurrences(of: "\n", with: " ")
+              .replacingOccurrences(of: String(MarkdownHTML.hardBreak), with: "")
+            if text.count >= 2, text.hasPrefix(" "), text.hasSuffix(" "), text.contains(where: { $0 != " " }) {
+              text = String(text.dropFirst().dropLast())
+            }
+            out += "<code>\(MarkdownHTML.escape(text))</code>"
+            return j + closing
+          }
+          j += closing
+        } else {
+          j += 1
+        }
+      }
+      exhausted.insert(key)
+    }
+    out += String(repeating: "`", count: count)
+    return i + count
+  }
+
+  private mutating func emphasis(at i: Int, end: Int, depth: Int, into out: inout String) -> Int {
+    let c = chars[i]
+    let count = run(at: i, end: end)
+    let before: Character? = i > 0 ? chars[i - 1] : nil
+    let after: Character? = i + count < end ? chars[i + count] : nil
+    // `_` inside a word (snake_case) is text; an opener must be followed by non-space.
+    let opens =
+      count <= 2 && after.map { !$0.isWhitespace } == true
+      && (c == "*" || before.map { !($0.isLetter || $0.isNumber) } ?? true)
+    let key = "\(c)\(count)"
+    if opens, !exhausted.contains(key) {
+      var j = i + count
+      while j < end {
+        if chars[j] == "`" {
+          j += run(at: j, end: end)  // a delimiter inside a code span does not close
+          continue
+        }
+        guard chars[j] == c else {
+          j += 1
+          continue
+        }
+        let closing = run(at: j, end: end)
+        let prior = chars[j - 1]
+        let next: Character? = j + closing < end ? chars[j + closing] : nil
+        if closing == count, !prior.isWhitespace, j > i + count,
+          c == "*" || next.map({ !($0.isLetter || $0.isNumber) }) ?? true
+        {
+          let tag = count == 2 ? "strong" : "em"
+          out += "<\(tag)>"
+          render((i + count)..<j, depth: depth + 1, into: &out)
+          out += "</\(tag)>"
+          return j + closing
+        }
+        j += closing
+      }
+      exhausted.insert(key)
+    }
+    for _ in 0..<count { MarkdownHTML.escape(c, into: &out) }
+    return i + count
+  }
+
+  /// `[text](url "title")` starting at the `[` at `i`: the text's range, the url and where the
+  /// link ends; nil when it is not a well-formed inline link.
+  private func link(at i: Int, end: Int) -> (text: Range<Int>, url: String, next: Int)? {
+    let close = closing[i]
+    guard close > i, close + 1 < end, chars[close + 1] == "(", close + 2 <= lastParen else { return nil }
+    var k = close + 2
+    while k < end, chars[k] == " " || chars[k] == "\n" { k += 1 }
+    var url = ""
+    if k < end, chars[k] == "<" {
+      k += 1
+      while k < end, chars[k] != ">", chars[k] != "\n" {
+        url.append(chars[k])
+        k += 1
+      }
+      guard k < end, chars[k] == ">" else { return nil }
+      k += 1
+    } else {
+      var parens = 0
+      while k < end, k < close + 2 + Self.linkWindow {
+        let ch = chars[k]
+        if ch == " " || ch == "\n" || ch.unicodeScalars.first!.value < 0x20 { break }
+        if ch == "\\", k + 1 < end, chars[k + 1].isPunctuation || chars[k + 1].isSymbol {
+          url.append(chars[k + 1])
+          k += 2
+          continue
+        }
+        if ch == "(" { parens += 1 }
+        if ch == ")" {
+          if parens == 0 { break }
+          parens -= 1
+        }
+        url.append(ch)
+        k += 1
+      }
+    }
+    while k < end, chars[k] == " " || chars[k] == "\n" { k += 1 }
+    // An optional title, which the export does not show.
+    if k < end, let quote = Self.titleClose(chars[k]) {
+      var m = k + 1
+      while m < end, m < k + Self.linkWindow, chars[m] != quote { m += 1 }
+      guard m < end else { return nil }
+      k = m + 1
+      while k < end, chars[k] == " " || chars[k] == "\n" { k += 1 }
+    }
+    guard k < end, chars[k] == ")" else { return nil }
+    return ((i + 1)..<close, url, k + 1)
+  }
+
+  private static func titleClose(_ open: Character) -> Character? {
+    switch open {
+    case "\"": return "\""
+    case "'": return "'"
+    case "(": return ")"
+    default: return nil
+    }
+  }
+
+  private func autolink(at i: Int, end: Int, into out: inout String) -> Int {
+    var j = i + 1
+    var url = ""
+    while j < end, j < i + 500, chars[j] != ">", chars[j] != "<", !chars[j].isWhitespace {
+      url.append(chars[j])
+      j += 1
+    }
+    let lower = url.lowercased()
+    if j < end, chars[j] == ">",
+      lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:"),
+      MarkdownHTML.safeURL(url)
+    {
+      let shown = lower.hasPrefix("mailto:") ? String(url.dropFirst("mailto:".count)) : url
+      out += "<a href=\"\(MarkdownHTML.escape(url))\">\(MarkdownHTML.escape(shown))</a>"
+      return j + 1
+    }
+    out += "&lt;"
+    return i + 1
+  }
+}

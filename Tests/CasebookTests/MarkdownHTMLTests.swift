@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+@testable import Casebook
+
+/// The Markdown-to-HTML converter the HTML export uses: the subset drafts use, and nothing
+/// from the draft ever reaching the output unescaped.
+@Suite("Markdown to HTML")
+struct MarkdownHTMLTests {
+  static let cases: [(String, String)] = [
+    (
+      "# Title\n\nSome *em* and **strong** text.\n",
+      "<h1>Title</h1>\n<p>Some <em>em</em> and <strong>strong</strong> text.</p>\n"
+    ),
+    ("## Closed ##\n", "<h2>Closed</h2>\n"),
+    ("Setext\n======\n", "<h1>Setext</h1>\n"),
+    ("a\nb\n\nc\n", "<p>a\nb</p>\n<p>c</p>\n"),
+    ("line one  \nline two\n", "<p>line one<br>\nline two</p>\n"),
+    ("snake_case_name and _em_\n", "<p>snake_case_name and <em>em</em></p>\n"),
+    ("2 * 3 * 4\n", "<p>2 * 3 * 4</p>\n"),
+    ("Use `a < b` and ``x ` y``\n", "<p>Use <code>a &lt; b</code> and <code>x ` y</code></p>\n"),
+    (
+      "- one\n- two\n  - nested\n- three\n",
+      "<ul>\n<li>one</li>\n<li>two\n<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>three</li>\n</ul>\n"
+    ),
+    ("1. first\n2. second\n", "<ol>\n<li>first</li>\n<li>second</li>\n</ol>\n"),
+    ("3) three\n4) four\n", "<ol start=\"3\">\n<li>three</li>\n<li>four</li>\n</ol>\n"),
+    ("- a\n\n- b\n", "<ul>\n<li><p>a</p>\n</li>\n<li><p>b</p>\n</li>\n</ul>\n"),
+    ("Intro:\n- item\n", "<p>Intro:</p>\n<ul>\n<li>item</li>\n</ul>\n"),
+    ("> quoted *text*\n> more\n", "<blockquote>\n<p>quoted <em>text</em>\nmore</p>\n</blockquote>\n"),
+    (
+      "```swift\nlet x = \"<b>\"\n```\n",
+      "<pre><code class=\"language-swift\">let x = &quot;&lt;b&gt;&quot;\n</code></pre>\n"
+    ),
+    ("    indented code\n", "<pre><code>indented code\n</code></pre>\n"),
+    ("---\n", "<hr>\n"),
+    (
+      "| A | B | C |\n|:--|:-:|--:|\n| 1 | `x|y` | a \\| b |\n| 2 |\n",
+      "<table>\n<thead>\n<tr><th class=\"align-left\">A</th><th class=\"align-center\">B</th><th class=\"align-right\">C</th></tr>\n</thead>\n<tbody>\n<tr><td class=\"align-left\">1</td><td class=\"align-center\"><code>x|y</code></td><td class=\"align-right\">a | b</td></tr>\n<tr><td class=\"align-left\">2</td><td class=\"align-center\"></td><td class=\"align-right\"></td></tr>\n</tbody>\n</table>\n"
+    ),
+    ("[GOV.UK](https://www.gov.uk/ \"title\")\n", "<p><a href=\"https://www.gov.uk/\">GOV.UK</a></p>\n"),
+    ("[x](javascript:alert(1)) [y](file:///etc/passwd) [z](#top)\n", "<p>x y <a href=\"#top\">z</a></p>\n"),
+    (
+      "<https://example.org/a?b=1&c=2>\n",
+      "<p><a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a></p>\n"
+    ),
+    ("![a chart](https://example.org/x.png)\n", "<p><span class=\"image\">[a chart]</span></p>\n"),
+    ("<script>alert('x')</script>\n", "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>\n"),
+    ("\\*not em\\* & \"q\"\n", "<p>*not em* &amp; &quot;q&quot;</p>\n"),
+    ("tab\u{1}control\r\nwindows\r\n", "<p>tab\u{FFFD}control\nwindows</p>\n"),
+  ]
+
+  @Test("renders the subset drafts use", arguments: 0..<cases.count)
+  func renders(_ n: Int) {
+    let (markdown, html) = Self.cases[n]
+    #expect(MarkdownHTML.render(markdown) == html)
+  }
+
+  @Test("moves headings down under the document's own")
+  func shift() {
+    #expect(MarkdownHTML.render("# A\n###### B\n", headingShift: 2) == "<h3>A</h3>\n<h6>B</h6>\n")
+  }
+
+  /// Tags the converter may write; anything else in the output would have come from the input.
+  static let allowedTags: Set<String> = [
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "table",
+    "thead", "tbody", "tr", "th", "td", "hr", "br", "a", "span",
+  ]
+
+  static let hostile = [
+    "<img src=x onerror=alert(1)>", "<a href=\"javascript:x\">y</a>", "[a](<javascript:x>)", "[a](data:text/html,x)",
+    "**<iframe>**", "`</code><script>`", "> <style>@import url(x)</style>", "| <b> | x |\n|---|---|\n| <i> | y |",
+    "<!-- comment -->", "&lt;already&gt; &amp;", "[a](https://x.org/\"onmouseover=\"alert(1))",
+    "- [x](https://a.b/c) <svg onload=1>",
+    String(repeating: "[", count: 500) + "x" + String(repeating: "](y)", count: 3),
+  ]
+
+  @Test("writes only its own tags and attributes, whatever the input", arguments: hostile)
+  func escapes(_ markdown: String) throws {
+    let html = MarkdownHTML.render(markdown)
+    let regex = try NSRegularExpression(pattern: "<(/?)([a-zA-Z0-9]+)([^>]*)>")
+    for match in regex.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+      let tag = String(html[Range(match.range(at: 2), in: html)!])
+      let attributes = String(html[Range(match.range(at: 3), in: html)!])
+      #expect(Self.allowedTags.contains(tag), "tag <\(tag)> in \(html)")
+      let names = try NSRegularExpression(pattern: "\\s([a-z-]+)=").matches(
+        in: attributes, range: NSRange(attributes.startIndex..., in: attributes)
+      ).map { String(attributes[Range($0.range(at: 1), in: attributes)!]) }
+      #expect(names.allSatisfy { ["href", "class", "start"].contains($0) }, "attributes \(attributes)")
+      if let href = attributes.range(of: "href=\"") {
+        let url = attributes[href.upperBound...]
+        #expect(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("mailto:") || url.hasPrefix("#"))
+        #expect(!url.dropLast().contains("\""), "a quote inside href in \(attributes)")
+      }
+    }
+  }
+
+  @Test("finishes on large pathological input, escaped")
+  func pathological() {
+    let inputs = [
+      String(repeating: "*a ", count: 40_000), String(repeating: "_", count: 100_000),
+      String(repeating: "`", count: 50_000) + "x", String(repeating: "[x](", count: 20_000),
+      String(repeating: "[x](", count: 20_000) + ")",
+      String(repeating: "> ", count: 5_000) + "deep", String(repeating: "- ", count: 5_000) + "deep",
+      String(repeating: "**a ", count: 30_000), String(repeating: "<", count: 50_000),
+    ]
+    for input in inputs {
+      let html = MarkdownHTML.render(input)
+      #expect(!html.isEmpty)
+      #expect(!html.contains("<<"), "an unescaped '<' from the input")
+    }
+  }
+}
