@@ -146,15 +146,16 @@ extension Project {
   }
 
   /// The new template's sections in its order, each section the project had and the new
-  /// template lacks placed after the section it followed before (so nothing is dropped and the
-  /// document keeps its shape).
+  /// template lacks placed, as optional, after the section it followed before (so nothing is
+  /// dropped and the document keeps its shape).
   static func mergedSections(old: [TemplateSection], new: [TemplateSection]) -> [TemplateSection] {
     var out = new
     let newIDs = Set(new.map(\.id))
     for (i, section) in old.enumerated() where !newIDs.contains(section.id) {
       let anchor = old[..<i].reversed().first { previous in out.contains { $0.id == previous.id } }
       let index = anchor.flatMap { a in out.firstIndex { $0.id == a.id } }.map { $0 + 1 } ?? 0
-      out.insert(section, at: index)
+      // The new gate does not ask for it, so it no longer counts as required; it stays listed.
+      out.insert(section.asOptional, at: index)
     }
     return out
   }

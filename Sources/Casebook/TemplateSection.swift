@@ -92,6 +92,13 @@ public struct TemplateSection: Sendable, Equatable, Encodable {
     return out
   }
 
+  /// The same section, not required.
+  var asOptional: TemplateSection {
+    TemplateSection(
+      id: id, title: title, required: false, guidance: guidance, questions: questions, evidence: evidence,
+      skeleton: skeleton)
+  }
+
   /// The entry as `casebook.yaml` keeps it.
   var node: Node {
     var map = Mapping()
