@@ -130,6 +130,32 @@ struct TemplateTests {
     #expect(lines[3].contains("Investment decision (Full Business Case)"))
   }
 
+  @Test("template list names a broken template instead of failing, and still lists the good ones")
+  func templateListBroken() throws {
+    let cli = try CLI()
+    _ = try Self.writeCustomTemplate(cli, name: "library/council-capital")
+    _ = try Self.writeCustomTemplate(cli, name: "library/broken")
+    _ = try cli.file("library/broken/sections/extra.md", "# stray\n")
+    _ = try cli.file("library/not-a-template/notes.md", "ignored\n")
+    _ = try Self.writeCustomTemplate(cli, name: "library/renamed")
+    let env = ["CASEBOOK_TEMPLATES": cli.root + "/library"]
+    let json = try cli.run(["template", "list", "--json"], env: env).json
+    let listed = try #require(json["templates"] as? [[String: Any]])
+    #expect(listed.first?["id"] as? String == "council-capital")
+    #expect(listed.first?["directory"] as? String == cli.root + "/library/council-capital")
+    let invalid = try #require(json["invalid"] as? [[String: Any]])
+    #expect(invalid.map { $0["name"] as? String } == ["broken", "renamed"])
+    #expect((invalid.first?["error"] as? String)?.contains("sections/extra.md belongs to no section") == true)
+    #expect((invalid.last?["error"] as? String)?.contains("a library template's id must be its folder's name") == true)
+    let plain = try cli.run(["template", "list"], env: env)
+    #expect(plain.status == 0)
+    #expect(plain.stdout.hasPrefix("council-capital  Gate 0   2 sections  Council capital scheme\n"))
+    #expect(plain.stderr.contains("warning: template broken is not usable"))
+    // A library folder named other than its template's id: projects could not find it again by id.
+    let shown = try cli.run(["template", "show", "renamed"], env: env)
+    #expect(shown.status == 1 && shown.stderr.contains("has id 'council-capital'"))
+  }
+
   @Test("template show: sections in order, required or optional, with guidance; plain and --json")
   func templateShow() throws {
     let cli = try CLI()
