@@ -43,7 +43,8 @@ extension Project {
       if let template = options.template { return template.gateStage }
       let current = profile["gate_stage"]?.string ?? ""
       guard let number = ProfileSchema.gateNumber(current) else {
-        throw CasebookError.badInput("the profile's gate_stage '\(current)' is not a gate; set it with 'casebook profile set gate_stage'")
+        throw CasebookError.badInput(
+          "the profile's gate_stage '\(current)' is not a gate; set it with 'casebook profile set gate_stage'")
       }
       guard number + 1 < ProfileSchema.gateStages.count else {
         throw CasebookError.badInput("the project is at \(current), the last gate; there is no next gate")
@@ -91,7 +92,8 @@ extension Project {
   {
     let stages = ProfileSchema.gateStages.joined(separator: ", ")
     guard let to = ProfileSchema.gateNumber(gate) else {
-      throw CasebookError.badInput("profile: 'gate_stage' must be one of \(stages), not '\(Identifier.printable(gate))'")
+      throw CasebookError.badInput(
+        "profile: 'gate_stage' must be one of \(stages), not '\(Identifier.printable(gate))'")
     }
     guard case .mapping(var map) = profile else { throw CasebookError.badInput("the profile must be a YAML mapping") }
     let current = map["gate_stage"]?.string ?? ""

@@ -94,10 +94,12 @@ enum Skeleton {
       let context = error.context
       // The pragma sits on the first line, so columns there are shifted by its length.
       let column = context.lineNumber == 1 ? max(1, context.columnNumber - pragma.count) : context.columnNumber
-      let line = context.lineNumber == 1 && context.line.hasPrefix(pragma)
+      let line =
+        context.lineNumber == 1 && context.line.hasPrefix(pragma)
         ? String(context.line.dropFirst(pragma.count)) : context.line
       throw CasebookError.badInput(
-        "\(origin): Mustache syntax error at line \(context.lineNumber), column \(column): \(describe(error.error))\n\(line)")
+        "\(origin): Mustache syntax error at line \(context.lineNumber), column \(column): \(describe(error.error))\n\(line)"
+      )
     } catch {
       throw CasebookError.badInput("\(origin): Mustache syntax error: \(error)")
     }

@@ -63,11 +63,13 @@ public struct Template: Sendable, Equatable {
       throw CasebookError.badInput("\(file): 'title' must be one line of text")
     }
     guard let gate = map["gate_stage"]?.string ?? map["gate_stage"]?.int.map({ "\($0)" }) else {
-      throw CasebookError.badInput("\(file): 'gate_stage' must be one of \(ProfileSchema.gateStages.joined(separator: ", "))")
+      throw CasebookError.badInput(
+        "\(file): 'gate_stage' must be one of \(ProfileSchema.gateStages.joined(separator: ", "))")
     }
     guard ProfileSchema.gateStages.contains(gate) else {
       throw CasebookError.badInput(
-        "\(file): 'gate_stage' must be one of \(ProfileSchema.gateStages.joined(separator: ", ")), not '\(Identifier.printable(gate))'")
+        "\(file): 'gate_stage' must be one of \(ProfileSchema.gateStages.joined(separator: ", ")), not '\(Identifier.printable(gate))'"
+      )
     }
     if let value = map["description"], value.string == nil {
       throw CasebookError.badInput("\(file): 'description' must be text, not a \(value.typeName)")

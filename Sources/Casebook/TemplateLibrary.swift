@@ -27,7 +27,8 @@ public struct TemplateLibrary: Sendable {
     if name.contains("/") { return try Template.load(from: name) }
     guard (try? Identifier.slug(name, what: "template")) != nil else {
       throw CasebookError.badInput(
-        "template '\(Identifier.printable(name))' is neither a template name (like gate-0) nor a folder; write a folder as ./\(Identifier.printable(name))")
+        "template '\(Identifier.printable(name))' is neither a template name (like gate-0) nor a folder; write a folder as ./\(Identifier.printable(name))"
+      )
     }
     guard let dir = folder(of: name) else {
       throw CasebookError.notFound(
@@ -42,7 +43,8 @@ public struct TemplateLibrary: Sendable {
   static func named(_ name: String, at dir: String) throws -> Template {
     let template = try Template.load(from: dir)
     guard template.id == name else {
-      throw CasebookError.badInput("\(dir)/template.yaml has id '\(template.id)'; a library template's id must be its folder's name")
+      throw CasebookError.badInput(
+        "\(dir)/template.yaml has id '\(template.id)'; a library template's id must be its folder's name")
     }
     return template
   }
@@ -50,11 +52,13 @@ public struct TemplateLibrary: Sendable {
   /// The library's template for a gate stage: `gate-<n>`.
   public func template(forGate gate: String) throws -> Template {
     guard let number = ProfileSchema.gateNumber(gate) else {
-      throw CasebookError.badInput("'\(Identifier.printable(gate))' is not a gate: use one of \(ProfileSchema.gateStages.joined(separator: ", "))")
+      throw CasebookError.badInput(
+        "'\(Identifier.printable(gate))' is not a gate: use one of \(ProfileSchema.gateStages.joined(separator: ", "))")
     }
     let template = try template("gate-\(number)")
     guard template.gateStage == gate else {
-      throw CasebookError.badInput("template gate-\(number) at \(template.directory) is for \(template.gateStage), not \(gate)")
+      throw CasebookError.badInput(
+        "template gate-\(number) at \(template.directory) is for \(template.gateStage), not \(gate)")
     }
     return template
   }

@@ -49,29 +49,30 @@ public struct TemplateSection: Sendable, Equatable, Encodable {
     guard let id = rawID.string else {
       throw CasebookError.badInput("\(origin): section id must be a string, not a \(rawID.typeName)")
     }
-    let where_ = "\(origin): section '\(Identifier.printable(id))'"
+    let place = "\(origin): section '\(Identifier.printable(id))'"
     do { self.id = try Identifier.section(id) } catch let error as CasebookError {
       throw CasebookError.badInput("\(origin): \(error.localizedDescription)")
     }
     guard let title = map["title"]?.string, !title.trimmingCharacters(in: .whitespaces).isEmpty, !title.contains("\n")
-    else { throw CasebookError.badInput("\(where_): 'title' must be one non-empty line of text") }
+    else { throw CasebookError.badInput("\(place): 'title' must be one non-empty line of text") }
     self.title = title
     if strict {
       for key in map.keys where !Self.keys.contains(key) {
         throw CasebookError.badInput(
-          "\(where_): unknown key '\(Identifier.printable(key))' (allowed: \(Self.keys.sorted().joined(separator: ", ")))")
+          "\(place): unknown key '\(Identifier.printable(key))' (allowed: \(Self.keys.sorted().joined(separator: ", ")))"
+        )
       }
       if let value = map["required"], value.bool == nil {
-        throw CasebookError.badInput("\(where_): 'required' must be true or false, not a \(value.typeName)")
+        throw CasebookError.badInput("\(place): 'required' must be true or false, not a \(value.typeName)")
       }
       if let value = map["guidance"], value.string == nil {
-        throw CasebookError.badInput("\(where_): 'guidance' must be text, not a \(value.typeName)")
+        throw CasebookError.badInput("\(place): 'guidance' must be text, not a \(value.typeName)")
       }
     }
     self.required = map["required"]?.bool ?? true
     self.guidance = map["guidance"]?.string
-    self.questions = try Self.strings(map["questions"], key: "questions", at: where_, strict: strict)
-    self.evidence = try Self.strings(map["evidence"], key: "evidence", at: where_, strict: strict)
+    self.questions = try Self.strings(map["questions"], key: "questions", at: place, strict: strict)
+    self.evidence = try Self.strings(map["evidence"], key: "evidence", at: place, strict: strict)
     self.skeleton = map["skeleton"]?.string
   }
 

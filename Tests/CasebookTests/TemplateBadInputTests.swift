@@ -68,9 +68,11 @@ struct TemplateBadInputTests {
   static let templateCases: [TemplateCase] = [
     TemplateCase(name: "no template.yaml", message: "has no template.yaml", broken: Broken(remove: ["template.yaml"])),
     TemplateCase(name: "invalid YAML", message: "line", broken: Broken(yaml: head + "sections: [unclosed\n")),
-    TemplateCase(name: "duplicate YAML key", message: "duplicate key", broken: Broken(yaml: head + "id: again\n" + goodSections)),
+    TemplateCase(
+      name: "duplicate YAML key", message: "duplicate key", broken: Broken(yaml: head + "id: again\n" + goodSections)),
     TemplateCase(name: "not a mapping", message: "expected a mapping", broken: Broken(yaml: "- just\n- a list\n")),
-    TemplateCase(name: "unknown top-level key", message: "unknown key 'sectons'", broken: Broken(yaml: head + "sectons: []\n")),
+    TemplateCase(
+      name: "unknown top-level key", message: "unknown key 'sectons'", broken: Broken(yaml: head + "sectons: []\n")),
     TemplateCase(
       name: "unknown section key", message: "unknown key 'guidence'",
       broken: Broken(yaml: head + goodSections + "    guidence: typo\n")),
@@ -83,8 +85,12 @@ struct TemplateBadInputTests {
     TemplateCase(
       name: "guidance is a list", message: "'guidance' must be text",
       broken: Broken(yaml: head + goodSections + "    guidance: [a, b]\n")),
-    TemplateCase(name: "id missing", message: "'id' is missing", broken: Broken(yaml: "title: T\ngate_stage: Gate 0\n" + goodSections)),
-    TemplateCase(name: "template id not a slug", message: "template id", broken: Broken(yaml: "id: Council Capital\ntitle: T\ngate_stage: Gate 0\n" + goodSections)),
+    TemplateCase(
+      name: "id missing", message: "'id' is missing",
+      broken: Broken(yaml: "title: T\ngate_stage: Gate 0\n" + goodSections)),
+    TemplateCase(
+      name: "template id not a slug", message: "template id",
+      broken: Broken(yaml: "id: Council Capital\ntitle: T\ngate_stage: Gate 0\n" + goodSections)),
     TemplateCase(
       name: "unknown gate", message: "'gate_stage' must be one of",
       broken: Broken(yaml: "id: c\ntitle: T\ngate_stage: Gate 7\n" + goodSections)),
@@ -110,7 +116,9 @@ struct TemplateBadInputTests {
     TemplateCase(
       name: "profile is a list", message: "'profile' must be a mapping",
       broken: Broken(yaml: head + "profile: [a]\n" + goodSections)),
-    TemplateCase(name: "skeleton missing", message: "has no skeleton: create sections/people.md", broken: Broken(remove: ["sections/people.md"])),
+    TemplateCase(
+      name: "skeleton missing", message: "has no skeleton: create sections/people.md",
+      broken: Broken(remove: ["sections/people.md"])),
     TemplateCase(
       name: "skeleton for no section", message: "sections/peopel.md belongs to no section",
       broken: Broken(files: ["sections/peopel.md": text("# typo\n")])),
@@ -134,8 +142,11 @@ struct TemplateBadInputTests {
       broken: Broken(files: [
         "sections/summary.md": text(String(repeating: "{{#a}}", count: 5000) + String(repeating: "{{/a}}", count: 5000))
       ])),
-    TemplateCase(name: "skeleton not UTF-8", message: "not valid UTF-8", broken: Broken(files: ["sections/summary.md": [0x23, 0x20, 0xff, 0x0a]])),
-    TemplateCase(name: "skeleton empty", message: "is empty", broken: Broken(files: ["sections/summary.md": text(" \n\n")])),
+    TemplateCase(
+      name: "skeleton not UTF-8", message: "not valid UTF-8",
+      broken: Broken(files: ["sections/summary.md": [0x23, 0x20, 0xff, 0x0a]])),
+    TemplateCase(
+      name: "skeleton empty", message: "is empty", broken: Broken(files: ["sections/summary.md": text(" \n\n")])),
   ]
 
   @Test("init --template FOLDER with a broken template: exit 1, nothing created", arguments: templateCases)
@@ -182,7 +193,10 @@ struct TemplateBadInputTests {
       ["template", "show", f.cli.root + "/no-such-template"]
     },
     Case(name: "init with a missing template folder", status: 1, message: "does not exist") { f in
-      ["init", f.cli.root + "/new", "--template", f.cli.root + "/no-such-template", "--project-id", "x1", "--title", "T"]
+      [
+        "init", f.cli.root + "/new", "--template", f.cli.root + "/no-such-template", "--project-id", "x1", "--title",
+        "T",
+      ]
     },
     Case(name: "gate advance back without --force", status: 1, message: "going back to Gate 0 is refused") { f in
       ["gate", "advance", "--to", "Gate 0", "--session", f.last, "--repo", f.lastRepo]

@@ -200,7 +200,9 @@ struct TemplateTests {
           required: false
 
       """)
-    _ = try cli.file("\(name)/sections/summary.md", "# {{section_title}}\n\n{{project_title}} in {{ward}}{{^ward}}an unnamed ward{{/ward}}.\n")
+    _ = try cli.file(
+      "\(name)/sections/summary.md",
+      "# {{section_title}}\n\n{{project_title}} in {{ward}}{{^ward}}an unnamed ward{{/ward}}.\n")
     _ = try cli.file(
       "\(name)/sections/people.md",
       "# {{section_title}}\n\n{{#stakeholders}}\n- {{name}}{{#role}}, {{role}}{{/role}}\n{{/stakeholders}}\n{{^stakeholders}}\nNobody yet.\n{{/stakeholders}}\n"
@@ -221,10 +223,13 @@ struct TemplateTests {
     try FileManager.default.removeItem(atPath: folder)
     let session = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
     _ = try cli.ok(["section", "draft", "people", "--session", session, "--repo", repo])
-    #expect(try cli.git(["show", "sessions/\(session):sections/people.md"], in: repo) == "# Who is involved\n\nNobody yet.\n")
+    #expect(
+      try cli.git(["show", "sessions/\(session):sections/people.md"], in: repo) == "# Who is involved\n\nNobody yet.\n")
     _ = try cli.ok(["profile", "set", "ward", "Riverside", "--session", session, "--repo", repo])
     _ = try cli.ok(["section", "draft", "summary", "--session", session, "--repo", repo])
-    #expect(try cli.git(["show", "sessions/\(session):sections/summary.md"], in: repo) == "# Summary\n\nTown Hall Lift in Riverside.\n")
+    #expect(
+      try cli.git(["show", "sessions/\(session):sections/summary.md"], in: repo)
+        == "# Summary\n\nTown Hall Lift in Riverside.\n")
     // Another session, with stakeholders in its profile, gets them listed.
     let second = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
     _ = try cli.ok([
@@ -238,7 +243,8 @@ struct TemplateTests {
   }
 
   /// Bytes that a careless rewrite would change: no final newline, trailing spaces, CRLF, Unicode.
-  static let draftText = "# Rationale\r\n\nThe estate has 40 buildings; 14 lack step-free access.  \n\n£19.6m — “phased”"
+  static let draftText =
+    "# Rationale\r\n\nThe estate has 40 buildings; 14 lack step-free access.  \n\n£19.6m — “phased”"
 
   @Test("moving gate keeps every drafted section byte for byte and adds the next gate's sections")
   func gateAdvanceKeepsWork() throws {
@@ -279,7 +285,8 @@ struct TemplateTests {
 
     // The new sections draft from the new template's skeletons in this session at once.
     _ = try cli.ok(["section", "draft", "benefits", "--session", s, "--repo", repo])
-    #expect(try cli.git(["show", "sessions/\(s):sections/benefits.md"], in: repo).hasPrefix("# Benefits and dis-benefits\n"))
+    #expect(
+      try cli.git(["show", "sessions/\(s):sections/benefits.md"], in: repo).hasPrefix("# Benefits and dis-benefits\n"))
     listed.formUnion(["benefits", "next-stage-plan"])
 
     // On through every gate: the section list only grows, and the drafts stay as they were.

@@ -99,13 +99,19 @@ struct TemplateCommand: ParsableCommand {
         })
       try global.output.emit(shown) {
         var lines = ["\(t.id): \(t.title)", "gate: \(t.gateStage)", "folder: \(t.directory)"]
-        if let description = t.description { lines += ["", description.trimmingCharacters(in: .whitespacesAndNewlines)] }
+        if let description = t.description {
+          lines += ["", description.trimmingCharacters(in: .whitespacesAndNewlines)]
+        }
         if !t.profile.isEmpty { lines += ["", "profile keys added: " + t.profile.keys.joined(separator: ", ")] }
         for section in shown.sections {
-          lines += ["", "\(section.order). \(section.id): \(section.title) (\(section.required ? "required" : "optional"))"]
+          lines += [
+            "", "\(section.order). \(section.id): \(section.title) (\(section.required ? "required" : "optional"))",
+          ]
           if let guidance = section.guidance {
-            lines += guidance.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n", omittingEmptySubsequences: false)
-              .map { "   " + $0 }
+            lines += guidance.trimmingCharacters(in: .whitespacesAndNewlines).split(
+              separator: "\n", omittingEmptySubsequences: false
+            )
+            .map { "   " + $0 }
           }
           if !section.questions.isEmpty { lines += ["   Questions:"] + section.questions.map { "   - " + $0 } }
           if !section.evidence.isEmpty { lines += ["   Evidence:"] + section.evidence.map { "   - " + $0 } }
