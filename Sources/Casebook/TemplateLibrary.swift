@@ -31,9 +31,13 @@ public struct TemplateLibrary: Sendable {
       )
     }
     guard let dir = folder(of: name) else {
+      // A folder of that name here is most likely what was meant: say how to name it.
+      let here = FileManager.default.fileExists(atPath: name + "/template.yaml")
       throw CasebookError.notFound(
-        "template '\(name)' not found (looked in \(existingRoots.first ?? searchPaths.first ?? "no folder")); run 'casebook template list', set CASEBOOK_TEMPLATES, or pass a folder"
-      )
+        "template '\(name)' not found (looked in \(existingRoots.first ?? searchPaths.first ?? "no folder")); "
+          + (here
+            ? "to use the folder \(name) here, write it as ./\(name)"
+            : "run 'casebook template list', set CASEBOOK_TEMPLATES, or pass a folder (./my-template)"))
     }
     return try Self.named(name, at: dir)
   }

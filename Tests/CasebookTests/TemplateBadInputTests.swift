@@ -189,6 +189,9 @@ struct TemplateBadInputTests {
     Case(name: "template show unknown name", status: 2, message: "template 'gate-9' not found") { _ in
       ["template", "show", "gate-9"]
     },
+    Case(name: "template folder named without ./", status: 2, message: "write it as ./council") { _ in
+      ["template", "show", "council"]
+    },
     Case(name: "template show missing folder", status: 1, message: "does not exist") { f in
       ["template", "show", f.cli.root + "/no-such-template"]
     },
@@ -247,6 +250,7 @@ struct TemplateBadInputTests {
   func refused(_ test: Case) throws {
     let fixture = try Fixture()
     _ = try fixture.cli.file("gate0.yaml", "gate_stage: Gate 0\n")
+    _ = try TemplateTests.writeCustomTemplate(fixture.cli, name: "council")
     let args = test.args(fixture)
     let repo = args.contains(fixture.lastRepo) ? fixture.lastRepo : fixture.repo
     try fixture.cli.expectRefused(args, repo: repo, status: test.status, message: test.message)
