@@ -9,7 +9,8 @@ let package = Package(
     .executable(name: "casebook", targets: ["casebook"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     .systemLibrary(
@@ -20,7 +21,9 @@ let package = Package(
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
-    .target(name: "Casebook", dependencies: ["Git", "YAML"]),
+    .target(
+      name: "Casebook",
+      dependencies: ["Git", "YAML", .product(name: "Mustache", package: "swift-mustache")]),
     .executableTarget(
       name: "casebook",
       dependencies: [

@@ -43,7 +43,8 @@ extension Project {
     }
     let fm = FileManager.default
     var isDir: ObjCBool = false
-    if fm.fileExists(atPath: options.path, isDirectory: &isDir) {
+    let existed = fm.fileExists(atPath: options.path, isDirectory: &isDir)
+    if existed {
       guard isDir.boolValue else { throw CasebookError.badInput("\(options.path) exists and is not a folder") }
       let contents = (try? fm.contentsOfDirectory(atPath: options.path)) ?? []
       guard contents.isEmpty else {
@@ -61,6 +62,26 @@ extension Project {
     try ProfileSchema.validate(.mapping(profile), projectID: projectID)
     let settings = ProjectSettings(projectID: projectID, template: options.template)
 
+    // A failed init leaves no half-made project behind: the folder goes if init made it, and
+    // an empty folder that was given is emptied again.
+    do {
+      return try create(options, projectID: projectID, title: title, profile: profile, settings: settings, now: now)
+    } catch {
+      if existed {
+        for name in (try? fm.contentsOfDirectory(atPath: options.path)) ?? [] {
+          try? fm.removeItem(atPath: (options.path as NSString).appendingPathComponent(name))
+        }
+      } else {
+        try? fm.removeItem(atPath: options.path)
+      }
+      throw error
+    }
+  }
+
+  private static func create(
+    _ options: InitOptions, projectID: String, title: String, profile: Mapping, settings: ProjectSettings,
+    now: @escaping @Sendable () -> Date
+  ) throws -> (Project, InitResult) {
     let repository: Repository
     do {
       repository = try Repository.create(at: options.path, bare: options.bare, initialBranch: "main")

@@ -1,6 +1,13 @@
 import Foundation
 import YAML
 
+/// What a profile write did: its commit, and the gate move it made when `gate_stage` changed.
+public struct ProfileWritten: Sendable, Encodable {
+  public let commit: String
+  public let branch: String
+  public let gate: GateChange?
+}
+
 extension Project {
   /// The project profile on main, on a session's branch, or at a revision.
   public func profile(session: String? = nil, at revision: String? = nil) throws -> Node {
@@ -42,7 +49,10 @@ extension Project {
   /// Sets one top-level or nested mapping key of the profile in a session. `value` is YAML
   /// (`"Gate 1"`, `[a, b]`, `{name: Finance, role: Reviewer}`); for the schema's string keys a
   /// scalar is taken as its text.
-  public func setProfile(_ key: String, value: String, session: String, by user: User) throws -> WriteResult {
+  /// Setting `gate_stage` moves the session to that gate as `changeGate` does, in the same commit.
+  public func setProfile(
+    _ key: String, value: String, session: String, gate: GateOptions = GateOptions(), by user: User
+  ) throws -> ProfileWritten {
     let steps = try Self.keyPath(key)
     var keys: [String] = []
     for step in steps {
@@ -58,20 +68,23 @@ extension Project {
       default: break
       }
     }
-    return try writeProfile(session: session, by: user, summary: "set profile \(key)") { profile in
+    return try writeProfile(session: session, gate: gate, by: user, summary: "set profile \(key)") { profile in
       profile = try Self.setting(keys[...], to: parsed, in: profile)
     }
   }
 
   /// Applies a YAML mapping over the profile: each key given replaces the profile's, and a key
-  /// given as null is removed.
-  public func applyProfile(_ data: Data, source: String, session: String, by user: User) throws -> WriteResult {
+  /// given as null is removed. A changed `gate_stage` moves the session to that gate.
+  public func applyProfile(
+    _ data: Data, source: String, session: String, gate: GateOptions = GateOptions(), by user: User
+  ) throws -> ProfileWritten {
     let node = try Self.parseYAML(data, what: source)
     guard let changes = node.mapping else {
       throw CasebookError.badInput("\(source): expected a mapping of profile keys, not a \(node.typeName)")
     }
     guard !changes.isEmpty else { throw CasebookError.badInput("\(source) has no keys to apply") }
-    return try writeProfile(session: session, by: user, summary: "apply \(changes.count) profile key(s)") { profile in
+    return try writeProfile(session: session, gate: gate, by: user, summary: "apply \(changes.count) profile key(s)") {
+      profile in
       guard case .mapping(var map) = profile else { return }
       for (key, value) in changes {
         if value.isNull { map.removeValue(forKey: key) } else { map[key] = value }
@@ -81,18 +94,33 @@ extension Project {
   }
 
   private func writeProfile(
-    session: String, by user: User, summary: String, change: (inout Node) throws -> Void
-  ) throws -> WriteResult {
+    session: String, gate options: GateOptions, by user: User, summary: String, change: (inout Node) throws -> Void
+  ) throws -> ProfileWritten {
+    var gateChange: GateChange?
     let commit = try writeSession(session, by: user) { snapshot, _, pending in
       guard var profile = try snapshot.yaml(Layout.profile) else {
         throw CasebookError.repository("\(Layout.profile) is missing on session \(session)")
       }
+      let before = profile["gate_stage"]?.string
       try change(&profile)
       try ProfileSchema.validate(profile, projectID: settings.projectID)
+      gateChange = nil
+      if let gate = profile["gate_stage"]?.string, let before, gate != before, case .mapping(var map) = profile {
+        // The gate moves as `changeGate` moves it: template, sections and profile stub together.
+        map["gate_stage"] = .string(before)
+        profile = .mapping(map)
+        if let planned = try moveGate(&profile, to: gate, in: snapshot, options: options, session: session) {
+          try ProfileSchema.validate(profile, projectID: settings.projectID)
+          try pending.put(Layout.config, yaml: planned.settings.node)
+          gateChange = planned.change
+        }
+      }
       try pending.put(Layout.profile, yaml: profile)
+      if let gateChange { return Self.gateMessage(gateChange, user: user, session: session) }
       return CommitMessage(summary: summary, action: "update-profile", user: user.id, session: session)
     }
-    return WriteResult(commit: commit.hex, branch: Layout.sessionRef(session))
+    gateChange?.commit = commit.hex
+    return ProfileWritten(commit: commit.hex, branch: Layout.sessionRef(session), gate: gateChange)
   }
 
   private static func setting(_ keys: ArraySlice<String>, to value: Node, in node: Node) throws -> Node {

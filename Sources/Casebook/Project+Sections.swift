@@ -68,7 +68,7 @@ extension Project {
           "section \(id) already has a draft (revision \(existing.revision)) in this session; use 'casebook section revise'")
       }
       try checkMainLock(id, main: main, session: nil)
-      let templateSection = settings.section(id)
+      let templateSection = try settings(at: snapshot).section(id)
       guard let title = edit.title ?? templateSection?.title else {
         throw CasebookError.badInput("section \(id) is not one of the template's; give it a --title")
       }
@@ -223,7 +223,7 @@ extension Project {
     let snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
     var out: [SectionListing] = []
     var seen = Set<String>()
-    for entry in settings.sections {
+    for entry in try settings(at: snapshot).sections {
       let record = try sectionRecord(entry.id, in: snapshot)
       out.append(
         SectionListing(
@@ -313,17 +313,7 @@ extension Project {
   }
 
   private func skeleton(for section: TemplateSection, snapshot: Snapshot) throws -> String {
-    let profile = try snapshot.mapping(Layout.profile) ?? Mapping()
-    // A machine without the template folder still drafts (from a bare heading); a template
-    // that is there but broken is an error, not something to paper over.
-    let template: Template?
-    do {
-      template = try TemplateLibrary.standard().template(settings.template)
-    } catch CasebookError.notFound {
-      template = nil
-    }
-    return template?.skeleton(for: section, profile: profile)
-      ?? Template.fill("# {{section_title}}\n\n{{project_title}} — {{gate_stage}}\n", section: section, profile: profile)
+    try renderSkeleton(section, in: snapshot)
   }
 
   private func sectionMessage(

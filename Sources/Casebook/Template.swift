@@ -2,141 +2,148 @@ import Foundation
 import YAML
 
 /// A gate template: the profile stub a new project starts from and the sections the gate's
-/// review expects, with guidance for the drafting assistant and a skeleton for each.
+/// review expects, with guidance for the drafting assistant and a Mustache skeleton for each.
 ///
-/// On disk a template is a folder: `template.yaml` (id, title, gate_stage, profile, sections)
-/// and `sections/<id>.md` skeletons in which `{{project_title}}`, `{{gate_stage}}`,
-/// `{{section_title}}` and `{{stakeholders}}` are filled from the profile.
+/// On disk a template is a folder (templates/README.md): `template.yaml` (id, title, gate_stage,
+/// description, profile, sections) and one `sections/<id>.md` skeleton per section. Loading
+/// validates all of it, skeletons included, so a template that loads renders.
 public struct Template: Sendable, Equatable {
   public let id: String
   public let title: String
   public let gateStage: String
+  /// What the gate's review decides, in a sentence or two.
+  public let description: String?
   /// The profile stub: keys the template adds beyond the seed's schema, with defaults.
   public let profile: Mapping
+  /// The sections in order, each with its skeleton source.
   public let sections: [TemplateSection]
-  let skeletons: [String: String]
+  /// The folder the template was loaded from.
+  public let directory: String
 
-  /// Loads and validates the template in `directory`.
+  /// The keys `template.yaml` may have.
+  static let keys: Set<String> = ["id", "title", "gate_stage", "description", "profile", "sections"]
+  /// Profile keys a stub may not set: `init` and the gate set them.
+  static let reservedProfileKeys: Set<String> = ["project_id", "project_title", "gate_stage"]
+  /// The largest skeleton accepted: far more than any section's starting text needs.
+  static let maximumSkeletonBytes = 256 << 10
+
+  /// Loads and validates the template in `directory`. Every problem is bad input (exit 1) with a
+  /// message naming the file and the key: a missing folder or `template.yaml`, invalid YAML,
+  /// unknown keys, wrong types, bad or duplicate section ids, a missing, stray or unparsable
+  /// skeleton.
   public static func load(from directory: String) throws -> Template {
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+      throw CasebookError.badInput("template folder \(directory) does not exist or is not a folder")
+    }
     let file = (directory as NSString).appendingPathComponent("template.yaml")
-    guard let data = FileManager.default.contents(atPath: file) else {
-      throw CasebookError.notFound("template folder \(directory) has no template.yaml")
+    guard let data = fm.contents(atPath: file) else {
+      throw CasebookError.badInput("template folder \(directory) has no template.yaml")
     }
     let node: Node
     do { node = try YAML.parse(data) } catch {
       throw CasebookError.badInput("\(file): \(error.localizedDescription)")
     }
-    guard let map = node.mapping else { throw CasebookError.badInput("\(file): expected a mapping") }
-    guard let id = map["id"]?.string else { throw CasebookError.badInput("\(file): 'id' is missing") }
-    _ = try Identifier.slug(id, what: "template")
-    guard let title = map["title"]?.string, let gate = map["gate_stage"]?.string else {
-      throw CasebookError.badInput("\(file): 'title' and 'gate_stage' must be strings")
+    guard let map = node.mapping else {
+      throw CasebookError.badInput("\(file): expected a mapping of template keys, not a \(node.typeName)")
     }
-    guard let sectionNodes = map["sections"]?.sequence, !sectionNodes.isEmpty else {
-      throw CasebookError.badInput("\(file): 'sections' must list at least one section")
+    for key in map.keys where !keys.contains(key) {
+      throw CasebookError.badInput(
+        "\(file): unknown key '\(Identifier.printable(key))' (allowed: \(keys.sorted().joined(separator: ", ")))")
     }
-    let sections = try sectionNodes.map { try TemplateSection($0, origin: file) }
+    guard let rawID = map["id"] else { throw CasebookError.badInput("\(file): 'id' is missing") }
+    guard let id = rawID.string else {
+      throw CasebookError.badInput("\(file): 'id' must be a string, not a \(rawID.typeName)")
+    }
+    do { _ = try Identifier.slug(id, what: "template") } catch let error as CasebookError {
+      throw CasebookError.badInput("\(file): \(error.localizedDescription)")
+    }
+    guard let title = map["title"]?.string, !title.isEmpty, !title.contains("\n") else {
+      throw CasebookError.badInput("\(file): 'title' must be one line of text")
+    }
+    guard let gate = map["gate_stage"]?.string ?? map["gate_stage"]?.int.map({ "\($0)" }) else {
+      throw CasebookError.badInput(
+        "\(file): 'gate_stage' must be one of \(ProfileSchema.gateStages.joined(separator: ", "))")
+    }
+    guard ProfileSchema.gateStages.contains(gate) else {
+      throw CasebookError.badInput(
+        "\(file): 'gate_stage' must be one of \(ProfileSchema.gateStages.joined(separator: ", ")), not '\(Identifier.printable(gate))'"
+      )
+    }
+    if let value = map["description"], value.string == nil {
+      throw CasebookError.badInput("\(file): 'description' must be text, not a \(value.typeName)")
+    }
+    let profile = try stub(map["profile"], file: file)
+    guard let sectionsNode = map["sections"] else {
+      throw CasebookError.badInput("\(file): 'sections' is missing; list at least one section")
+    }
+    guard let sectionNodes = sectionsNode.sequence, !sectionNodes.isEmpty else {
+      throw CasebookError.badInput("\(file): 'sections' must be a list of at least one section")
+    }
+    var sections = try sectionNodes.map { try TemplateSection($0, origin: file, strict: true) }
     var seen = Set<String>()
     for section in sections where !seen.insert(section.id).inserted {
       throw CasebookError.badInput("\(file): section '\(section.id)' is listed twice")
     }
-    var skeletons: [String: String] = [:]
-    for section in sections {
-      let path = (directory as NSString).appendingPathComponent("sections/\(section.id).md")
-      if let data = FileManager.default.contents(atPath: path) {
-        guard let text = String(data: data, encoding: .utf8) else {
-          throw CasebookError.badInput("\(path) is not valid UTF-8")
-        }
-        skeletons[section.id] = text
+    let folder = (directory as NSString).appendingPathComponent("sections")
+    for (i, section) in sections.enumerated() {
+      let path = (folder as NSString).appendingPathComponent("\(section.id).md")
+      guard let data = fm.contents(atPath: path) else {
+        throw CasebookError.badInput(
+          "\(directory): section '\(section.id)' has no skeleton: create sections/\(section.id).md")
       }
+      guard data.count <= maximumSkeletonBytes else {
+        throw CasebookError.badInput("\(path) is larger than \(maximumSkeletonBytes >> 10) KiB")
+      }
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw CasebookError.badInput("\(path) is not valid UTF-8")
+      }
+      guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw CasebookError.badInput("\(path) is empty; a skeleton needs at least a heading")
+      }
+      try Skeleton.check(text, origin: path)
+      sections[i].skeleton = text
     }
-    let profile = map["profile"]?.mapping ?? Mapping()
-    return Template(id: id, title: title, gateStage: gate, profile: profile, sections: sections, skeletons: skeletons)
+    // A skeleton no section owns is almost always a misspelt id; say so rather than ignore it.
+    for name in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    where name.hasSuffix(".md") && !seen.contains(String(name.dropLast(3))) {
+      throw CasebookError.badInput(
+        "\(directory): sections/\(Identifier.printable(name)) belongs to no section listed in template.yaml")
+    }
+    return Template(
+      id: id, title: title, gateStage: gate, description: map["description"]?.string, profile: profile,
+      sections: sections, directory: directory)
   }
+
+  /// The profile stub, checked against the seed's schema so that `init` cannot fail on it later.
+  private static func stub(_ node: Node?, file: String) throws -> Mapping {
+    guard let node, !node.isNull else { return Mapping() }
+    guard let map = node.mapping else {
+      throw CasebookError.badInput("\(file): 'profile' must be a mapping of profile keys, not a \(node.typeName)")
+    }
+    for key in map.keys where reservedProfileKeys.contains(key) {
+      throw CasebookError.badInput("\(file): 'profile' may not set '\(key)'; init and the gate set it")
+    }
+    var sample = map
+    sample["project_id"] = "p"
+    sample["project_title"] = "t"
+    sample["gate_stage"] = "Gate 0"
+    do { try ProfileSchema.validate(.mapping(sample), projectID: "p") } catch let error as CasebookError {
+      throw CasebookError.badInput("\(file): \(error.localizedDescription)")
+    }
+    return map
+  }
+
+  /// The section with this id, if the template has it.
+  public func section(_ id: String) -> TemplateSection? { sections.first { $0.id == id } }
+
+  /// The gate's number, 0 to 5.
+  public var gateNumber: Int { ProfileSchema.gateNumber(gateStage) ?? 0 }
 
   /// The starting text of a section, filled from the profile.
-  func skeleton(for section: TemplateSection, profile: Mapping) -> String {
-    let base = skeletons[section.id] ?? "# {{section_title}}\n"
-    return Template.fill(base, section: section, profile: profile)
-  }
-
-  static func fill(_ text: String, section: TemplateSection, profile: Mapping) -> String {
-    let stakeholders = (profile["stakeholders"]?.sequence ?? []).compactMap { item -> String? in
-      guard let name = item["name"]?.string else { return nil }
-      return item["role"]?.string.map { "- \(name) (\($0))" } ?? "- \(name)"
-    }.joined(separator: "\n")
-    let values = [
-      "project_title": profile["project_title"]?.string ?? "",
-      "project_id": profile["project_id"]?.string ?? "",
-      "gate_stage": profile["gate_stage"]?.string ?? "",
-      "section_title": section.title,
-      "stakeholders": stakeholders,
-    ]
-    var out = text
-    for (key, value) in values { out = out.replacingOccurrences(of: "{{\(key)}}", with: value) }
-    return out
-  }
-}
-
-/// One section a template expects.
-public struct TemplateSection: Sendable, Equatable, Encodable {
-  public let id: String
-  public let title: String
-  public let required: Bool
-  public let guidance: String?
-
-  init(_ node: Node, origin: String) throws {
-    guard let map = node.mapping, let id = map["id"]?.string, let title = map["title"]?.string else {
-      throw CasebookError.badInput("\(origin): every section needs an 'id' and a 'title'")
-    }
-    self.id = try Identifier.section(id)
-    self.title = title
-    self.required = map["required"]?.bool ?? true
-    self.guidance = map["guidance"]?.string
-  }
-
-  var node: Node {
-    var map = Mapping()
-    map["id"] = .string(id)
-    map["title"] = .string(title)
-    map["required"] = .bool(required)
-    if let guidance { map["guidance"] = .string(guidance) }
-    return .mapping(map)
-  }
-}
-
-/// Where templates are found: an explicit folder, `CASEBOOK_TEMPLATES`, the `templates` folder
-/// beside the binary's package (walking up from the executable), or the shared install path.
-public struct TemplateLibrary: Sendable {
-  public let searchPaths: [String]
-
-  public init(searchPaths: [String]) { self.searchPaths = searchPaths }
-
-  /// The default search path for this process.
-  public static func standard(executablePath: String = CommandLine.arguments.first ?? "") -> TemplateLibrary {
-    var paths: [String] = []
-    if let env = ProcessInfo.processInfo.environment["CASEBOOK_TEMPLATES"], !env.isEmpty { paths.append(env) }
-    var dir = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<6 {
-      paths.append(dir.appendingPathComponent("templates").path)
-      paths.append(dir.appendingPathComponent("share/casebook/templates").path)
-      dir.deleteLastPathComponent()
-    }
-    paths.append("/usr/local/share/casebook/templates")
-    return TemplateLibrary(searchPaths: paths)
-  }
-
-  /// The template named `name` (`gate-0`), or at the folder `name` if it contains a slash.
-  public func template(_ name: String) throws -> Template {
-    if name.contains("/") { return try Template.load(from: name) }
-    _ = try Identifier.slug(name, what: "template")
-    for root in searchPaths {
-      let dir = (root as NSString).appendingPathComponent(name)
-      if FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("template.yaml")) {
-        return try Template.load(from: dir)
-      }
-    }
-    throw CasebookError.notFound(
-      "template '\(name)' not found (looked in \(searchPaths.prefix(3).joined(separator: ", ")), …); set CASEBOOK_TEMPLATES or pass a folder")
+  public func skeleton(for section: TemplateSection, profile: Mapping) throws -> String {
+    let source = self.section(section.id)?.skeleton ?? Skeleton.fallback
+    return try Skeleton.render(source, section: section, templateID: id, profile: profile)
   }
 }

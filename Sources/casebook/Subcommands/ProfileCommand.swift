@@ -36,17 +36,20 @@ struct ProfileCommand: ParsableCommand {
 
   struct Set: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Set one key in a session; the value is YAML (\"Gate 1\", [a, b], {name: x, role: y}).")
+      abstract: "Set one key in a session; the value is YAML (\"Gate 1\", [a, b], {name: x, role: y}).",
+      discussion: "Setting gate_stage moves the project to that gate, as 'casebook gate advance' does.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var key: String
     @Argument var value: String
+    @OptionGroup var gate: GateFlags
 
     func run() throws {
       let project = try global.project()
       let result = try project.setProfile(
-        key, value: value, session: session.required("profile set"), by: global.actingUser(in: project))
-      try global.output.emit(result) { "set \(key)\ncommit \(result.commit)" }
+        key, value: value, session: session.required("profile set"), gate: gate.options(),
+        by: global.actingUser(in: project))
+      try global.output.emit(result) { result.gate.map(describe) ?? "set \(key)\ncommit \(result.commit)" }
     }
   }
 
@@ -56,12 +59,16 @@ struct ProfileCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument(help: "A YAML file, or - for standard input.") var file: String
+    @OptionGroup var gate: GateFlags
 
     func run() throws {
       let project = try global.project()
       let result = try project.applyProfile(
-        readData(file), source: file, session: session.required("profile apply"), by: global.actingUser(in: project))
-      try global.output.emit(result) { "applied \(file)\ncommit \(result.commit)" }
+        readData(file), source: file, session: session.required("profile apply"), gate: gate.options(),
+        by: global.actingUser(in: project))
+      try global.output.emit(result) {
+        "applied \(file)\n" + (result.gate.map { describe($0) } ?? "commit \(result.commit)")
+      }
     }
   }
 }
