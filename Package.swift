@@ -9,7 +9,8 @@ let package = Package(
     .executable(name: "casebook", targets: ["casebook"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     .systemLibrary(
@@ -20,7 +21,8 @@ let package = Package(
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
-    .target(name: "Casebook", dependencies: ["Git", "YAML"]),
+    .target(
+      name: "Casebook", dependencies: ["Git", "YAML", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -30,6 +32,10 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
     .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-    .testTarget(name: "CasebookTests", dependencies: ["Casebook", "Git", "YAML", "TestSupport"]),
+    .testTarget(
+      name: "CasebookTests",
+      dependencies: [
+        "Casebook", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
   ]
 )
