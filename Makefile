@@ -5,13 +5,13 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgit2-dev libyaml-dev pkg-config git
+APT_PACKAGES := libgit2-dev libyaml-dev pkg-config git poppler-utils
 
 .PHONY: setup build test demo bench bench-cli clean
 
-# Installs the system libraries with apt when pkg-config cannot find them.
+# Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
-	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 || ! command -v git >/dev/null; then \
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 || ! command -v git >/dev/null || ! command -v pdftotext >/dev/null; then \
 	  echo "installing $(APT_PACKAGES) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi

@@ -26,7 +26,9 @@ enum DOCXText {
     parser.shouldResolveExternalEntities = false
     parser.shouldProcessNamespaces = false
     parser.delegate = reader
-    guard parser.parse() else {
+    // Foundation's parser on Linux can report success for a truncated document, so the reader
+    // also checks that every element it opened was closed.
+    guard parser.parse(), reader.depth == 0, reader.sawDocument else {
       let why = parser.parserError.map { ": \($0.localizedDescription)" } ?? ""
       throw CasebookError.badInput("\(name): word/document.xml is not well-formed XML\(why); nothing was stored")
     }
@@ -83,18 +85,21 @@ enum DOCXText {
     var blocks: [Block] = []
     private var current: Block?
     private var inText = false
-    private var depth = 0
+    /// Elements open now, and whether the root was `w:document`.
+    private(set) var depth = 0
+    private(set) var sawDocument = false
 
     func parser(
       _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
       attributes: [String: String] = [:]
     ) {
+      if depth == 0, element == "w:document" { sawDocument = true }
+      depth += 1
       switch element {
       case "w:p":
         // Paragraphs nested in text boxes are read as their own paragraphs.
         if let current, !current.text.isEmpty { blocks.append(current) }
         current = Block(level: nil, text: "")
-        depth += 1
       case "w:pStyle":
         if let style = attributes["w:val"], let level = Self.headingLevel(style) { current?.level = level }
       case "w:t": inText = true
@@ -105,12 +110,12 @@ enum DOCXText {
     }
 
     func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
+      depth -= 1
       switch element {
       case "w:t": inText = false
       case "w:p":
         if let current, !current.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { blocks.append(current) }
         current = nil
-        depth -= 1
       default: break
       }
     }
