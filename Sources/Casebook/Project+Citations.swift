@@ -72,7 +72,8 @@ extension Project {
     for source in new {
       guard let map = try snapshot.mapping(Layout.inputMeta(source.input)) else {
         throw CasebookError.badInput(
-          "source \(source.description): input \(source.input) is not in this session; add it with 'casebook input add'")
+          "source \(source.description): input \(source.input) is not in this session; add it with 'casebook input add'"
+        )
       }
       let input = try InputRecord(map, path: Layout.inputMeta(source.input))
       if let locator = source.locator {

@@ -8,7 +8,9 @@ enum DocumentFixtures {
   /// A minimal, valid PDF: one page per element of `pages`, each line of text on its own line
   /// (Helvetica, so pdftotext reads it back as written), with a correct xref table.
   static func pdf(pages: [[String]]) -> Data {
-    var objects: [String] = ["", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    var objects: [String] = [
+      "", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
     var pageIDs: [Int] = []
     for lines in pages {
       var ops = ["BT", "/F1 11 Tf", "14 TL", "56 780 Td"]
@@ -27,7 +29,8 @@ enum DocumentFixtures {
       pageIDs.append(objects.count)
     }
     objects[0] = "<< /Type /Catalog /Pages 2 0 R >>"
-    objects[1] = "<< /Type /Pages /Kids [\(pageIDs.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pageIDs.count) >>"
+    objects[1] =
+      "<< /Type /Pages /Kids [\(pageIDs.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pageIDs.count) >>"
     var out = "%PDF-1.4\n"
     var offsets: [Int] = []
     for (index, body) in objects.enumerated() {

@@ -29,13 +29,18 @@ struct InputBadInputTests {
       let docx = cli.root + "/good/workshop.docx"
       try DocumentFixtures.docx(
         at: docx,
-        [.h(1, "Findings"), .h(2, "Lifts"), .p("Twelve lifts are old."), .h(2, "Toilets"), .p("Seven in use as storage.")])
+        [
+          .h(1, "Findings"), .h(2, "Lifts"), .p("Twelve lifts are old."), .h(2, "Toilets"),
+          .p("Seven in use as storage."),
+        ])
       let html = try cli.file("good/page.html", "<h1>Access</h1><p>One</p><h2>Lifts</h2><p>Two")
-      let md = try cli.file("good/notes.md", "# Notes\n\n## Lifts\n\nOld.\n\n## Doors\n\nHeavy.\n\n## Other\n\n### Lifts\n\nNew.\n")
+      let md = try cli.file(
+        "good/notes.md", "# Notes\n\n## Lifts\n\nOld.\n\n## Doors\n\nHeavy.\n\n## Other\n\n### Lifts\n\nNew.\n")
       let bin = try cli.file("good/photo.bin", bytes: [0x00, 0x01, 0x02, 0xff, 0xfe])
       var ids: [String: String] = [:]
       for (key, path) in ["pdf": pdf, "docx": docx, "html": html, "md": md, "bin": bin] {
-        ids[key] = try #require(try cli.ok(["input", "add", path, "--session", s, "--repo", repo])["input_id"] as? String)
+        ids[key] = try #require(
+          try cli.ok(["input", "add", path, "--session", s, "--repo", repo])["input_id"] as? String)
       }
       self.ids = ids
       let bad = cli.root + "/bad"
@@ -80,7 +85,10 @@ struct InputBadInputTests {
 
   static func cite(_ input: String, _ locator: String) -> @Sendable (Fixture) -> [String] {
     { f in
-      ["section", "draft", "rationale", "--session", f.s, "--from", f.files["fake-pdf"]!, "--source", "\(f.ids[input]!):\(locator)"]
+      [
+        "section", "draft", "rationale", "--session", f.s, "--from", f.files["fake-pdf"]!, "--source",
+        "\(f.ids[input]!):\(locator)",
+      ]
     }
   }
 
@@ -105,13 +113,17 @@ struct InputBadInputTests {
     Case(name: "page range past the end", message: "outside the input's 3 pages", args: cite("pdf", "p2-9")),
     Case(name: "page zero", message: "is not a locator", args: cite("pdf", "p0")),
     Case(name: "reversed page range", message: "is not a locator", args: cite("pdf", "p3-1")),
-    Case(name: "lines past the end of a PDF's text", message: "outside the input's 3 lines", args: cite("pdf", "L2-40")),
+    Case(
+      name: "lines past the end of a PDF's text", message: "outside the input's 3 lines", args: cite("pdf", "L2-40")),
     Case(name: "a heading in a PDF", message: "has no headings", args: cite("pdf", "#Findings")),
     Case(name: "a page of a DOCX", message: "has no pages", args: cite("docx", "p1")),
-    Case(name: "a paragraph past the end of a DOCX", message: "outside the input's 2 paragraphs", args: cite("docx", "para3")),
+    Case(
+      name: "a paragraph past the end of a DOCX", message: "outside the input's 2 paragraphs",
+      args: cite("docx", "para3")),
     Case(name: "an unknown DOCX heading", message: "no such heading", args: cite("docx", "#Findings/Doors")),
     Case(name: "an unknown HTML heading", message: "no such heading", args: cite("html", "#Lifts/Access")),
-    Case(name: "an HTML paragraph past the end", message: "outside the input's 2 paragraphs", args: cite("html", "para7")),
+    Case(
+      name: "an HTML paragraph past the end", message: "outside the input's 2 paragraphs", args: cite("html", "para7")),
     Case(name: "an ambiguous Markdown heading", message: "more than one heading", args: cite("md", "#Lifts")),
     Case(name: "Markdown lines past the end", message: "outside the input's 15 lines", args: cite("md", "L15-16")),
     Case(name: "a bare # locator", message: "is not a locator", args: cite("md", "#")),
@@ -120,7 +132,9 @@ struct InputBadInputTests {
     Case(name: "--cited-by for an unknown input", message: "not found") { _ in
       ["input", "show", "0123456789abcdef", "--cited-by"]
     },
-    Case(name: "sources of an undrafted section", message: "not found") { ["section", "sources", "rationale", "--session", $0.s] },
+    Case(name: "sources of an undrafted section", message: "not found") {
+      ["section", "sources", "rationale", "--session", $0.s]
+    },
   ]
 
   @Test("refused, nothing stored", arguments: cases)

@@ -60,12 +60,15 @@ struct InputFormatTests {
       "section", "draft", "rationale", "--session", s, "--from", draft, "--source", "\(a.id):p2", "--source",
       "\(a.id):p1-2", "--source", "\(a.id):L2", "--repo", repo,
     ])
-    let sources = try #require(try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
+    let sources = try #require(
+      try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
     #expect(sources.count == 3)
     #expect(sources[0]["excerpt"] as? String == "Lifts: 12 of 31 past design life")
     #expect(sources[0]["name"] as? String == "audit.pdf")
     #expect(sources[0]["media_type"] as? String == "application/pdf")
-    #expect(sources[1]["excerpt"] as? String == "Access audit (summary) 23 buildings on 11 sites Lifts: 12 of 31 past design life")
+    #expect(
+      sources[1]["excerpt"] as? String
+        == "Access audit (summary) 23 buildings on 11 sites Lifts: 12 of 31 past design life")
     #expect(sources[2]["excerpt"] as? String == "23 buildings on 11 sites")
   }
 
@@ -98,11 +101,14 @@ struct InputFormatTests {
       "section", "draft", "rationale", "--session", s, "--from", draft, "--source", "\(a.id):#Discussion/Evacuation",
       "--source", "\(a.id):#lifts", "--source", "\(a.id):para4", "--source", "\(a.id):#Discussion", "--repo", repo,
     ])
-    let sources = try #require(try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
-    #expect(sources.map { $0["excerpt"] as? String } == [
-      "Refuges are faulty in 9 buildings & PEEPs are overdue.", "Northgate House first.", "Review every PEEP by March.",
-      "## Evacuation Refuges are faulty in 9 buildings & PEEPs are overdue. ## Lifts Northgate House first.",
-    ])
+    let sources = try #require(
+      try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
+    #expect(
+      sources.map { $0["excerpt"] as? String } == [
+        "Refuges are faulty in 9 buildings & PEEPs are overdue.", "Northgate House first.",
+        "Review every PEEP by March.",
+        "## Evacuation Refuges are faulty in 9 buildings & PEEPs are overdue. ## Lifts Northgate House first.",
+      ])
   }
 
   @Test("HTML: tolerant of tag soup; script and style skipped; entities decoded; headings and paragraphs")
@@ -141,10 +147,12 @@ struct InputFormatTests {
       "section", "draft", "rationale", "--session", s, "--from", draft, "--source", "\(a.id):#Lifts", "--source",
       "\(a.id):para4", "--repo", repo,
     ])
-    let sources = try #require(try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
-    #expect(sources.map { $0["excerpt"] as? String } == [
-      "12 past design life 3 buildings with none Trailing text without a close", "3 buildings with none",
-    ])
+    let sources = try #require(
+      try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
+    #expect(
+      sources.map { $0["excerpt"] as? String } == [
+        "12 past design life 3 buildings with none Trailing text without a close", "3 buildings with none",
+      ])
   }
 
   @Test("Markdown and text: heading paths, paragraphs (each list item one), lines; CRLF read as lines")
@@ -154,7 +162,8 @@ struct InputFormatTests {
     try FileManager.default.createDirectory(atPath: cli.root + "/in", withIntermediateDirectories: true)
     let md = try cli.file(
       "in/notes.md",
-      "# Interview\r\n\r\n## The estate\r\n\r\n- 23 buildings\r\n- 16 built before 1975\r\n  and mostly listed\r\n\r\n```\r\n# not a heading\r\n```\r\n\r\n## Options\r\n\r\nPhased programme.\r\n")
+      "# Interview\r\n\r\n## The estate\r\n\r\n- 23 buildings\r\n- 16 built before 1975\r\n  and mostly listed\r\n\r\n```\r\n# not a heading\r\n```\r\n\r\n## Options\r\n\r\nPhased programme.\r\n"
+    )
     let a = try Self.add(cli, md, repo: repo, session: s)
     #expect(a.meta.contains("media_type: text/markdown"))
     #expect(a.meta.contains("lines: 15"))
@@ -174,7 +183,8 @@ struct InputFormatTests {
     #expect(try runGit(["cat-file", "-e", "sessions/\(s):inputs/\(bin.id)/text.txt"], in: repo).status != 0)
     // PDF bytes under another name are read as a PDF: the bytes win.
     let sniffed = try Self.add(
-      cli, try cli.file("in/scan.txt", bytes: [UInt8](DocumentFixtures.pdf(pages: [["Sniffed"]]))), repo: repo, session: s)
+      cli, try cli.file("in/scan.txt", bytes: [UInt8](DocumentFixtures.pdf(pages: [["Sniffed"]]))), repo: repo,
+      session: s)
     #expect(sniffed.meta.contains("media_type: application/pdf"))
 
     let draft = try cli.file("draft.md", "# Rationale\n\nText.\n")
@@ -185,7 +195,10 @@ struct InputFormatTests {
     ])
     let plainSources = try cli.run(["section", "sources", "rationale", "--session", s, "--repo", repo])
     #expect(plainSources.status == 0)
-    #expect(plainSources.stdout.contains("\(a.id):#Interview/The estate  notes.md\n    - 23 buildings - 16 built before 1975 and mostly listed ``` # not a heading ```\n"))
+    #expect(
+      plainSources.stdout.contains(
+        "\(a.id):#Interview/The estate  notes.md\n    - 23 buildings - 16 built before 1975 and mostly listed ``` # not a heading ```\n"
+      ))
     #expect(plainSources.stdout.contains("\(a.id):para3  notes.md\n    ```"))
     #expect(plainSources.stdout.contains("\(a.id):L15  notes.md\n    Phased programme.\n"))
     #expect(plainSources.stdout.contains("\(t.id):L3-4  audit.txt\n    1. Entrances: 9 of 23. 2. Lifts: 12 of 31.\n"))
@@ -241,7 +254,10 @@ struct InputFormatTests {
     #expect(history.map { $0["locator"] as? String } == ["#Notes", "para1"])
 
     let v2uses = try cli.ok(["input", "show", v2.id, "--cited-by", "--session", s, "--repo", repo])
-    #expect((v2uses["current"] as? [[String: Any]])?.compactMap { $0["section_id"] as? String } == ["rationale", "strategic-case"])
+    #expect(
+      (v2uses["current"] as? [[String: Any]])?.compactMap { $0["section_id"] as? String } == [
+        "rationale", "strategic-case",
+      ])
     let plain = try cli.run(["input", "show", v2.id, "--cited-by", "--session", s, "--repo", repo])
     #expect(plain.stdout.contains("rationale  revision 2 (revised) at L3 — "))
     #expect(plain.stdout.contains("strategic-case  revision 1 (drafted) — "))
@@ -274,9 +290,10 @@ struct InputFormatTests {
     #expect(try cli.git(["rev-parse", "sessions/\(s)"], in: repo) == head)
     #expect(try cli.state(of: repo) == before)
     let listed = try cli.git(["ls-tree", "-r", "--name-only", "sessions/\(s)", "inputs"], in: repo)
-    #expect(listed.split(separator: "\n").sorted() == [
-      "inputs/\(first.id)/locators.yaml", "inputs/\(first.id)/meta.yaml", "inputs/\(first.id)/original.pdf",
-      "inputs/\(first.id)/text.txt",
-    ])
+    #expect(
+      listed.split(separator: "\n").sorted() == [
+        "inputs/\(first.id)/locators.yaml", "inputs/\(first.id)/meta.yaml", "inputs/\(first.id)/original.pdf",
+        "inputs/\(first.id)/text.txt",
+      ])
   }
 }

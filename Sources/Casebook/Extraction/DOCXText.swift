@@ -52,7 +52,8 @@ enum DOCXText {
     let limitMiB = maxEntryBytes >> 20
     guard entry.uncompressedSize <= maxEntryBytes else {
       throw CasebookError.badInput(
-        "\(name): word/document.xml would inflate to \(entry.uncompressedSize) bytes, over the \(limitMiB) MiB limit (a zip bomb?); nothing was stored")
+        "\(name): word/document.xml would inflate to \(entry.uncompressedSize) bytes, over the \(limitMiB) MiB limit (a zip bomb?); nothing was stored"
+      )
     }
     guard entry.uncompressedSize <= max(entry.compressedSize, 1) * maxRatio else {
       throw CasebookError.badInput(
@@ -69,7 +70,8 @@ enum DOCXText {
       throw CasebookError.badInput(
         "\(name): word/document.xml inflates past the \(limitMiB) MiB limit (a zip bomb?); nothing was stored")
     } catch {
-      throw CasebookError.badInput("\(name): word/document.xml cannot be read from the zip (\(error)); nothing was stored")
+      throw CasebookError.badInput(
+        "\(name): word/document.xml cannot be read from the zip (\(error)); nothing was stored")
     }
     return data
   }

@@ -59,7 +59,9 @@ struct ExtractedText {
 
   /// Adds a paragraph (its own lines, whitespace within each line collapsed).
   mutating func paragraph(_ raw: String) {
-    let body = raw.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { Self.collapse(String($0)) }.filter { !$0.isEmpty }
+    let body = raw.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { Self.collapse(String($0)) }.filter {
+      !$0.isEmpty
+    }
     guard !body.isEmpty else { return }
     separate()
     let first = lines.count + 1
@@ -145,7 +147,9 @@ struct ExtractedText {
       }
       if withHeadings, let level = Self.atxLevel(trimmed) {
         close(number - 1)
-        let title = Self.collapse(String(trimmed.dropFirst(level)).replacingOccurrences(of: #"\s#+\s*$"#, with: "", options: .regularExpression))
+        let title = Self.collapse(
+          String(trimmed.dropFirst(level)).replacingOccurrences(of: #"\s#+\s*$"#, with: "", options: .regularExpression)
+        )
         closeHeadings(atOrAbove: level, endingAt: number - 1)
         if !title.isEmpty {
           self.headings.append(Heading(path: stack.map(\.text) + [title], level: level, lines: number...number))
@@ -214,7 +218,9 @@ enum Locator: Equatable {
   /// Parses a locator, or nil when it is none of the forms above.
   init?(_ text: String) {
     if text.hasPrefix("#") {
-      let path = text.dropFirst().split(separator: "/").map { ExtractedText.collapse(String($0)) }.filter { !$0.isEmpty }
+      let path = text.dropFirst().split(separator: "/").map { ExtractedText.collapse(String($0)) }.filter {
+        !$0.isEmpty
+      }
       guard !path.isEmpty else { return nil }
       self = .heading(path)
       return
@@ -230,7 +236,8 @@ enum Locator: Equatable {
   /// `12` or `12-18`, both at least 1, from ≤ to.
   private static func range(_ text: Substring) -> ClosedRange<Int>? {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 1 || parts.count == 2, parts.allSatisfy({ (1...9).contains($0.count) && $0.allSatisfy(\.isASCII) }),
+    guard parts.count == 1 || parts.count == 2,
+      parts.allSatisfy({ (1...9).contains($0.count) && $0.allSatisfy(\.isASCII) }),
       let from = Int(parts[0]), let to = Int(parts[parts.count - 1]), from >= 1, to >= from
     else { return nil }
     return from...to
@@ -269,7 +276,9 @@ extension ExtractedText {
       }
       return .success(range)
     case .pages(let range):
-      guard paged else { return .failure(LocatorError("locator \(locator): this input has no pages; use \(locatorForms)")) }
+      guard paged else {
+        return .failure(LocatorError("locator \(locator): this input has no pages; use \(locatorForms)"))
+      }
       guard range.upperBound <= pages.count else {
         return .failure(LocatorError("locator \(locator) is outside the input's \(pages.count) pages"))
       }
@@ -283,7 +292,8 @@ extension ExtractedText {
       guard range.upperBound <= paragraphs.count else {
         return .failure(LocatorError("locator \(locator) is outside the input's \(paragraphs.count) paragraphs"))
       }
-      return .success(paragraphs[range.lowerBound - 1].lines.lowerBound...paragraphs[range.upperBound - 1].lines.upperBound)
+      return .success(
+        paragraphs[range.lowerBound - 1].lines.lowerBound...paragraphs[range.upperBound - 1].lines.upperBound)
     case .heading(let path):
       guard !headings.isEmpty else {
         return .failure(LocatorError("locator \(locator): this input has no headings; use \(locatorForms)"))
@@ -295,10 +305,12 @@ extension ExtractedText {
       if tails.count == 1 { return .success(headings[tails[0]].lines) }
       if tails.count > 1 {
         let names = tails.prefix(5).map { "#" + headings[$0].path.joined(separator: "/") }
-        return .failure(LocatorError("locator \(locator) names more than one heading: \(names.joined(separator: ", "))"))
+        return .failure(
+          LocatorError("locator \(locator) names more than one heading: \(names.joined(separator: ", "))"))
       }
       let known = headings.prefix(8).map { "#" + $0.path.joined(separator: "/") }.joined(separator: ", ")
-      return .failure(LocatorError("locator \(locator): no such heading; the input has \(known)\(headings.count > 8 ? ", …" : "")"))
+      return .failure(
+        LocatorError("locator \(locator): no such heading; the input has \(known)\(headings.count > 8 ? ", …" : "")"))
     }
   }
 
@@ -377,12 +389,17 @@ extension ExtractedText {
       self.pages = try pages.map { try span($0) }
     }
     paragraphs = try (locators["paragraphs"]?.sequence ?? []).map { node in
-      guard let lines = try span(node["lines"]) else { throw CasebookError.repository("\(path): a paragraph has no lines") }
+      guard let lines = try span(node["lines"]) else {
+        throw CasebookError.repository("\(path): a paragraph has no lines")
+      }
       return Paragraph(lines: lines, heading: (node["heading"]?.sequence ?? []).compactMap(\.string))
     }
     headings = try (locators["headings"]?.sequence ?? []).map { node in
-      guard let lines = try span(node["lines"]) else { throw CasebookError.repository("\(path): a heading has no lines") }
-      return Heading(path: (node["path"]?.sequence ?? []).compactMap(\.string), level: node["level"]?.int ?? 1, lines: lines)
+      guard let lines = try span(node["lines"]) else {
+        throw CasebookError.repository("\(path): a heading has no lines")
+      }
+      return Heading(
+        path: (node["path"]?.sequence ?? []).compactMap(\.string), level: node["level"]?.int ?? 1, lines: lines)
     }
   }
 }

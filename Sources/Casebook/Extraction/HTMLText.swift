@@ -35,7 +35,8 @@ enum HTMLText {
         i = find(s, from: i + 4, "-->").map { $0 + 3 } ?? s.count
         continue
       }
-      guard i + 1 < s.count, s[i + 1] == "/" || s[i + 1] == "!" || s[i + 1] == "?" || s[i + 1].properties.isAlphabetic else {
+      guard i + 1 < s.count, s[i + 1] == "/" || s[i + 1] == "!" || s[i + 1] == "?" || s[i + 1].properties.isAlphabetic
+      else {
         buffer.unicodeScalars.append(s[i])  // a lone `<` in text
         i += 1
         continue

@@ -63,7 +63,9 @@ enum MediaType {
       throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
     }
     if sniffed == pdf || claimed == pdf { return pdf }
-    if sniffed == zip { return claimed == docx || claimed?.hasPrefix("application/vnd.openxml") == true ? claimed! : zip }
+    if sniffed == zip {
+      return claimed == docx || claimed?.hasPrefix("application/vnd.openxml") == true ? claimed! : zip
+    }
     if let sniffed, sniffed != html || claimed == nil || claimed == plain { return sniffed }
     return claimed ?? binary
   }

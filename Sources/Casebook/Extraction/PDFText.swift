@@ -12,7 +12,8 @@ enum PDFText {
   static func extract(path: String, name: String) throws -> ExtractedText {
     guard let tool = executable("pdftotext") else {
       throw CasebookError.repository(
-        "cannot read PDF \(name): pdftotext is not installed (Debian/Ubuntu: apt-get install poppler-utils, or make setup)")
+        "cannot read PDF \(name): pdftotext is not installed (Debian/Ubuntu: apt-get install poppler-utils, or make setup)"
+      )
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
