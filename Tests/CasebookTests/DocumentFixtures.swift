@@ -102,4 +102,24 @@ enum DocumentFixtures {
       with: "word/document.xml", type: .file, uncompressedSize: size, compressionMethod: .deflate,
       bufferSize: 1 << 20, provider: { _, count in zeros.prefix(count) })
   }
+
+  /// A zip bomb whose headers lie: `word/document.xml` is `size` bytes of zeros, but both its
+  /// local and central headers claim `claimed` bytes, so only counting what actually inflates
+  /// catches it.
+  static func lyingZipBomb(at path: String, size: Int64, claimed: UInt32) throws {
+    try zipBomb(at: path, size: size)
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    func patch(signature: [UInt8], offset: Int) {
+      var i = 0
+      while i + offset + 4 <= bytes.count {
+        if Array(bytes[i..<i + 4]) == signature {
+          for k in 0..<4 { bytes[i + offset + k] = UInt8((claimed >> (8 * UInt32(k))) & 0xff) }
+        }
+        i += 1
+      }
+    }
+    patch(signature: [0x50, 0x4b, 0x03, 0x04], offset: 22)  // local file header: uncompressed size
+    patch(signature: [0x50, 0x4b, 0x01, 0x02], offset: 24)  // central directory: uncompressed size
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+  }
 }

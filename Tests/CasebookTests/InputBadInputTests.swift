@@ -51,6 +51,8 @@ struct InputBadInputTests {
         [("word/document.xml", Data("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\">]><d>&a;</d>".utf8))])
       // 256 MiB of zeros: over the 50 MiB cap and about 1000:1, built in a second or two.
       try DocumentFixtures.zipBomb(at: bad + "/bomb.docx", size: 256 << 20)
+      try DocumentFixtures.zipBomb(at: bad + "/dense.docx", size: 40 << 20)
+      try DocumentFixtures.lyingZipBomb(at: bad + "/lying-bomb.docx", size: 64 << 20, claimed: 100_000)
       let fifo = bad + "/pipe.pdf"
       let made = try runProcess("/usr/bin/mkfifo", [fifo])
       #expect(made == 0, "mkfifo failed")
@@ -62,6 +64,8 @@ struct InputBadInputTests {
         "broken-xml": bad + "/broken-xml.docx",
         "dtd": bad + "/dtd.docx",
         "bomb": bad + "/bomb.docx",
+        "lying-bomb": bad + "/lying-bomb.docx",
+        "dense": bad + "/dense.docx",
         "folder": bad + "/a-folder",
         "fifo": fifo,
         "control": try cli.file("bad/tab\tname.pdf", "x"),
@@ -99,7 +103,9 @@ struct InputBadInputTests {
     Case(name: "a zip without word/document.xml", message: "has no word/document.xml", args: add("no-document")),
     Case(name: "a DOCX whose XML is broken", message: "not well-formed", args: add("broken-xml")),
     Case(name: "a DOCX with a DTD", message: "DTD", args: add("dtd")),
-    Case(name: "a zip bomb posing as DOCX", message: "zip bomb", args: add("bomb")),
+    Case(name: "a zip bomb posing as DOCX", message: "would inflate to", args: add("bomb")),
+    Case(name: "a DOCX compressed a thousandfold", message: "compressed more than 200×", args: add("dense")),
+    Case(name: "a zip bomb whose headers lie", message: "inflates past the 50 MiB limit", args: add("lying-bomb")),
     Case(name: "a folder", message: "not a regular file", args: add("folder")),
     Case(name: "/dev/zero", message: "not a regular file") { ["input", "add", "/dev/zero", "--session", $0.s] },
     Case(name: "/dev/null", message: "not a regular file") { ["input", "add", "/dev/null", "--session", $0.s] },

@@ -17,8 +17,7 @@ enum PDFText {
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
-    // `-q` keeps its warnings off stderr; errors still make it exit non-zero.
-    process.arguments = ["-enc", "UTF-8", "-eol", "unix", "-q", path, "-"]
+    process.arguments = ["-enc", "UTF-8", "-eol", "unix", path, "-"]
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -35,7 +34,11 @@ enum PDFText {
     DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: timer)
     let errData = ChildState.Box()
     let errReader = DispatchWorkItem {
-      errData.data = err.fileHandleForReading.readDataToEndOfFile().prefix(2000)
+      // Kept to its first 2000 bytes (for the message), but read to the end so the child
+      // never blocks on a full pipe.
+      while case let chunk = err.fileHandleForReading.availableData, !chunk.isEmpty {
+        if errData.data.count < 2000 { errData.data.append(chunk.prefix(2000 - errData.data.count)) }
+      }
     }
     DispatchQueue.global().async(execute: errReader)
     var output = Data()
