@@ -43,13 +43,15 @@ public struct InputCitations: Sendable, Encodable {
 
 extension Project {
   /// The text a citation points to, whitespace collapsed and trimmed to about 400 characters:
-  /// what an export renders as the citation's footnote. Nil when the source has no locator, the
-  /// input has no extracted text, or the locator no longer resolves (citations are checked when
-  /// written, so that last means a repository written by something else).
+  /// what an export renders as the citation's footnote ("" for a page with no text). Nil when
+  /// the source has no locator, the input has no extracted text, or the locator no longer
+  /// resolves (citations are checked when written, so that means a repository written by
+  /// something else).
   func excerpt(for source: SourceReference, in snapshot: Snapshot) throws -> String? {
     guard let locator = source.locator, let text = try extractedText(source.input, in: snapshot) else { return nil }
-    guard case .success(let range?) = text.resolve(locator) else { return nil }
-    return text.excerpt(range)
+    guard case .success(let range) = text.resolve(locator) else { return nil }
+    // A locator that resolves to no text (a blank page) gives "", not nil.
+    return range.map { text.excerpt($0) } ?? ""
   }
 
   /// An input's extracted text with its locator map, or nil when it has none (or is absent).

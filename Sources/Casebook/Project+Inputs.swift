@@ -157,12 +157,6 @@ extension Project {
       locators: extracted?.locatorSummary ?? [])
   }
 
-  static func lineCount(_ text: String) -> Int {
-    var count = 0
-    for byte in text.utf8 where byte == 0x0a { count += 1 }
-    return text.hasSuffix("\n") || text.isEmpty ? count : count + 1
-  }
-
   static func safeExtension(_ ext: String) -> String? {
     let lower = ext.lowercased()
     guard (1...10).contains(lower.count), lower.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {

@@ -215,6 +215,32 @@ struct InputFormatTests {
     #expect(cited[4]["excerpt"] == nil)
   }
 
+  @Test("a blank PDF page keeps its number; a heading with a slash in it can be cited")
+  func blankPageAndSlash() throws {
+    let cli = try CLI()
+    let (repo, s) = try cli.project()
+    try FileManager.default.createDirectory(atPath: cli.root + "/in", withIntermediateDirectories: true)
+    let pdf = try Self.add(
+      cli, try cli.file("in/scan.pdf", bytes: [UInt8](DocumentFixtures.pdf(pages: [["One"], [], ["Three"]]))),
+      repo: repo, session: s)
+    #expect(pdf.meta.contains("pages: 3"))
+    let md = try Self.add(
+      cli, try cli.file("in/risks.md", "# Risks/Issues\n\nConsent delays.\n"), repo: repo, session: s)
+    let draft = try cli.file("draft.md", "# Rationale\n\nText.\n")
+    _ = try cli.ok([
+      "section", "draft", "rationale", "--session", s, "--from", draft, "--source", "\(pdf.id):p2", "--source",
+      "\(pdf.id):p2-3", "--source", "\(md.id):#risks/issues", "--repo", repo,
+    ])
+    let sources = try #require(
+      try cli.ok(["section", "sources", "rationale", "--session", s, "--repo", repo])["sources"] as? [[String: Any]])
+    #expect(sources.map { $0["excerpt"] as? String } == ["", "Three", "Consent delays."])
+    let plain = try cli.run(["section", "sources", "rationale", "--session", s, "--repo", repo])
+    #expect(plain.stdout.contains("\(pdf.id):p2  scan.pdf\n    (no text at this locator)\n"))
+    try cli.expectRefused(
+      ["section", "revise", "rationale", "--session", s, "--from", draft, "--source", "\(pdf.id):L+1"], repo: repo,
+      status: 1, message: "is not a locator")
+  }
+
   @Test("excerpts resolve at any revision; --cited-by lists current sections and the commits that cited")
   func citedByAndRevisions() throws {
     let cli = try CLI()

@@ -35,6 +35,7 @@ struct ExtractedText {
 
   /// Text whose lines are the input's own (plain text, Markdown): `L` locators are the file's lines.
   init(verbatim text: String) {
+    guard !text.isEmpty else { return }
     // `\r\n` is one Character in Swift, so both line ends are split on.
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
       .map(String.init)
@@ -237,7 +238,7 @@ enum Locator: Equatable {
   private static func range(_ text: Substring) -> ClosedRange<Int>? {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     guard parts.count == 1 || parts.count == 2,
-      parts.allSatisfy({ (1...9).contains($0.count) && $0.allSatisfy(\.isASCII) }),
+      parts.allSatisfy({ (1...9).contains($0.count) && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
       let from = Int(parts[0]), let to = Int(parts[parts.count - 1]), from >= 1, to >= from
     else { return nil }
     return from...to
@@ -298,10 +299,11 @@ extension ExtractedText {
       guard !headings.isEmpty else {
         return .failure(LocatorError("locator \(locator): this input has no headings; use \(locatorForms)"))
       }
-      let want = path.map { $0.lowercased() }
-      let have = headings.map { $0.path.map { $0.lowercased() } }
+      // Compared as joined paths, so a heading that itself contains "/" can still be named.
+      let want = path.joined(separator: "/").lowercased()
+      let have = headings.map { $0.path.joined(separator: "/").lowercased() }
       if let exact = have.firstIndex(of: want) { return .success(headings[exact].lines) }
-      let tails = have.indices.filter { have[$0].count > want.count && Array(have[$0].suffix(want.count)) == want }
+      let tails = have.indices.filter { have[$0].hasSuffix("/" + want) }
       if tails.count == 1 { return .success(headings[tails[0]].lines) }
       if tails.count > 1 {
         let names = tails.prefix(5).map { "#" + headings[$0].path.joined(separator: "/") }
