@@ -91,43 +91,35 @@ struct SectionCommand: ParsableCommand {
     func run() throws {
       let project = try global.project()
       let view = try project.section(id, session: session.resolved, at: at)
-      if sources {
-        let cited = try project.sectionSources(id, session: session.resolved, at: view.commit)
-        try global.output.emit(WithSources(view: view, sources: cited)) {
-          Self.describe(view) + "\n\n" + Sources.describe(cited)
+      let cited = sources ? try project.sectionSources(id, session: session.resolved, at: view.commit) : nil
+      try global.output.emit(WithSources(view: view, sources: cited)) {
+        let r = view.record
+        var lines = [
+          "section   \(r.sectionId) — \(r.title)",
+          "status    \(r.status.rawValue), revision \(r.revision)\(r.locked ? ", locked" : "")",
+          "updated   \(r.updatedAt) by \(r.updatedBy) in session \(r.session)",
+        ]
+        if !r.sources.isEmpty { lines.append("sources   \(r.sources.map(\.description).joined(separator: ", "))") }
+        if let feedback = r.feedback { lines.append("feedback  \(feedback)") }
+        for approval in view.approvals {
+          lines.append("approval  \(approval.tag): \(approval.decision.rawValue) by \(approval.reviewer) (revision \(approval.revision))")
         }
-        return
+        return lines.joined(separator: "\n") + "\n\n" + view.content.trimmingTrailingNewline
+          + (cited.map { "\n\n" + Sources.describe($0) } ?? "")
       }
-      try global.output.emit(view) { Self.describe(view) }
     }
 
-    /// The section as `section show` prints it.
-    static func describe(_ view: SectionView) -> String {
-      let r = view.record
-      var lines = [
-        "section   \(r.sectionId) — \(r.title)",
-        "status    \(r.status.rawValue), revision \(r.revision)\(r.locked ? ", locked" : "")",
-        "updated   \(r.updatedAt) by \(r.updatedBy) in session \(r.session)",
-      ]
-      if !r.sources.isEmpty { lines.append("sources   \(r.sources.map(\.description).joined(separator: ", "))") }
-      if let feedback = r.feedback { lines.append("feedback  \(feedback)") }
-      for approval in view.approvals {
-        lines.append("approval  \(approval.tag): \(approval.decision.rawValue) by \(approval.reviewer) (revision \(approval.revision))")
-      }
-      return lines.joined(separator: "\n") + "\n\n" + view.content.trimmingTrailingNewline
-    }
-
-    /// The section's JSON with its cited sources added as `cited_sources`.
+    /// The section's JSON, with `--sources` its cited sources added as `cited_sources`.
     struct WithSources: Encodable {
       let view: SectionView
-      let sources: [CitedSource]
+      let sources: [CitedSource]?
 
       enum CodingKeys: String, CodingKey { case citedSources }
 
       func encode(to encoder: Encoder) throws {
         try view.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(sources, forKey: .citedSources)
+        try container.encodeIfPresent(sources, forKey: .citedSources)
       }
     }
   }
