@@ -5,31 +5,34 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgit2-dev libyaml-dev pkg-config git
+APT_PACKAGES := libgit2-dev libyaml-dev pkg-config git poppler-utils
 # For tests only: the HTML export is loaded in real headless Chromium and printed to PDF (poppler
 # reads it back). Where apt has no chromium (Ubuntu ships it as a snap) those two tests skip.
-TEST_APT_PACKAGES := chromium poppler-utils
+TEST_APT_PACKAGES := chromium
 
-.PHONY: setup build test demo bench bench-cli clean
+.PHONY: setup test-setup build test demo bench bench-cli clean
 
-# Installs the system libraries with apt when pkg-config cannot find them.
+# Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
-	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 || ! command -v git >/dev/null; then \
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 || ! command -v git >/dev/null || ! command -v pdftotext >/dev/null; then \
 	  echo "installing $(APT_PACKAGES) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install Swift 6.1 or newer (swift.org)"; exit 1; }
+
+# What only the tests need: Chromium, which loads and prints the HTML export.
+test-setup: setup
+	@if ! command -v chromium >/dev/null; then \
 	  echo "installing $(TEST_APT_PACKAGES) with apt-get (for the HTML export's browser test)"; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_APT_PACKAGES) \
 	    || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_APT_PACKAGES); } \
 	    || echo "warning: could not install $(TEST_APT_PACKAGES); the Chromium export tests will be skipped"; \
 	fi
-	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install Swift 6.1 or newer (swift.org)"; exit 1; }
 
 build: setup
 	$(SWIFT) build
 
-test: setup
+test: test-setup
 	$(SWIFT) build
 	$(SWIFT) test
 

@@ -11,6 +11,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     .systemLibrary(
@@ -23,7 +24,10 @@ let package = Package(
     .target(name: "YAML", dependencies: ["CYAML"]),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", .product(name: "Mustache", package: "swift-mustache")]),
+      dependencies: [
+        "Git", "YAML", .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -33,6 +37,10 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
     .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-    .testTarget(name: "CasebookTests", dependencies: ["Casebook", "Git", "YAML", "TestSupport"]),
+    .testTarget(
+      name: "CasebookTests",
+      dependencies: [
+        "Casebook", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
   ]
 )

@@ -16,10 +16,16 @@ public struct InputRecord: Sendable, Equatable, Encodable {
   public let lines: Int?
   /// Where the original bytes are, inside the input's folder.
   public let original: String
+  /// Pages (PDF), paragraphs and headings in the extracted text, which `p<n>`, `para<n>` and
+  /// `#Heading` citations point into (`locators.yaml` maps them to lines of `text.txt`).
+  public let pages: Int?
+  public let paragraphs: Int?
+  public let headings: Int?
 
   init(
     inputId: String, name: String, mediaType: String, size: Int, sha256: String, uploadedBy: String,
-    uploadedAt: String, session: String, extracted: Bool, lines: Int?, original: String
+    uploadedAt: String, session: String, extracted: Bool, lines: Int?, original: String, pages: Int? = nil,
+    paragraphs: Int? = nil, headings: Int? = nil
   ) {
     self.inputId = inputId
     self.name = name
@@ -32,6 +38,9 @@ public struct InputRecord: Sendable, Equatable, Encodable {
     self.extracted = extracted
     self.lines = lines
     self.original = original
+    self.pages = pages
+    self.paragraphs = paragraphs
+    self.headings = headings
   }
 
   init(_ map: Mapping, path: String) throws {
@@ -49,6 +58,9 @@ public struct InputRecord: Sendable, Equatable, Encodable {
     extracted = map["extracted"]?.bool ?? false
     lines = map["lines"]?.int
     self.original = original
+    pages = map["pages"]?.int
+    paragraphs = map["paragraphs"]?.int
+    headings = map["headings"]?.int
   }
 
   var node: Node {
@@ -63,6 +75,9 @@ public struct InputRecord: Sendable, Equatable, Encodable {
     map["session"] = .string(session)
     map["extracted"] = .bool(extracted)
     if let lines { map["lines"] = .int(lines) }
+    if let pages { map["pages"] = .int(pages) }
+    if let paragraphs { map["paragraphs"] = .int(paragraphs) }
+    if let headings { map["headings"] = .int(headings) }
     map["original"] = .string(original)
     return .mapping(map)
   }
@@ -81,4 +96,6 @@ public struct InputAdded: Sendable, Encodable {
 public struct InputView: Sendable, Encodable {
   public let record: InputRecord
   public let text: String?
+  /// The locators a citation may use: `L1-<n>`, `p1-<n>`, `para1-<n>`, and every heading path.
+  public var locators: [String] = []
 }

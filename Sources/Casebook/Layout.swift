@@ -16,6 +16,7 @@ enum Layout {
   static func inputFolder(_ id: String) -> String { "inputs/\(id)" }
   static func inputMeta(_ id: String) -> String { "inputs/\(id)/meta.yaml" }
   static func inputText(_ id: String) -> String { "inputs/\(id)/text.txt" }
+  static func inputLocators(_ id: String) -> String { "inputs/\(id)/locators.yaml" }
   static func inputOriginal(_ id: String, ext: String?) -> String {
     ext.map { "inputs/\(id)/original.\($0)" } ?? "inputs/\(id)/original"
   }

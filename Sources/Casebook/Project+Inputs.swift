@@ -1,16 +1,17 @@
 import Foundation
 import Git
 import YAML
+import ZIPFoundation
 
 extension Project {
   /// Largest text Casebook extracts; larger files are stored but not extracted.
   static let maxExtractedBytes = 32 << 20
-  /// Media types whose text is the file itself.
-  static let extractable: Set<String> = ["text/plain", "text/markdown", "text/csv"]
 
   /// Adds a file to a session: its bytes (streamed into the object database), `meta.yaml`, and
-  /// for text and Markdown the extracted text. The same bytes added again give the same id and
-  /// no new commit.
+  /// for the formats Casebook reads (text, Markdown, HTML, PDF, DOCX) the extracted text with its
+  /// locator map. Any other file is stored with `extracted: false`. The same bytes added again
+  /// give the same id and no new commit. A file that is not what it claims to be is refused and
+  /// nothing is stored.
   public func addInput(file path: String, session: String, by user: User) throws -> InputAdded {
     let session = try Identifier.session(session)
     let url = URL(fileURLWithPath: path)
@@ -18,8 +19,11 @@ extension Project {
     guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
       throw CasebookError.badInput("file name '\(Identifier.printable(name))' has control characters; rename the file")
     }
+    // A link is followed to what it names; what is read must be a regular file, never a
+    // device, a FIFO or a folder (reading those would block or never end).
+    let resolved = (path as NSString).resolvingSymlinksInPath
     let attributes: [FileAttributeKey: Any]
-    do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
+    do { attributes = try FileManager.default.attributesOfItem(atPath: resolved) } catch {
       throw CasebookError.badInput("no such file: \(path)")
     }
     guard attributes[.type] as? FileAttributeType == .typeRegular else {
@@ -27,55 +31,109 @@ extension Project {
     }
     let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
     guard size > 0 else { throw CasebookError.badInput("\(path) is empty") }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw CasebookError.badInput("cannot read \(path)")
+    guard let handle = FileHandle(forReadingAtPath: resolved) else {
+      throw CasebookError.badInput("cannot read \(path): permission denied")
     }
+    // One pass in 1 MiB chunks: the hash and the first bytes (for sniffing) without ever holding
+    // the file in memory.
     var hash = SHA256()
     var read = 0
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-      hash.update(chunk)
-      read += chunk.count
+    var head = Data()
+    do {
+      while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        hash.update(chunk)
+        if head.count < 4096 { head.append(chunk.prefix(4096 - head.count)) }
+        read += chunk.count
+      }
+      try handle.close()
+    } catch {
+      throw CasebookError.badInput("cannot read \(path): \(error.localizedDescription)")
     }
-    try handle.close()
     let sha = hash.finalize()
     let id = String(sha.prefix(16))
     let ext = Self.safeExtension(url.pathExtension)
-    let mediaType = Self.mediaType(ext: ext)
-    var text: String?
-    if Self.extractable.contains(mediaType), size <= Self.maxExtractedBytes {
-      guard let data = FileManager.default.contents(atPath: path), let decoded = String(validatingUTF8Data: data) else {
-        throw CasebookError.badInput("\(path) is not valid UTF-8 text")
-      }
-      text = decoded
+    let mediaType = try MediaType.decide(ext: ext, head: head, name: name)
+    // Extraction waits until the session has accepted the write and the input is new, and runs
+    // once however often the write is retried.
+    var extraction: (mediaType: String, text: ExtractedText?)?
+    func extract() throws -> (mediaType: String, text: ExtractedText?) {
+      if let extraction { return extraction }
+      let made = try Self.extract(path: resolved, name: name, mediaType: mediaType, size: read)
+      extraction = made
+      return made
     }
     var result: InputAdded?
     let commit: ObjectID?
     do {
-    commit = try writeSession(session, by: user) { snapshot, record, pending in
-      if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
-        result = InputAdded(inputId: id, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id)))
-        throw AlreadyPresent()
+      commit = try writeSession(session, by: user) { snapshot, record, pending in
+        if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
+          result = InputAdded(
+            inputId: id, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id)))
+          throw AlreadyPresent()
+        }
+        let (mediaType, text) = try extract()
+        let original = ext.map { "original.\($0)" } ?? "original"
+        // Written only once the session has accepted the write, so a refusal leaves no object.
+        let blob = try repository.createBlob(fromFile: resolved)
+        let meta = InputRecord(
+          inputId: id, name: name, mediaType: mediaType, size: read, sha256: sha, uploadedBy: user.id,
+          uploadedAt: record.lastActive, session: session, extracted: text != nil, lines: text?.lines.count,
+          original: original, pages: text.flatMap { $0.paged ? $0.pages.count : nil },
+          paragraphs: text.flatMap { $0.paragraphs.isEmpty ? nil : $0.paragraphs.count },
+          headings: text.flatMap { $0.headings.isEmpty ? nil : $0.headings.count })
+        pending.put("\(Layout.inputFolder(id))/\(original)", blob: blob)
+        try pending.put(Layout.inputMeta(id), yaml: meta.node)
+        if let text {
+          try pending.put(Layout.inputText(id), text: text.text)
+          try pending.put(Layout.inputLocators(id), yaml: text.locatorsNode)
+        }
+        result = InputAdded(inputId: id, commit: nil, created: true, record: meta)
+        return CommitMessage(
+          summary: "add input \(name)", body: "\(mediaType), \(read) bytes, sha256 \(sha)", action: "add-input",
+          user: user.id, session: session, input: id)
       }
-      let original = ext.map { "original.\($0)" } ?? "original"
-      // Written only once the session has accepted the write, so a refusal leaves no object.
-      let blob = try repository.createBlob(fromFile: path)
-      let meta = InputRecord(
-        inputId: id, name: name, mediaType: mediaType, size: read, sha256: sha, uploadedBy: user.id,
-        uploadedAt: record.lastActive, session: session, extracted: text != nil,
-        lines: text.map(Self.lineCount), original: original)
-      pending.put("\(Layout.inputFolder(id))/\(original)", blob: blob)
-      try pending.put(Layout.inputMeta(id), yaml: meta.node)
-      if let text { try pending.put(Layout.inputText(id), text: text) }
-      result = InputAdded(inputId: id, commit: nil, created: true, record: meta)
-      return CommitMessage(
-        summary: "add input \(name)", body: "\(mediaType), \(read) bytes, sha256 \(sha)", action: "add-input",
-        user: user.id, session: session, input: id)
-    }
     } catch is AlreadyPresent {
       commit = nil
     }
     guard let commit else { return result! }
     return InputAdded(inputId: id, commit: commit.hex, created: true, record: result!.record)
+  }
+
+  /// Extracts the text of a file of `mediaType`: the final media type (a zip holding
+  /// `word/document.xml` is a DOCX; valid UTF-8 without NULs is text) and the text, or nil for a
+  /// file stored as it is.
+  static func extract(path: String, name: String, mediaType: String, size: Int) throws
+    -> (mediaType: String, text: ExtractedText?)
+  {
+    switch mediaType {
+    case MediaType.pdf:
+      return (mediaType, try PDFText.extract(path: path, name: name))
+    case MediaType.docx:
+      return (mediaType, try DOCXText.extract(path: path, name: name))
+    case MediaType.zip:
+      let archive = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
+      if archive?["word/document.xml"] != nil {
+        return (MediaType.docx, try DOCXText.extract(path: path, name: name))
+      }
+      return (mediaType, nil)
+    case MediaType.html, MediaType.markdown, MediaType.plain, MediaType.csv, MediaType.binary:
+      guard size <= maxExtractedBytes else { return (mediaType, nil) }
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw CasebookError.badInput("cannot read \(name)")
+      }
+      guard let text = String(validatingUTF8Data: data), !text.contains("\u{0}") else {
+        if mediaType == MediaType.binary { return (mediaType, nil) }
+        throw CasebookError.badInput("\(name) is not valid UTF-8 text; nothing was stored")
+      }
+      switch mediaType {
+      case MediaType.html: return (mediaType, HTMLText.extract(text))
+      case MediaType.markdown: return (mediaType, ExtractedText.markdown(text))
+      case MediaType.csv: return (mediaType, ExtractedText(verbatim: text))
+      default: return (MediaType.plain, ExtractedText.plain(text))
+      }
+    default:
+      return (mediaType, nil)
+    }
   }
 
   /// The inputs a branch holds (main, or a session's).
@@ -93,46 +151,10 @@ extension Project {
     guard let meta = try snapshot.mapping(Layout.inputMeta(id)) else {
       throw CasebookError.notFound("input \(id) not found on \(session.map { "session \($0)" } ?? "main")")
     }
-    let text = try snapshot.data(Layout.inputText(id)).map { String(decoding: $0, as: UTF8.self) }
-    return InputView(record: try InputRecord(meta, path: Layout.inputMeta(id)), text: text)
-  }
-
-  /// Checks citations against the inputs the session holds, and returns the section's sources
-  /// with the new ones added (each once, in order).
-  func validatedSources(_ new: [SourceReference], adding existing: [SourceReference], in snapshot: Snapshot) throws
-    -> [SourceReference]
-  {
-    var out = existing
-    for source in new {
-      guard let map = try snapshot.mapping(Layout.inputMeta(source.input)) else {
-        throw CasebookError.badInput(
-          "source \(source.description): input \(source.input) is not in this session; add it with 'casebook input add'")
-      }
-      let input = try InputRecord(map, path: Layout.inputMeta(source.input))
-      if let locator = source.locator, input.extracted, let lines = input.lines {
-        guard let range = Self.lineRange(locator), range.lowerBound >= 1, range.upperBound <= lines else {
-          throw CasebookError.badInput(
-            "source \(source.description): locator must be L<line> or L<from>-<to> within the input's \(lines) lines")
-        }
-      }
-      if !out.contains(source) { out.append(source) }
-    }
-    return out
-  }
-
-  static func lineRange(_ locator: String) -> ClosedRange<Int>? {
-    guard locator.hasPrefix("L") else { return nil }
-    let parts = locator.dropFirst().split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 1 || parts.count == 2, let from = Int(parts[0]) else { return nil }
-    let to = parts.count == 2 ? Int(parts[1]) : from
-    guard let to, to >= from else { return nil }
-    return from...to
-  }
-
-  static func lineCount(_ text: String) -> Int {
-    var count = 0
-    for byte in text.utf8 where byte == 0x0a { count += 1 }
-    return text.hasSuffix("\n") || text.isEmpty ? count : count + 1
+    let extracted = try extractedText(id, in: snapshot)
+    return InputView(
+      record: try InputRecord(meta, path: Layout.inputMeta(id)), text: extracted?.text,
+      locators: extracted?.locatorSummary ?? [])
   }
 
   static func safeExtension(_ ext: String) -> String? {
@@ -141,17 +163,6 @@ extension Project {
       return nil
     }
     return lower
-  }
-
-  static func mediaType(ext: String?) -> String {
-    switch ext {
-    case "md", "markdown": return "text/markdown"
-    case "txt", "text", "csv", "log": return ext == "csv" ? "text/csv" : "text/plain"
-    case "html", "htm": return "text/html"
-    case "pdf": return "application/pdf"
-    case "docx": return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    default: return "application/octet-stream"
-    }
   }
 }
 

@@ -42,6 +42,8 @@ say "2. upload the interview notes and the audit summary"
 ESTATES=$(cb --json input add "$HERE/inputs/interview-notes-estates.md" --session "$S" | field input_id)
 NETWORK=$(cb --json input add "$HERE/inputs/interview-notes-staff-network.md" --session "$S" | field input_id)
 AUDIT=$(cb --json input add "$HERE/inputs/accessibility-audit-summary.txt" --session "$S" | field input_id)
+COSTPLAN=$(cb --json input add "$HERE/inputs/outline-cost-plan.pdf" --session "$S" | field input_id)
+WORKSHOP=$(cb --json input add "$HERE/inputs/stakeholder-workshop-record.docx" --session "$S" | field input_id)
 cb input list --session "$S"
 
 say "3. draft the Rationale section, citing the notes"
@@ -55,8 +57,10 @@ cb section draft rationale --session "$S" --from "$HERE/drafts/rationale-v1.md" 
 
 say "4. revise it with the reviewer's feedback"
 cb section revise rationale --session "$S" --from "$HERE/drafts/rationale-v2.md" \
-  --feedback "quantify the problem and separate the legal duty from the business need"
+  --feedback "quantify the problem and separate the legal duty from the business need" \
+  --source "$WORKSHOP:#Discussion/Evacuation" --source "$COSTPLAN:p1"
 cb section diff rationale 1 2 --session "$S"
+cb section sources rationale --session "$S"
 
 say "5. commit the section: locked, and the session merged into main"
 cb section commit rationale --session "$S"

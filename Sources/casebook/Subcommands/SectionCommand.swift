@@ -4,11 +4,13 @@ import Casebook
 struct SectionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "section", abstract: "Draft, revise, commit and read sections.",
-    subcommands: [Draft.self, Revise.self, Commit.self, Show.self, Diff.self, List.self, Reopen.self])
+    subcommands: [Draft.self, Revise.self, Commit.self, Show.self, Diff.self, List.self, Reopen.self, Sources.self])
 
   /// What a draft or a revision takes besides the section id.
   struct EditOptions: ParsableArguments {
-    @Option(help: "Cite an input: INPUT or INPUT:LOCATOR (e.g. 3f2a…:L4-9). Repeatable.")
+    @Option(
+      help: "Cite an input: INPUT or INPUT:LOCATOR — L4-9 (lines), p3-5 (PDF pages), para12 (paragraphs), #Heading/Sub. Repeatable."
+    )
     var source: [String] = []
     @Option(help: "The prompt that produced this text.") var prompt: String?
 
@@ -84,10 +86,13 @@ struct SectionCommand: ParsableCommand {
     @OptionGroup var session: SessionOption
     @Argument var id: String
     @Option(help: "A git revision (commit, tag, branch) or a section revision number.") var at: String?
+    @Flag(help: "Also print each cited source with its excerpt.") var sources = false
 
     func run() throws {
-      let view = try global.project().section(id, session: session.resolved, at: at)
-      try global.output.emit(view) {
+      let project = try global.project()
+      let view = try project.section(id, session: session.resolved, at: at)
+      let cited = sources ? try project.sectionSources(id, session: session.resolved, at: view.commit) : nil
+      try global.output.emit(WithSources(view: view, sources: cited)) {
         let r = view.record
         var lines = [
           "section   \(r.sectionId) — \(r.title)",
@@ -100,7 +105,47 @@ struct SectionCommand: ParsableCommand {
           lines.append("approval  \(approval.tag): \(approval.decision.rawValue) by \(approval.reviewer) (revision \(approval.revision))")
         }
         return lines.joined(separator: "\n") + "\n\n" + view.content.trimmingTrailingNewline
+          + (cited.map { "\n\n" + Sources.describe($0) } ?? "")
       }
+    }
+
+    /// The section's JSON, with `--sources` its cited sources added as `cited_sources`.
+    struct WithSources: Encodable {
+      let view: SectionView
+      let sources: [CitedSource]?
+
+      enum CodingKeys: String, CodingKey { case citedSources }
+
+      func encode(to encoder: Encoder) throws {
+        try view.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(sources, forKey: .citedSources)
+      }
+    }
+  }
+
+  struct Sources: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List what supports a section: each cited input, its locator and the cited excerpt.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOption
+    @Argument var id: String
+    @Option(help: "A git revision (commit, tag, branch) or a section revision number.") var at: String?
+
+    func run() throws {
+      let cited = try global.project().sectionSources(id, session: session.resolved, at: at)
+      try global.output.emit(Wrapped(key: "sources", value: cited)) { Self.describe(cited) }
+    }
+
+    /// One block per citation: input, name and locator, then the excerpt indented.
+    static func describe(_ cited: [CitedSource]) -> String {
+      guard !cited.isEmpty else { return "no sources" }
+      return cited.map { source in
+        let name = source.name ?? "(missing input)"
+        var head = "\(source.input)\(source.locator.map { ":\($0)" } ?? "")  \(name)"
+        if let excerpt = source.excerpt { head += "\n    \(excerpt.isEmpty ? "(no text at this locator)" : excerpt)" }
+        return head
+      }.joined(separator: "\n")
     }
   }
 

@@ -1,0 +1,138 @@
+import Foundation
+import ZIPFoundation
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Text from a Word document: the paragraphs of `word/document.xml`, with `Heading1`…`Heading9`
+/// styles as headings. A DOCX is a zip, so the one entry read is capped (size and compression
+/// ratio, checked against the header and again against the bytes actually inflated): a zip bomb
+/// posing as a document is refused before it can fill memory.
+enum DOCXText {
+  /// The most `word/document.xml` may inflate to.
+  static let maxEntryBytes: UInt64 = 50 << 20
+  /// The highest compression ratio accepted; text XML compresses about 5–20×.
+  static let maxRatio: UInt64 = 200
+
+  static func extract(path: String, name: String) throws -> ExtractedText {
+    let data = try documentXML(path: path, name: name)
+    // Word never writes a DTD; refusing one rules out entity expansion in the XML parser.
+    if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
+      throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
+    }
+    let reader = DocumentReader()
+    let parser = XMLParser(data: data)
+    parser.shouldResolveExternalEntities = false
+    parser.shouldProcessNamespaces = false
+    parser.delegate = reader
+    // Foundation's parser on Linux can report success for a truncated document, so the reader
+    // also checks that every element it opened was closed.
+    guard parser.parse(), reader.depth == 0, reader.sawDocument else {
+      let why = parser.parserError.map { ": \($0.localizedDescription)" } ?? ""
+      throw CasebookError.badInput("\(name): word/document.xml is not well-formed XML\(why); nothing was stored")
+    }
+    var out = ExtractedText()
+    for block in reader.blocks {
+      if let level = block.level { out.heading(level: level, block.text) } else { out.paragraph(block.text) }
+    }
+    out.finish()
+    return out
+  }
+
+  /// The bytes of `word/document.xml`, within the caps.
+  static func documentXML(path: String, name: String) throws -> Data {
+    let archive: Archive
+    do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
+      throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
+    }
+    guard let entry = archive["word/document.xml"], entry.type == .file else {
+      throw CasebookError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
+    }
+    let limitMiB = maxEntryBytes >> 20
+    guard entry.uncompressedSize <= maxEntryBytes else {
+      throw CasebookError.badInput(
+        "\(name): word/document.xml would inflate to \(entry.uncompressedSize) bytes, over the \(limitMiB) MiB limit (a zip bomb?); nothing was stored"
+      )
+    }
+    guard entry.uncompressedSize <= max(entry.compressedSize, 1) * maxRatio else {
+      throw CasebookError.badInput(
+        "\(name): word/document.xml is compressed more than \(maxRatio)× (a zip bomb?); nothing was stored")
+    }
+    var data = Data()
+    do {
+      // The header's sizes may lie; count what actually comes out.
+      _ = try archive.extract(entry, skipCRC32: false) { chunk in
+        data.append(chunk)
+        if UInt64(data.count) > maxEntryBytes { throw Inflated() }
+      }
+    } catch is Inflated {
+      throw CasebookError.badInput(
+        "\(name): word/document.xml inflates past the \(limitMiB) MiB limit (a zip bomb?); nothing was stored")
+    } catch {
+      throw CasebookError.badInput(
+        "\(name): word/document.xml cannot be read from the zip (\(error)); nothing was stored")
+    }
+    return data
+  }
+
+  private struct Inflated: Error {}
+
+  /// Collects `w:p` paragraphs: their `w:t` text, tabs and breaks, and their heading level.
+  private final class DocumentReader: NSObject, XMLParserDelegate {
+    struct Block {
+      var level: Int?
+      var text: String
+    }
+    var blocks: [Block] = []
+    private var current: Block?
+    private var inText = false
+    /// Elements open now, and whether the root was `w:document`.
+    private(set) var depth = 0
+    private(set) var sawDocument = false
+
+    func parser(
+      _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
+      attributes: [String: String] = [:]
+    ) {
+      if depth == 0, element == "w:document" { sawDocument = true }
+      depth += 1
+      switch element {
+      case "w:p":
+        // Paragraphs nested in text boxes are read as their own paragraphs.
+        if let current, !current.text.isEmpty { blocks.append(current) }
+        current = Block(level: nil, text: "")
+      case "w:pStyle":
+        if let style = attributes["w:val"], let level = Self.headingLevel(style) { current?.level = level }
+      case "w:t": inText = true
+      case "w:tab": current?.text += "\t"
+      case "w:br", "w:cr": current?.text += "\n"
+      default: break
+      }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
+      depth -= 1
+      switch element {
+      case "w:t": inText = false
+      case "w:p":
+        if let current, !current.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { blocks.append(current) }
+        current = nil
+      default: break
+      }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+      if inText { current?.text += string }
+    }
+
+    /// `Heading1` … `Heading9` (and `heading 1`, as some writers spell the style id) → 1 … 9.
+    static func headingLevel(_ style: String) -> Int? {
+      let lower = style.lowercased().replacingOccurrences(of: " ", with: "")
+      guard lower.hasPrefix("heading"), let n = Int(lower.dropFirst("heading".count)), (1...9).contains(n) else {
+        return nil
+      }
+      return n
+    }
+  }
+}

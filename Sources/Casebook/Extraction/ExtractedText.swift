@@ -1,0 +1,407 @@
+import Foundation
+import YAML
+
+/// Text extracted from an input, with the map from its locators (pages, paragraphs, headings) to
+/// lines of that text. Stored as `inputs/<id>/text.txt` and `inputs/<id>/locators.yaml`, so a
+/// citation can be resolved to its excerpt from any revision with nothing but the tree.
+struct ExtractedText {
+  /// A heading: its path from the top (`["Findings", "Lifts"]`), its level, and the lines it
+  /// covers (the heading line up to the next heading of the same or a higher level).
+  struct Heading: Equatable {
+    var path: [String]
+    var level: Int
+    var lines: ClosedRange<Int>
+  }
+
+  /// A paragraph (numbered from 1 in `paragraphs` order) and the heading path it sits under.
+  struct Paragraph: Equatable {
+    var lines: ClosedRange<Int>
+    var heading: [String]
+  }
+
+  /// The lines of `text.txt`, without their newlines.
+  private(set) var lines: [String] = []
+  /// Page `i + 1`'s lines; nil for a page with no text (a scanned image, a blank page).
+  private(set) var pages: [ClosedRange<Int>?] = []
+  private(set) var paragraphs: [Paragraph] = []
+  private(set) var headings: [Heading] = []
+  /// Whether pages are the input's own (PDF) rather than absent.
+  private(set) var paged = false
+  private var stack: [(level: Int, text: String, index: Int)] = []
+
+  var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+
+  // MARK: - Building
+
+  /// Text whose lines are the input's own (plain text, Markdown): `L` locators are the file's lines.
+  init(verbatim text: String) {
+    guard !text.isEmpty else { return }
+    // `\r\n` is one Character in Swift, so both line ends are split on.
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+      .map(String.init)
+    if text.last == "\n" || text.last == "\r\n" { lines.removeLast() }
+    self.lines = lines
+  }
+
+  /// An empty text to build with `heading`, `paragraph` and `page`.
+  init() {}
+
+  /// Adds a heading line (Markdown style, so the text reads well) and opens its section.
+  mutating func heading(level: Int, _ raw: String) {
+    let title = Self.collapse(raw)
+    guard !title.isEmpty else { return }
+    let level = min(max(level, 1), 6)
+    closeHeadings(atOrAbove: level)
+    separate()
+    lines.append(String(repeating: "#", count: level) + " " + title)
+    headings.append(Heading(path: stack.map(\.text) + [title], level: level, lines: lines.count...lines.count))
+    stack.append((level, title, headings.count - 1))
+  }
+
+  /// Adds a paragraph (its own lines, whitespace within each line collapsed).
+  mutating func paragraph(_ raw: String) {
+    let body = raw.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { Self.collapse(String($0)) }.filter {
+      !$0.isEmpty
+    }
+    guard !body.isEmpty else { return }
+    separate()
+    let first = lines.count + 1
+    lines += body
+    paragraphs.append(Paragraph(lines: first...lines.count, heading: stack.map(\.text)))
+  }
+
+  /// Adds a page of text as it is (PDF): its lines, trailing blank lines dropped.
+  mutating func page(_ raw: String) {
+    paged = true
+    var body = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+      .map(String.init)
+    while let last = body.last, last.trimmingCharacters(in: .whitespaces).isEmpty { body.removeLast() }
+    guard !body.isEmpty else {
+      pages.append(nil)
+      return
+    }
+    let first = lines.count + 1
+    lines += body
+    pages.append(first...lines.count)
+  }
+
+  /// Closes every open heading; call once the input's text is complete.
+  mutating func finish() { closeHeadings(atOrAbove: 1) }
+
+  private mutating func closeHeadings(atOrAbove level: Int) {
+    while let top = stack.last, top.level >= level {
+      let start = headings[top.index].lines.lowerBound
+      var end = lines.count
+      while end > start, lines[end - 1].isEmpty { end -= 1 }
+      headings[top.index].lines = start...max(start, end)
+      stack.removeLast()
+    }
+  }
+
+  private mutating func separate() {
+    if let last = lines.last, !last.isEmpty { lines.append("") }
+  }
+
+  static func collapse(_ s: String) -> String {
+    s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+  }
+
+  // MARK: - Markdown and plain text
+
+  /// Markdown: the file's own lines, `#` headings (outside code fences) and paragraphs (runs of
+  /// non-blank lines that are not headings; each list item is one; a fenced block is one).
+  static func markdown(_ text: String) -> ExtractedText {
+    var out = ExtractedText(verbatim: text)
+    out.scanBlocks(headings: true)
+    return out
+  }
+
+  /// Plain text: the file's own lines, and paragraphs separated by blank lines.
+  static func plain(_ text: String) -> ExtractedText {
+    var out = ExtractedText(verbatim: text)
+    out.scanBlocks(headings: false)
+    return out
+  }
+
+  private mutating func scanBlocks(headings withHeadings: Bool) {
+    var start: Int?
+    var fence: Substring?
+    func close(_ end: Int) {
+      if let s = start { paragraphs.append(Paragraph(lines: s...end, heading: stack.map(\.text))) }
+      start = nil
+    }
+    for (offset, line) in lines.enumerated() {
+      let number = offset + 1
+      let trimmed = line.drop(while: { $0 == " " })
+      if withHeadings, let open = fence {
+        if trimmed.hasPrefix(open) {
+          fence = nil
+          close(number)
+        }
+        continue
+      }
+      if withHeadings, line.count - trimmed.count < 4, trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+        close(number - 1)
+        fence = trimmed.prefix(3)
+        start = number
+        continue
+      }
+      if withHeadings, let level = Self.atxLevel(trimmed) {
+        close(number - 1)
+        let title = Self.collapse(
+          String(trimmed.dropFirst(level)).replacingOccurrences(of: #"\s#+\s*$"#, with: "", options: .regularExpression)
+        )
+        closeHeadings(atOrAbove: level, endingAt: number - 1)
+        if !title.isEmpty {
+          self.headings.append(Heading(path: stack.map(\.text) + [title], level: level, lines: number...number))
+          stack.append((level, title, self.headings.count - 1))
+        }
+        continue
+      }
+      if trimmed.isEmpty {
+        close(number - 1)
+      } else if start == nil {
+        start = number
+      } else if withHeadings, line.count - trimmed.count < 2, Self.isListItem(trimmed) {
+        // Each item of a list is a paragraph of its own: what a citation usually points at.
+        close(number - 1)
+        start = number
+      }
+    }
+    close(lines.count)
+    closeHeadings(atOrAbove: 1, endingAt: lines.count)
+  }
+
+  private mutating func closeHeadings(atOrAbove level: Int, endingAt last: Int) {
+    while let top = stack.last, top.level >= level {
+      let start = headings[top.index].lines.lowerBound
+      var end = last
+      while end > start, lines[end - 1].trimmingCharacters(in: .whitespaces).isEmpty { end -= 1 }
+      headings[top.index].lines = start...max(start, end)
+      stack.removeLast()
+    }
+  }
+
+  /// Whether a line starts a list item: `- `, `* `, `+ `, `1. ` or `1) `.
+  static func isListItem(_ line: Substring) -> Bool {
+    if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { return true }
+    let digits = line.prefix(while: { $0.isASCII && $0.isNumber })
+    guard (1...9).contains(digits.count) else { return false }
+    let rest = line.dropFirst(digits.count)
+    return rest.hasPrefix(". ") || rest.hasPrefix(") ")
+  }
+
+  /// The level of an ATX heading line (`## Title`), or nil.
+  static func atxLevel(_ line: Substring) -> Int? {
+    let hashes = line.prefix(while: { $0 == "#" }).count
+    guard (1...6).contains(hashes) else { return nil }
+    let rest = line.dropFirst(hashes)
+    guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return nil }
+    return hashes
+  }
+}
+
+// MARK: - Locators
+
+/// A place in an input's text, as a citation gives it after `INPUT:`.
+///
+/// - `L12`, `L12-18`: lines of the extracted text (`text.txt`), for every input with text;
+/// - `p3`, `p3-5`: pages, for PDF;
+/// - `para12`, `para12-14`: paragraphs, numbered from 1, for Markdown, plain text, HTML and DOCX;
+/// - `#Heading/Subheading`: a heading path, for Markdown, HTML and DOCX. Matched ignoring case and
+///   runs of spaces; leading headings may be left out when the rest names one heading.
+enum Locator: Equatable {
+  case lines(ClosedRange<Int>)
+  case pages(ClosedRange<Int>)
+  case paragraphs(ClosedRange<Int>)
+  case heading([String])
+
+  /// Parses a locator, or nil when it is none of the forms above.
+  init?(_ text: String) {
+    if text.hasPrefix("#") {
+      let path = text.dropFirst().split(separator: "/").map { ExtractedText.collapse(String($0)) }.filter {
+        !$0.isEmpty
+      }
+      guard !path.isEmpty else { return nil }
+      self = .heading(path)
+      return
+    }
+    for (prefix, make) in [("para", Locator.paragraphs), ("L", Locator.lines), ("p", Locator.pages)] {
+      guard text.hasPrefix(prefix), let range = Self.range(text.dropFirst(prefix.count)) else { continue }
+      self = make(range)
+      return
+    }
+    return nil
+  }
+
+  /// `12` or `12-18`, both at least 1, from ≤ to.
+  private static func range(_ text: Substring) -> ClosedRange<Int>? {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 1 || parts.count == 2,
+      parts.allSatisfy({ (1...9).contains($0.count) && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+      let from = Int(parts[0]), let to = Int(parts[parts.count - 1]), from >= 1, to >= from
+    else { return nil }
+    return from...to
+  }
+}
+
+extension ExtractedText {
+  /// The locator forms this text answers, for messages.
+  var locatorForms: String {
+    var forms = ["L<line>[-<line>] (1-\(lines.count))"]
+    if paged { forms.append("p<page>[-<page>] (1-\(pages.count))") }
+    if !paragraphs.isEmpty { forms.append("para<n>[-<n>] (1-\(paragraphs.count))") }
+    if !headings.isEmpty { forms.append("#<heading>[/<subheading>]") }
+    return forms.joined(separator: ", ")
+  }
+
+  /// The ranges and headings a citation may name, for `input show`.
+  var locatorSummary: [String] {
+    var out: [String] = []
+    if !lines.isEmpty { out.append("L1-\(lines.count)") }
+    if paged, !pages.isEmpty { out.append("p1-\(pages.count)") }
+    if !paragraphs.isEmpty { out.append("para1-\(paragraphs.count)") }
+    out += headings.map { "#" + $0.path.joined(separator: "/") }
+    return out
+  }
+
+  /// The lines a locator points to, or an error message saying why it does not resolve.
+  func resolve(_ locator: String) -> Result<ClosedRange<Int>?, LocatorError> {
+    guard let parsed = Locator(locator) else {
+      return .failure(LocatorError("'\(locator)' is not a locator this input has; use \(locatorForms)"))
+    }
+    switch parsed {
+    case .lines(let range):
+      guard range.upperBound <= lines.count else {
+        return .failure(LocatorError("locator \(locator) is outside the input's \(lines.count) lines"))
+      }
+      return .success(range)
+    case .pages(let range):
+      guard paged else {
+        return .failure(LocatorError("locator \(locator): this input has no pages; use \(locatorForms)"))
+      }
+      guard range.upperBound <= pages.count else {
+        return .failure(LocatorError("locator \(locator) is outside the input's \(pages.count) pages"))
+      }
+      let spans = pages[(range.lowerBound - 1)..<range.upperBound].compactMap { $0 }
+      guard let first = spans.first, let last = spans.last else { return .success(nil) }
+      return .success(first.lowerBound...last.upperBound)
+    case .paragraphs(let range):
+      guard !paragraphs.isEmpty else {
+        return .failure(LocatorError("locator \(locator): this input has no paragraphs; use \(locatorForms)"))
+      }
+      guard range.upperBound <= paragraphs.count else {
+        return .failure(LocatorError("locator \(locator) is outside the input's \(paragraphs.count) paragraphs"))
+      }
+      return .success(
+        paragraphs[range.lowerBound - 1].lines.lowerBound...paragraphs[range.upperBound - 1].lines.upperBound)
+    case .heading(let path):
+      guard !headings.isEmpty else {
+        return .failure(LocatorError("locator \(locator): this input has no headings; use \(locatorForms)"))
+      }
+      // Compared as joined paths, so a heading that itself contains "/" can still be named.
+      let want = path.joined(separator: "/").lowercased()
+      let have = headings.map { $0.path.joined(separator: "/").lowercased() }
+      if let exact = have.firstIndex(of: want) { return .success(headings[exact].lines) }
+      let tails = have.indices.filter { have[$0].hasSuffix("/" + want) }
+      if tails.count == 1 { return .success(headings[tails[0]].lines) }
+      if tails.count > 1 {
+        let names = tails.prefix(5).map { "#" + headings[$0].path.joined(separator: "/") }
+        return .failure(
+          LocatorError("locator \(locator) names more than one heading: \(names.joined(separator: ", "))"))
+      }
+      let known = headings.prefix(8).map { "#" + $0.path.joined(separator: "/") }.joined(separator: ", ")
+      return .failure(
+        LocatorError("locator \(locator): no such heading; the input has \(known)\(headings.count > 8 ? ", …" : "")"))
+    }
+  }
+
+  /// The text of `range`, whitespace collapsed, cut to about `limit` characters at a word.
+  func excerpt(_ range: ClosedRange<Int>, limit: Int = 400) -> String {
+    let upper = min(range.upperBound, lines.count)
+    guard range.lowerBound <= upper else { return "" }
+    var picked = Array(lines[(range.lowerBound - 1)..<upper])
+    // A heading's section reads better without its own `#` line, when it has a body.
+    if picked.count > 1, let first = picked.first, ExtractedText.atxLevel(Substring(first)) != nil,
+      headings.contains(where: { $0.lines.lowerBound == range.lowerBound })
+    {
+      picked.removeFirst()
+    }
+    let text = ExtractedText.collapse(picked.joined(separator: " "))
+    guard text.count > limit else { return text }
+    var cut = String(text.prefix(limit))
+    if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > limit / 2 {
+      cut = String(cut[..<space])
+    }
+    return cut + " …"
+  }
+}
+
+/// Why a locator does not resolve; the message names the locator and what would.
+struct LocatorError: Error {
+  let message: String
+  init(_ message: String) { self.message = message }
+}
+
+// MARK: - locators.yaml
+
+extension ExtractedText {
+  /// `locators.yaml`: pages, paragraphs and headings as line ranges of `text.txt`.
+  var locatorsNode: Node {
+    func span(_ r: ClosedRange<Int>) -> Node { .sequence([.int(r.lowerBound), .int(r.upperBound)]) }
+    var map = Mapping()
+    map["format"] = .int(1)
+    map["lines"] = .int(lines.count)
+    if paged {
+      map["pages"] = .sequence(pages.map { $0.map(span) ?? .sequence([]) })
+    }
+    map["paragraphs"] = .sequence(
+      paragraphs.map { p in
+        var m = Mapping()
+        m["lines"] = span(p.lines)
+        if !p.heading.isEmpty { m["heading"] = .sequence(p.heading.map(Node.string)) }
+        return .mapping(m)
+      })
+    map["headings"] = .sequence(
+      headings.map { h in
+        var m = Mapping()
+        m["path"] = .sequence(h.path.map(Node.string))
+        m["level"] = .int(h.level)
+        m["lines"] = span(h.lines)
+        return .mapping(m)
+      })
+    return .mapping(map)
+  }
+
+  /// Reads `text.txt` with its `locators.yaml` (nil for an input stored before locators, which
+  /// then answers `L` locators only).
+  init(text: String, locators: Mapping?, path: String) throws {
+    self.init(verbatim: text)
+    guard let locators else { return }
+    func span(_ node: Node?) throws -> ClosedRange<Int>? {
+      guard let seq = node?.sequence else { throw CasebookError.repository("\(path): a span is not a list") }
+      if seq.isEmpty { return nil }
+      guard seq.count == 2, let a = seq[0].int, let b = seq[1].int, a >= 1, b >= a, b <= lines.count else {
+        throw CasebookError.repository("\(path): a span is not [from, to] within the text")
+      }
+      return a...b
+    }
+    if let pages = locators["pages"]?.sequence {
+      paged = true
+      self.pages = try pages.map { try span($0) }
+    }
+    paragraphs = try (locators["paragraphs"]?.sequence ?? []).map { node in
+      guard let lines = try span(node["lines"]) else {
+        throw CasebookError.repository("\(path): a paragraph has no lines")
+      }
+      return Paragraph(lines: lines, heading: (node["heading"]?.sequence ?? []).compactMap(\.string))
+    }
+    headings = try (locators["headings"]?.sequence ?? []).map { node in
+      guard let lines = try span(node["lines"]) else {
+        throw CasebookError.repository("\(path): a heading has no lines")
+      }
+      return Heading(
+        path: (node["path"]?.sequence ?? []).compactMap(\.string), level: node["level"]?.int ?? 1, lines: lines)
+    }
+  }
+}
