@@ -209,24 +209,9 @@ extension Project {
         number: number, input: source.input, name: nil, locator: source.locator, excerpt: nil)
     }
     let name = meta["name"]?.string ?? source.input
-    // INTEGRATION: the one call site for the cited text. When Project+Citations.swift lands,
-    // replace `exportExcerpt(for:in:)` here with `excerpt(for:in:)` and delete the fallback below.
-    let excerpt = try exportExcerpt(for: source, in: snapshot).map(ExportDocument.trimmedExcerpt)
+    let excerpt = try self.excerpt(for: source, in: snapshot).map(ExportDocument.trimmedExcerpt)
     return ExportDocument.Citation(
       number: number, input: source.input, name: name, locator: source.locator,
       excerpt: excerpt.flatMap { $0.isEmpty ? nil : $0 })
-  }
-
-  /// A stand-in for `excerpt(for:in:)` (another part of the project): the lines a text locator
-  /// (`L<n>`, `L<from>-<to>`) names in the input's extracted text; nil for other locators.
-  private func exportExcerpt(for source: SourceReference, in snapshot: Snapshot) throws -> String? {
-    guard let locator = source.locator, locator.hasPrefix("L") else { return nil }
-    let bounds = locator.dropFirst().split(separator: "-", omittingEmptySubsequences: false)
-    guard (1...2).contains(bounds.count), let from = Int(bounds[0]), let to = Int(bounds.last!), from >= 1, to >= from,
-      let data = try snapshot.data(Layout.inputText(source.input))
-    else { return nil }
-    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-    guard from <= lines.count else { return nil }
-    return lines[(from - 1)..<min(to, lines.count)].joined(separator: "\n")
   }
 }

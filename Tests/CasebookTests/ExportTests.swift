@@ -224,7 +224,9 @@ struct ExportTests {
   func footnotes() throws {
     let f = try ExportFixture()
     let notes = try String(contentsOfFile: f.sample + "/inputs/interview-notes-estates.md", encoding: .utf8)
-    let cited = notes.split(separator: "\n", omittingEmptySubsequences: false)[20...21].joined(separator: "\n")
+    // The cited lines as `excerpt(for:in:)` gives them: one paragraph, whitespace collapsed.
+    let cited = notes.split(separator: "\n", omittingEmptySubsequences: false)[20...21]
+      .joined(separator: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
 
     let md = try f.exported(["main", "--format", "md"])
     #expect(md.contains("Sources: [^src-1] [^src-2] [^src-3]\n"))
