@@ -77,4 +77,6 @@ let benchmarks: @Sendable () -> Void = {
       teardown: { fixtures[key] = nil }
     )
   }
+
+  sessionMergeBenchmarks()
 }
