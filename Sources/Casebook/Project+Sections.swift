@@ -119,6 +119,17 @@ extension Project {
   public func commitSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
     let id = try Identifier.section(id)
     let session = try Identifier.session(session)
+    // Refresh first, so that the commit merges onto current main; but only once the commit is
+    // known to be acceptable, so that a refused commit writes nothing at all.
+    let current = try sessionSnapshot(session)
+    let stored = try writableSession(session, in: current, by: user)
+    guard let drafted = try sectionRecord(id, in: current) else {
+      throw CasebookError.notFound("section \(id) has no draft in session \(session)")
+    }
+    guard !drafted.locked else { throw CasebookError.badInput("section \(id) is already committed") }
+    if let main = try repository.referenceTarget(Layout.main), try isBehindMain(session, base: stored.base, main: main) {
+      _ = try refreshSession(session, by: user)
+    }
     var written: SectionRecord?
     let commit: ObjectID = try retrying(Layout.sessionRef(session)) {
       let prepared = try prepare(on: Layout.sessionRef(session), by: user) { snapshot, pending in
