@@ -28,11 +28,11 @@ extension Project {
       var record = try writableSession(id, in: session, by: user)
       try refuseOpenConflicts(id, in: session)
       guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
-      let base = try repository.mergeBase(main, session.commit!)
-      if base == main {
+      if try !isBehindMain(id, base: record.base, main: main) {
         return SessionRefreshed(
           sessionId: id, commit: nil, refreshed: false, main: main.hex, message: "session \(id) is up to date with main")
       }
+      let base = try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base)
       let outcome = try merge(base: base, main: main, session: session.commit!)
       guard let tree = outcome.tree else {
         try recordConflicts(outcome.conflicts, session: session, main: main, operation: "refresh-session", by: user)
@@ -78,14 +78,34 @@ extension Project {
     for _ in 0..<32 {
       if current.hex == base { return false }
       let commit = try repository.commit(current)
-      let own =
-        commit.parents.count == 2
-        && commit.trailers.contains { $0.key == "Casebook-Action" && $0.value == "session-merge" }
-        && commit.trailers.contains { $0.key == "Casebook-Session" && $0.value == id }
-      guard own else { return true }
+      guard commit.parents.count == 2, isOwnMerge(commit, session: id) else { return true }
       current = commit.parents[0]
     }
     return true
+  }
+
+  /// The merge base of main and session `id` (whose head is `tip` and whose file records
+  /// `recorded` as the main commit it last saw), found along main's first parents without a
+  /// history walk: the first of `recorded` or of this session's own merges into main (whose
+  /// second parent is then the base). Falls back to libgit2's merge base when neither shows up
+  /// within 64 steps. `git_merge_base` alone paints down main's whole history whenever the
+  /// session has not merged main since main gained other sessions' merges, so it grows with
+  /// the project's age.
+  func sessionMergeBase(_ id: String, main: ObjectID, tip: ObjectID, recorded: String) throws -> ObjectID? {
+    var current = main
+    for _ in 0..<64 {
+      if current.hex == recorded { return current }
+      let commit = try repository.commit(current)
+      if commit.parents.count == 2, isOwnMerge(commit, session: id) { return commit.parents[1] }
+      guard let first = commit.parents.first else { break }
+      current = first
+    }
+    return try repository.mergeBase(main, tip)
+  }
+
+  private func isOwnMerge(_ commit: Commit, session id: String) -> Bool {
+    commit.trailers.contains { $0.key == "Casebook-Action" && $0.value == "session-merge" }
+      && commit.trailers.contains { $0.key == "Casebook-Session" && $0.value == id }
   }
 
   /// Warns when a write went to a session that has not seen main's latest commits.

@@ -48,13 +48,13 @@ extension Project {
       record.status = .active
       record.endedAt = nil
       record.lastActive = Timestamp.string(now())
-      let base = try repository.mergeBase(main, session.commit!)
+      let base = try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base)
       let open = try conflictSet(id, in: session)?.open ?? []
       let approvals = try approvalsSince(lastSeen)
       let message = CommitMessage(
         summary: "resume session \(id)", action: "session-resume", user: user.id, session: id,
         extra: [("Casebook-Main", main.hex)])
-      if base == main || !open.isEmpty {
+      if try !isBehindMain(id, base: record.base, main: main) || !open.isEmpty {
         if !open.isEmpty {
           warn("session \(id) has \(open.count) unresolved conflict(s) with main; resolve them with 'casebook resolve --session \(id)'")
         }

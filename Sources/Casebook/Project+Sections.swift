@@ -131,9 +131,11 @@ extension Project {
       _ = try refreshSession(session, by: user)
     }
     var written: SectionRecord?
+    var recorded = stored.base
     let commit: ObjectID = try retrying(Layout.sessionRef(session)) {
       let prepared = try prepare(on: Layout.sessionRef(session), by: user) { snapshot, pending in
         let record = try writableSession(session, in: snapshot, by: user)
+        recorded = record.base
         guard var section = try sectionRecord(id, in: snapshot) else {
           throw CasebookError.notFound("section \(id) has no draft in session \(session)")
         }
@@ -153,7 +155,8 @@ extension Project {
       }
       // Try the merge before publishing anything: a conflict leaves both branches as they were.
       guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
-      _ = try mergedTree(base: try repository.mergeBase(main, prepared.commit), main: main, session: prepared.commit)
+      let base = try sessionMergeBase(session, main: main, tip: prepared.commit, recorded: recorded)
+      _ = try mergedTree(base: base, main: main, session: prepared.commit)
       return try publish(prepared) ? prepared.commit : nil
     }
     let merged = try mergeSession(session, by: user)

@@ -173,7 +173,8 @@ extension Project {
       else { throw CasebookError.notFound("session \(id) not found") }
       let session = try Snapshot(repository: repository, ref: Layout.sessionRef(id), commit: tip)
       try refuseOpenConflicts(id, in: session)
-      let base = try repository.mergeBase(main, tip)
+      let recorded = try storedSessionRecord(id, in: session).base
+      let base = try sessionMergeBase(id, main: main, tip: tip, recorded: recorded)
       if base == tip {
         return SessionMerged(sessionId: id, commit: nil, merged: false, message: "session \(id) has nothing new for main")
       }
