@@ -164,7 +164,9 @@ extension Project {
   }
 
   /// Merges session `id` into main with a true merge commit, YAML merged structurally and
-  /// Markdown line by line. On any conflict nothing is written and the error lists them.
+  /// Markdown line by line. On a conflict nothing is written to main: the conflicts are recorded
+  /// on the session's branch (`sessions/<id>.conflicts.yaml`, for `casebook resolve`) and the
+  /// error lists them. Refused while conflicts recorded earlier are still open.
   public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
     let owner = try storedSessionRecord(id, in: sessionSnapshot(id)).userId
     let result: SessionMerged = try retrying(Layout.main) {
