@@ -73,7 +73,8 @@ enum ConflictPath {
     return result
   }
 
-  private static func set(_ value: Node?, _ segments: ArraySlice<Segment>, in node: Node?, path: String) throws -> Node? {
+  private static func set(_ value: Node?, _ segments: ArraySlice<Segment>, in node: Node?, path: String) throws -> Node?
+  {
     guard let segment = segments.first else { return value }
     let rest = segments.dropFirst()
     func missing() -> CasebookError {

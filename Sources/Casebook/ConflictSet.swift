@@ -45,7 +45,10 @@ public struct ConflictSet: Sendable, Equatable, Encodable {
   public let detectedAt: String
   public var conflicts: [Entry]
 
-  init(sessionId: String, main: String, session: String, operation: String, by user: String, at time: String, conflicts: [ConflictRecord]) {
+  init(
+    sessionId: String, main: String, session: String, operation: String, by user: String, at time: String,
+    conflicts: [ConflictRecord]
+  ) {
     self.sessionId = sessionId
     self.main = main
     self.session = session

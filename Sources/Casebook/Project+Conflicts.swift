@@ -96,8 +96,10 @@ extension Project {
     _ = try sessionSnapshot(id)
     if path != nil && file == nil { throw CasebookError.badInput("give the FILE the conflict is in, then its PATH") }
     switch choice {
-    case .value: if file == nil || path == nil { throw CasebookError.badInput("--value needs the FILE and PATH of one conflict") }
-    case .file: if file == nil || path != nil { throw CasebookError.badInput("--file needs the FILE it replaces, and no PATH") }
+    case .value:
+      if file == nil || path == nil { throw CasebookError.badInput("--value needs the FILE and PATH of one conflict") }
+    case .file:
+      if file == nil || path != nil { throw CasebookError.badInput("--file needs the FILE it replaces, and no PATH") }
     case .ours, .theirs: break
     }
     return try retrying(Layout.sessionRef(id)) {
@@ -113,7 +115,8 @@ extension Project {
       guard !chosen.isEmpty else {
         let name = "\(file ?? "")\(path.map { "#\($0)" } ?? "")"
         throw CasebookError.notFound(
-          "session \(id) has no open conflict at \(Identifier.printable(name)); open: \(set.open.map(\.name).joined(separator: ", "))")
+          "session \(id) has no open conflict at \(Identifier.printable(name)); open: \(set.open.map(\.name).joined(separator: ", "))"
+        )
       }
       let (resolution, value) = try validated(choice, for: chosen.map { set.conflicts[$0] })
       let time = Timestamp.string(now())
@@ -129,17 +132,19 @@ extension Project {
       guard remaining.isEmpty else {
         let commit = try commitResolution(id, session: session, set: set, user: user, names: names, extra: extra)
         return commit.map {
-          ConflictsResolved(sessionId: id, commit: $0.hex, resolved: names, remaining: remaining, merged: false, main: nil)
+          ConflictsResolved(
+            sessionId: id, commit: $0.hex, resolved: names, remaining: remaining, merged: false, main: nil)
         }
       }
       // The last one: merge the recorded main into the session with every resolution.
       guard let main = ObjectID(hex: set.main), (try? repository.commit(main)) != nil else {
-        throw CasebookError.repository("the main commit \(set.main.prefix(12)) the conflicts were found against is missing")
+        throw CasebookError.repository(
+          "the main commit \(set.main.prefix(12)) the conflicts were found against is missing")
       }
       let outcome = try merge(
         base: try repository.mergeBase(main, session.commit!), main: main, session: session.commit!,
         resolutions: set.resolutions)
-      guard let tree = outcome.tree else {
+      guard outcome.isClean else {
         // The session changed since the conflicts were found, and new ones appeared: record them.
         let known = Set(set.conflicts.map(\.name))
         for conflict in outcome.conflicts where !known.contains("\(conflict.file)#\(conflict.path)") {
@@ -156,13 +161,16 @@ extension Project {
       extra.append(("Casebook-Main", main.hex))
       guard
         let commit = try publishSessionMerge(
-          id, session: session, main: main, tree: tree, record: record, by: user,
+          id, session: session, main: main, merge: outcome, record: record, by: user,
           message: CommitMessage(
-            summary: "resolve \(set.conflicts.count) conflict(s) and merge main \(main.hex.prefix(12)) into session \(id)",
-            body: set.conflicts.map { "\($0.name): \($0.resolution ?? "?") (\($0.resolvedBy ?? "?"))" }.joined(separator: "\n"),
+            summary:
+              "resolve \(set.conflicts.count) conflict(s) and merge main \(main.hex.prefix(12)) into session \(id)",
+            body: set.conflicts.map { "\($0.name): \($0.resolution ?? "?") (\($0.resolvedBy ?? "?"))" }.joined(
+              separator: "\n"),
             action: "resolve-conflict", user: user.id, session: id, extra: extra))
       else { return nil }
-      return ConflictsResolved(sessionId: id, commit: commit.hex, resolved: names, remaining: [], merged: true, main: main.hex)
+      return ConflictsResolved(
+        sessionId: id, commit: commit.hex, resolved: names, remaining: [], merged: true, main: main.hex)
     }
   }
 
@@ -186,7 +194,8 @@ extension Project {
     case .theirs:
       if let locked = entries.first(where: \.isLockViolation) {
         throw CasebookError.badInput(
-          "\(locked.file) is committed and locked on main, so main's text must stay (--ours); reopen the section in the session after the merge to change it")
+          "\(locked.file) is committed and locked on main, so main's text must stay (--ours); reopen the section in the session after the merge to change it"
+        )
       }
       return ("theirs", nil)
     case .value(let text):

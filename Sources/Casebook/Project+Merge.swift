@@ -8,17 +8,21 @@ extension Project {
   /// Markdown and other text line by line. Throws `.conflict` listing every conflict found.
   func mergedTree(base: ObjectID?, main: ObjectID, session: ObjectID) throws -> ObjectID {
     let outcome = try merge(base: base, main: main, session: session)
-    guard let tree = outcome.tree else {
+    guard outcome.isClean else {
       throw CasebookError.conflict(
         "the session conflicts with main in \(outcome.conflicts.count) place(s); nothing was written", outcome.conflicts)
     }
-    return tree
+    return try repository.buildTree(base: outcome.mainTree, changes: outcome.changes)
   }
 
-  /// A merge's result: the tree when it is clean, else every conflict left.
+  /// A merge's result: main's tree and the changes that bring the session in, or the conflicts
+  /// left. The tree is written by the caller, with any changes of its own, so that a merge that
+  /// also rewrites the session file writes one tree, not two.
   struct MergeOutcome {
-    let tree: ObjectID?
+    let mainTree: ObjectID
+    let changes: [String: TreeChange]
     let conflicts: [ConflictRecord]
+    var isClean: Bool { conflicts.isEmpty }
   }
 
   /// Merges main and a session, settling conflicts recorded as resolved with `resolutions`.
@@ -49,8 +53,7 @@ extension Project {
         conflicts.append(violation)
       }
     }
-    guard conflicts.isEmpty else { return MergeOutcome(tree: nil, conflicts: conflicts) }
-    return MergeOutcome(tree: try repository.buildTree(base: mainTree, changes: changes), conflicts: [])
+    return MergeOutcome(mainTree: mainTree, changes: conflicts.isEmpty ? changes : [:], conflicts: conflicts)
   }
 
   private enum Resolution {

@@ -27,21 +27,24 @@ extension Project {
       let session = try sessionSnapshot(id)
       var record = try writableSession(id, in: session, by: user)
       try refuseOpenConflicts(id, in: session)
-      guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
+      guard let main = try repository.referenceTarget(Layout.main) else {
+        throw CasebookError.repository("main is missing")
+      }
       if try !isBehindMain(id, base: record.base, main: main) {
         return SessionRefreshed(
-          sessionId: id, commit: nil, refreshed: false, main: main.hex, message: "session \(id) is up to date with main")
+          sessionId: id, commit: nil, refreshed: false, main: main.hex, message: "session \(id) is up to date with main"
+        )
       }
       let base = try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base)
       let outcome = try merge(base: base, main: main, session: session.commit!)
-      guard let tree = outcome.tree else {
+      guard outcome.isClean else {
         try recordConflicts(outcome.conflicts, session: session, main: main, operation: "refresh-session", by: user)
         return nil  // the branch moved while recording: start over
       }
       record.base = main.hex
       guard
         let commit = try publishSessionMerge(
-          id, session: session, main: main, tree: tree, record: record, by: user,
+          id, session: session, main: main, merge: outcome, record: record, by: user,
           message: CommitMessage(
             summary: "refresh session \(id) from main", body: "Merge main \(main.hex.prefix(12)) into the session.",
             action: "refresh-session", user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
@@ -55,11 +58,12 @@ extension Project {
   /// file rewritten from `record` and any recorded conflicts removed. Returns nil when the branch
   /// moved since `session` was read (the caller starts over).
   func publishSessionMerge(
-    _ id: String, session: Snapshot, main: ObjectID, tree: ObjectID, record: SessionRecord, by user: User,
+    _ id: String, session: Snapshot, main: ObjectID, merge: MergeOutcome, record: SessionRecord, by user: User,
     message: CommitMessage
   ) throws -> ObjectID? {
     let prepared = try prepare(on: session.ref, by: user) { _, pending in
-      pending.baseTree = tree
+      pending.baseTree = merge.mainTree
+      pending.apply(merge.changes)
       pending.extraParents = [main]
       try pending.put(Layout.sessionFile(id), yaml: record.node)
       pending.remove(Layout.conflictFile(id))
@@ -110,7 +114,8 @@ extension Project {
 
   /// Warns when a write went to a session that has not seen main's latest commits.
   func warnIfBehind(_ id: String, base: String) {
-    guard let main = try? repository.referenceTarget(Layout.main), (try? isBehindMain(id, base: base, main: main)) == true
+    guard let main = try? repository.referenceTarget(Layout.main),
+      (try? isBehindMain(id, base: base, main: main)) == true
     else { return }
     warn(
       "session \(id) is behind main (it last saw \(base.prefix(12)), main is at \(main.hex.prefix(12))); run 'casebook session refresh \(id)' to bring in what others committed"

@@ -41,10 +41,13 @@ extension Project {
       let session = try sessionSnapshot(id)
       var record = try storedSessionRecord(id, in: session)
       guard record.userId == user.id else {
-        throw CasebookError.badInput("session \(id) belongs to \(record.userId), not \(user.id); resume a session of your own")
+        throw CasebookError.badInput(
+          "session \(id) belongs to \(record.userId), not \(user.id); resume a session of your own")
       }
       let lastSeen = try sessionRecord(id, in: session).lastActive
-      guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
+      guard let main = try repository.referenceTarget(Layout.main) else {
+        throw CasebookError.repository("main is missing")
+      }
       record.status = .active
       record.endedAt = nil
       record.lastActive = Timestamp.string(now())
@@ -56,7 +59,9 @@ extension Project {
         extra: [("Casebook-Main", main.hex)])
       if try !isBehindMain(id, base: record.base, main: main) || !open.isEmpty {
         if !open.isEmpty {
-          warn("session \(id) has \(open.count) unresolved conflict(s) with main; resolve them with 'casebook resolve --session \(id)'")
+          warn(
+            "session \(id) has \(open.count) unresolved conflict(s) with main; resolve them with 'casebook resolve --session \(id)'"
+          )
         }
         let prepared = try prepare(on: session.ref, by: user) { _, pending in
           try pending.put(Layout.sessionFile(id), yaml: record.node)
@@ -68,7 +73,7 @@ extension Project {
           changes: approvals)
       }
       let outcome = try merge(base: base, main: main, session: session.commit!)
-      guard let tree = outcome.tree else {
+      guard outcome.isClean else {
         try recordConflicts(
           outcome.conflicts, session: session, main: main, operation: "session-resume", by: user, record: record,
           prefix: "resumed session \(id), but could not bring in main")
@@ -77,7 +82,7 @@ extension Project {
       record.base = main.hex
       guard
         let commit = try publishSessionMerge(
-          id, session: session, main: main, tree: tree, record: record, by: user,
+          id, session: session, main: main, merge: outcome, record: record, by: user,
           message: CommitMessage(
             summary: "resume session \(id) and merge main \(main.hex.prefix(12)) into it", action: "session-resume",
             user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
@@ -127,7 +132,8 @@ extension Project {
     }
     let oldProfile = try old.yaml(Layout.profile)?.mapping ?? Mapping()
     let newProfile = try new.yaml(Layout.profile)?.mapping ?? Mapping()
-    for key in newProfile.keys + oldProfile.keys.filter({ newProfile[$0] == nil }) where oldProfile[key] != newProfile[key] {
+    for key in newProfile.keys + oldProfile.keys.filter({ newProfile[$0] == nil })
+    where oldProfile[key] != newProfile[key] {
       let change = oldProfile[key] == nil ? "added" : newProfile[key] == nil ? "removed" : "changed"
       let shown = newProfile[key].map { YAML.emit($0).trimmingCharacters(in: .whitespacesAndNewlines) }
       out.append(
@@ -137,7 +143,9 @@ extension Project {
     }
     let oldInputs = Set(try old.entries("inputs").map(\.name))
     for entry in try new.entries("inputs") where entry.kind == .tree && !oldInputs.contains(entry.name) {
-      let meta = try new.mapping(Layout.inputMeta(entry.name)).map { try InputRecord($0, path: Layout.inputMeta(entry.name)) }
+      let meta = try new.mapping(Layout.inputMeta(entry.name)).map {
+        try InputRecord($0, path: Layout.inputMeta(entry.name))
+      }
       out.append(
         MainChange(
           kind: "input", name: entry.name, change: "added", by: meta?.uploadedBy, at: meta?.uploadedAt,

@@ -181,10 +181,11 @@ extension Project {
         return SessionMerged(sessionId: id, commit: nil, merged: false, message: "session \(id) has nothing new for main")
       }
       let outcome = try merge(base: base, main: main, session: tip)
-      guard let tree = outcome.tree else {
+      guard outcome.isClean else {
         try recordConflicts(outcome.conflicts, session: session, main: main, operation: "session-merge", by: user)
         return nil  // the session moved while recording: start over
       }
+      let tree = try repository.buildTree(base: outcome.mainTree, changes: outcome.changes)
       let prepared = try prepare(on: Layout.main, by: user) { _, pending in
         pending.baseTree = tree
         pending.extraParents = [tip]

@@ -134,8 +134,10 @@ struct CLISessionRefreshTests {
 
     let committed = try team.ok("alice", ["section", "commit", "strategic-case", "--session", team.a])
     let mainCommit = try #require(committed["main_commit"] as? String)
-    let actions = try team.git(["log", "--first-parent", "--format=%(trailers:key=Casebook-Action,valueonly)", "-3", "sessions/\(team.a)"])
-      .split(separator: "\n").map(String.init)
+    let actions = try team.git([
+      "log", "--first-parent", "--format=%(trailers:key=Casebook-Action,valueonly)", "-3", "sessions/\(team.a)",
+    ])
+    .split(separator: "\n").map(String.init)
     #expect(actions == ["commit-section", "refresh-session", "draft-section"])
     let refresh = try team.git(["rev-parse", "sessions/\(team.a)~1"])
     #expect(try team.git(["show", "-s", "--format=%P", refresh]).hasSuffix(bobsMain))
@@ -153,11 +155,17 @@ struct CLISessionRefreshTests {
     _ = try team.ok("alice", ["section", "draft", "strategic-case", "--session", team.a])
     try team.idle(team.a, hours: 9)  // the default limit is 480 minutes
 
-    #expect(try team.ok("alice", ["session", "show", team.a])["session"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "expired")
+    #expect(
+      try team.ok("alice", ["session", "show", team.a])["session"].flatMap {
+        ($0 as? [String: Any])?["status"] as? String
+      } == "expired")
     let listed = try #require(try team.ok("alice", ["session", "list"])["sessions"] as? [[String: Any]])
     #expect(listed.contains { ($0["session"] as? [String: Any])?["status"] as? String == "expired" })
     try team.cli.expectRefused(
-      ["section", "revise", "strategic-case", "--session", team.a, "--from", try team.cli.file("x.md", "# X\n\nText.\n")],
+      [
+        "section", "revise", "strategic-case", "--session", team.a, "--from",
+        try team.cli.file("x.md", "# X\n\nText.\n"),
+      ],
       repo: team.repo, status: 1, message: "session resume")
 
     // Meanwhile on main: a section committed, the profile changed, an input added, an approval.
@@ -190,7 +198,8 @@ struct CLISessionRefreshTests {
 
     let shown = try team.ok("alice", ["session", "show", team.a])["session"] as? [String: Any]
     #expect(shown?["status"] as? String == "active")
-    _ = try team.ok("alice", ["section", "revise", "strategic-case", "--session", team.a, "--from", "-"], stdin: "# S\n\nNew.\n")
+    _ = try team.ok(
+      "alice", ["section", "revise", "strategic-case", "--session", team.a, "--from", "-"], stdin: "# S\n\nNew.\n")
 
     // Human output names the changes too.
     try team.idle(team.a, hours: 9)
@@ -200,7 +209,9 @@ struct CLISessionRefreshTests {
     #expect(try runGit(["fsck", "--strict"], in: team.repo).status == 0)
   }
 
-  @Test("two sessions edit the profile differently: exit 3, the conflict kept on the session branch, resolved in a clone, merged")
+  @Test(
+    "two sessions edit the profile differently: exit 3, the conflict kept on the session branch, resolved in a clone, merged"
+  )
   func conflictResolvedInAClone() throws {
     let team = try Team()
     _ = try team.ok("alice", ["profile", "set", "gate_stage", "Gate 1", "--session", team.a])
@@ -230,13 +241,19 @@ struct CLISessionRefreshTests {
     _ = try team.git(["clone", "--bare", team.repo, clone], in: team.cli.root)
     var bob = team.cli
     bob.user = "bob"
-    let resolved = try bob.ok(["resolve", "--session", team.b, "project_profile.yaml", "gate_stage", "--value", "Gate 3", "--repo", clone])
+    let resolved = try bob.ok([
+      "resolve", "--session", team.b, "project_profile.yaml", "gate_stage", "--value", "Gate 3", "--repo", clone,
+    ])
     #expect(resolved["merged"] as? Bool == true)
     #expect(resolved["resolved"] as? [String] == ["project_profile.yaml#gate_stage"])
     let resolution = try team.git(["rev-parse", "sessions/\(team.b)"], in: clone)
     #expect(try team.git(["show", "-s", "--format=%P", resolution], in: clone) == "\(tip) \(main)")
-    #expect(try team.git(["log", "-1", "--format=%(trailers:key=Casebook-Resolved,valueonly)", resolution], in: clone) == "project_profile.yaml#gate_stage")
-    #expect(try team.git(["log", "-1", "--format=%(trailers:key=Casebook-Action,valueonly)", resolution], in: clone) == "resolve-conflict")
+    #expect(
+      try team.git(["log", "-1", "--format=%(trailers:key=Casebook-Resolved,valueonly)", resolution], in: clone)
+        == "project_profile.yaml#gate_stage")
+    #expect(
+      try team.git(["log", "-1", "--format=%(trailers:key=Casebook-Action,valueonly)", resolution], in: clone)
+        == "resolve-conflict")
     #expect(try runGit(["cat-file", "-e", "\(resolution):sessions/\(team.b).conflicts.yaml"], in: clone).status != 0)
 
     let merged = try bob.ok(["session", "merge", team.b, "--repo", clone])
@@ -271,7 +288,8 @@ struct CLISessionRefreshTests {
     // Both draft the same section: the text conflicts line by line, the metadata key by key.
     let c = try #require(try team.ok("alice", ["session", "start"])["session_id"] as? String)
     let d = try #require(try team.ok("bob", ["session", "start"])["session_id"] as? String)
-    _ = try team.ok("alice", ["section", "draft", "rationale", "--session", c, "--from", "-"], stdin: "# R\n\nAlice.\n")
+    _ = try team.ok(
+      "alice", ["section", "draft", "rationale", "--session", c, "--from", "-"], stdin: "# R\n\nAlice.\n")
     _ = try team.ok("alice", ["session", "merge", c])
     _ = try team.ok("bob", ["section", "draft", "rationale", "--session", d, "--from", "-"], stdin: "# R\n\nBob.\n")
     #expect(try team.run("bob", ["session", "merge", d]).status == 3)
@@ -298,7 +316,9 @@ struct CLISessionRefreshTests {
     #expect(result.status == 3)
     #expect(result.stderr.contains("casebook resolve"))
     #expect(try team.git(["rev-parse", "main"]) == main)
-    #expect(try team.git(["show", "sessions/\(team.b):sessions/\(team.b).conflicts.yaml"]).contains("operation: refresh-session"))
+    #expect(
+      try team.git(["show", "sessions/\(team.b):sessions/\(team.b).conflicts.yaml"]).contains(
+        "operation: refresh-session"))
     _ = try team.ok("bob", ["resolve", "--session", team.b, "--theirs"])
     #expect(try team.git(["merge-base", "main", "sessions/\(team.b)"]) == main)
     _ = try team.ok("bob", ["session", "merge", team.b])

@@ -23,8 +23,14 @@ struct ConflictPathTests {
   @Test(
     "the merge's own conflict paths are set back in place",
     arguments: [
-      ("stakeholders", "{name: Finance, role: Sponsor}", "{name: Finance, role: Owner}", "stakeholders[name=Finance].role"),
-      ("stakeholders", "{name: \"a.b [x]\", role: One}", "{name: \"a.b [x]\", role: Two}", #"stakeholders[name="a.b [x]"].role"#),
+      (
+        "stakeholders", "{name: Finance, role: Sponsor}", "{name: Finance, role: Owner}",
+        "stakeholders[name=Finance].role"
+      ),
+      (
+        "stakeholders", "{name: \"a.b [x]\", role: One}", "{name: \"a.b [x]\", role: Two}",
+        #"stakeholders[name="a.b [x]"].role"#
+      ),
       ("gate_stage", "Gate 1", "Gate 2", "gate_stage"),
       ("key.with.dots", "one", "two", #""key.with.dots""#),
     ])

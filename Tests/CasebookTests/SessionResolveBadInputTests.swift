@@ -36,17 +36,20 @@ struct SessionResolveBadInputTests {
       _ = try bob.ok(["profile", "set", "gate_stage", "Gate 2", "--session", b, "--repo", repo])
       #expect(try bob.run(["session", "merge", b, "--repo", repo]).status == 3)
       // idle: its branch tip is ten hours old (the default limit is 480 minutes).
-      let tip = try cli.git(["rev-parse", "refs/heads/sessions/\(idle)"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+      let tip = try cli.git(["rev-parse", "refs/heads/sessions/\(idle)"], in: repo).trimmingCharacters(
+        in: .whitespacesAndNewlines)
       let tree = try cli.git(["rev-parse", "\(tip)^{tree}"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
       let time = Int(Date().timeIntervalSince1970) - 36_000
       let object = try cli.file(
         "idle-commit.txt",
-        "tree \(tree)\nparent \(tip)\nauthor alice <a@x.invalid> \(time) +0000\ncommitter alice <a@x.invalid> \(time) +0000\n\nidle\n")
+        "tree \(tree)\nparent \(tip)\nauthor alice <a@x.invalid> \(time) +0000\ncommitter alice <a@x.invalid> \(time) +0000\n\nidle\n"
+      )
       let idleCommit = try cli.git(["hash-object", "-t", "commit", "-w", object], in: repo)
         .trimmingCharacters(in: .whitespacesAndNewlines)
       _ = try cli.git(["update-ref", "refs/heads/sessions/\(idle)", idleCommit, tip], in: repo)
       files = [
-        "markers": try cli.file("markers.yaml", "<<<<<<< main\ngate_stage: Gate 1\n=======\ngate_stage: Gate 2\n>>>>>>> session\n"),
+        "markers": try cli.file(
+          "markers.yaml", "<<<<<<< main\ngate_stage: Gate 1\n=======\ngate_stage: Gate 2\n>>>>>>> session\n"),
         "invalid": try cli.file("invalid.yaml", "gate_stage: [unclosed\n"),
         "scalar": try cli.file("scalar.yaml", "just text\n"),
         "missing": cli.root + "/no-such.yaml",
@@ -177,16 +180,20 @@ struct SessionResolveBadInputTests {
     var bob = cli
     bob.user = "bob"
     let b = try #require(try bob.ok(["session", "start", "--repo", repo])["session_id"] as? String)
-    _ = try bob.ok(["section", "draft", "rationale", "--session", b, "--from", "-", "--repo", repo], stdin: "# R\n\nBob.\n")
+    _ = try bob.ok(
+      ["section", "draft", "rationale", "--session", b, "--from", "-", "--repo", repo], stdin: "# R\n\nBob.\n")
     _ = try bob.ok(["session", "merge", b, "--repo", repo])
     _ = try cli.ok(["session", "refresh", a, "--repo", repo])
-    _ = try cli.ok(["section", "revise", "rationale", "--session", a, "--from", "-", "--repo", repo], stdin: "# R\n\nAlice.\n")
+    _ = try cli.ok(
+      ["section", "revise", "rationale", "--session", a, "--from", "-", "--repo", repo], stdin: "# R\n\nAlice.\n")
     _ = try bob.ok(["section", "commit", "rationale", "--session", b, "--repo", repo])
     #expect(try cli.run(["session", "merge", a, "--repo", repo]).status == 3)
     try cli.expectRefused(
-      ["resolve", "--session", a, "sections/rationale.md", "--theirs"], repo: repo, status: 1, message: "locked on main")
+      ["resolve", "--session", a, "sections/rationale.md", "--theirs"], repo: repo, status: 1, message: "locked on main"
+    )
     try cli.expectRefused(
-      ["resolve", "--session", a, "sections/rationale.md", "", "--value", "x"], repo: repo, status: 1, message: "locked on main")
+      ["resolve", "--session", a, "sections/rationale.md", "", "--value", "x"], repo: repo, status: 1,
+      message: "locked on main")
     _ = try cli.ok(["resolve", "--session", a, "--ours", "--repo", repo])
     _ = try cli.ok(["session", "merge", a, "--repo", repo])
     #expect(try cli.git(["show", "main:sections/rationale.md"], in: repo).contains("Bob."))

@@ -15,15 +15,20 @@ struct DiffMergeTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "one-sided and identical changes", ours: ["b.yaml": "b ours\n", "same.yaml": "s\n"], theirs: ["c.yaml": nil, "dir/d.yaml": "d2\n", "same.yaml": "s\n"]),
+    Case(
+      name: "one-sided and identical changes", ours: ["b.yaml": "b ours\n", "same.yaml": "s\n"],
+      theirs: ["c.yaml": nil, "dir/d.yaml": "d2\n", "same.yaml": "s\n"]),
     Case(name: "modify/modify", ours: ["b.yaml": "b1\n"], theirs: ["b.yaml": "b2\n"]),
     Case(name: "modify/delete", ours: ["b.yaml": "b1\n"], theirs: ["b.yaml": nil]),
     Case(name: "delete/modify", ours: ["dir/d.yaml": nil], theirs: ["dir/d.yaml": "d2\n"]),
     Case(name: "add/add differently", ours: ["new/x.yaml": "1\n"], theirs: ["new/x.yaml": "2\n"]),
-    Case(name: "theirs adds a deep folder", ours: ["a.yaml": "a2\n"], theirs: ["e/f/g/h.yaml": "h\n", "e/f/i.yaml": "i\n"]),
+    Case(
+      name: "theirs adds a deep folder", ours: ["a.yaml": "a2\n"], theirs: ["e/f/g/h.yaml": "h\n", "e/f/i.yaml": "i\n"]),
     Case(name: "theirs empties a folder", ours: ["b.yaml": "b2\n"], theirs: ["dir/d.yaml": nil]),
     Case(name: "both delete the same file", ours: ["c.yaml": nil], theirs: ["c.yaml": nil, "b.yaml": "b3\n"]),
-    Case(name: "ours changes a folder theirs also changes elsewhere", ours: ["dir/x.yaml": "x\n"], theirs: ["dir/d.yaml": "d3\n"]),
+    Case(
+      name: "ours changes a folder theirs also changes elsewhere", ours: ["dir/x.yaml": "x\n"],
+      theirs: ["dir/d.yaml": "d3\n"]),
     Case(name: "nothing on theirs", ours: ["a.yaml": "a9\n"], theirs: [:]),
   ]
 

@@ -16,8 +16,10 @@ final class MergeFixture {
 
   init(exchanges: Int, sessions: Int, sections count: Int) throws {
     folder = NSTemporaryDirectory() + "casebook-bench-merge-\(UUID().uuidString)"
-    let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../templates")
-      .standardized.path
+    let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../../templates"
+    )
+    .standardized.path
     let template = try TemplateLibrary(searchPaths: [templates]).template("gate-0")
     user = try User("bench")
     (project, _) = try Project.initialize(
@@ -40,7 +42,8 @@ final class MergeFixture {
     sections = (0..<count).map { "section-\($0)" }
     session = try project.startSession(by: user).sessionId
     for id in sections {
-      _ = try project.draftSection(id, session: session, edit: SectionEdit(content: "# \(id)\n\nFirst.\n", title: id), by: user)
+      _ = try project.draftSection(
+        id, session: session, edit: SectionEdit(content: "# \(id)\n\nFirst.\n", title: id), by: user)
     }
     _ = try project.mergeSession(session, by: user)
     other = try project.startSession(by: user).sessionId
@@ -51,7 +54,8 @@ final class MergeFixture {
     counter += 1
     for id in sections {
       _ = try project.reviseSection(
-        id, session: session, edit: SectionEdit(content: "# \(id)\n\nRevision \(counter).\n", feedback: "tighten"), by: user)
+        id, session: session, edit: SectionEdit(content: "# \(id)\n\nRevision \(counter).\n", feedback: "tighten"),
+        by: user)
     }
     _ = try project.recordExchange(ExchangeInput(tool: "elsewhere", prompt: "p \(counter)"), session: other, by: user)
     _ = try project.mergeSession(other, by: user)

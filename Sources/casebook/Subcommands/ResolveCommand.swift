@@ -45,7 +45,9 @@ struct ResolveCommand: ParsableCommand {
       var lines = result.resolved.map { "resolved \($0)" }
       lines.append("commit \(result.commit)")
       if result.merged {
-        lines.append("merged main \(result.main?.prefix(12) ?? "") into the session; 'casebook session merge \(result.sessionId)' can land it")
+        lines.append(
+          "merged main \(result.main?.prefix(12) ?? "") into the session; 'casebook session merge \(result.sessionId)' can land it"
+        )
       } else {
         lines.append("\(result.remaining.count) left: \(result.remaining.joined(separator: ", "))")
       }
