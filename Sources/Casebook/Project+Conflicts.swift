@@ -142,7 +142,8 @@ extension Project {
           "the main commit \(set.main.prefix(12)) the conflicts were found against is missing")
       }
       let outcome = try merge(
-        base: try repository.mergeBase(main, session.commit!), main: main, session: session.commit!,
+        base: try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base), main: main,
+        session: session.commit!,
         resolutions: set.resolutions)
       guard outcome.isClean else {
         // The session changed since the conflicts were found, and new ones appeared: record them.
