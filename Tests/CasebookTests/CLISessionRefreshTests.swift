@@ -324,4 +324,28 @@ struct CLISessionRefreshTests {
     _ = try team.ok("bob", ["session", "merge", team.b])
     #expect(try team.git(["show", "main:project_profile.yaml"]).contains("gate_stage: Gate 2"))
   }
+
+  @Test("resume whose refresh conflicts: the session is active again, the conflict recorded in the same commit, exit 3")
+  func resumeConflict() throws {
+    let team = try Team()
+    _ = try team.ok("bob", ["profile", "set", "gate_stage", "Gate 2", "--session", team.b])
+    _ = try team.ok("bob", ["session", "close", team.b])
+    _ = try team.ok("alice", ["profile", "set", "gate_stage", "Gate 1", "--session", team.a])
+    _ = try team.ok("alice", ["session", "merge", team.a])
+    let main = try team.git(["rev-parse", "main"])
+
+    let resumed = try team.run("bob", ["session", "resume", "--json"])
+    #expect(resumed.status == 3)
+    #expect(try team.git(["rev-parse", "main"]) == main)
+    let tip = "sessions/\(team.b)"
+    #expect(try team.trailers(tip, "Casebook-Action") == ["session-resume"])
+    #expect(try team.git(["show", "\(tip):sessions/\(team.b).yaml"]).contains("status: active"))
+    #expect(try team.git(["show", "\(tip):sessions/\(team.b).conflicts.yaml"]).contains("operation: session-resume"))
+    let shown = try team.ok("bob", ["session", "show", team.b])["session"] as? [String: Any]
+    #expect(shown?["status"] as? String == "active")
+    _ = try team.ok("bob", ["resolve", "--session", team.b, "--ours"])
+    _ = try team.ok("bob", ["session", "merge", team.b])
+    #expect(try team.git(["show", "main:project_profile.yaml"]).contains("gate_stage: Gate 1"))
+    #expect(try runGit(["fsck", "--strict"], in: team.repo).status == 0)
+  }
 }
