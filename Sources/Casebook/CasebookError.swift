@@ -61,6 +61,10 @@ public struct ConflictRecord: Sendable, Equatable, Encodable, CustomStringConver
   public let ours: String?
   public let theirs: String?
 
+  /// The "ours" of a lock violation: a section committed and locked on main after the session
+  /// branched, which the session changed anyway.
+  static let lockedOnMain = "(committed and locked on main)"
+
   public var description: String {
     func show(_ v: String?) -> String { v.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "(absent)" }
     let at = path.isEmpty ? file : "\(file): \(path)"

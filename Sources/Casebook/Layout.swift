@@ -11,6 +11,8 @@ enum Layout {
 
   static func sessionRef(_ id: String) -> String { sessionPrefix + id }
   static func sessionFile(_ id: String) -> String { "sessions/\(id).yaml" }
+  /// Conflicts a merge of the session found, kept on its branch until they are resolved.
+  static func conflictFile(_ id: String) -> String { "sessions/\(id).conflicts.yaml" }
   static func sectionContent(_ id: String) -> String { "sections/\(id).md" }
   static func sectionMeta(_ id: String) -> String { "sections/\(id).yaml" }
   static func inputFolder(_ id: String) -> String { "inputs/\(id)" }

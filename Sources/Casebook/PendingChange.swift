@@ -30,6 +30,11 @@ struct PendingChange {
     changes[path] = .blob(blob)
   }
 
+  /// Takes a whole set of changes (a merge's), later puts and removes overriding them.
+  mutating func apply(_ more: [String: TreeChange]) {
+    changes.merge(more) { _, new in new }
+  }
+
   mutating func remove(_ path: String) {
     changes[path] = .remove
   }

@@ -7,23 +7,53 @@ extension Project {
   /// taken as they are; a path changed on both sides is merged by content: YAML structurally,
   /// Markdown and other text line by line. Throws `.conflict` listing every conflict found.
   func mergedTree(base: ObjectID?, main: ObjectID, session: ObjectID) throws -> ObjectID {
+    let outcome = try merge(base: base, main: main, session: session)
+    guard outcome.isClean else {
+      throw CasebookError.conflict(
+        "the session conflicts with main in \(outcome.conflicts.count) place(s); nothing was written", outcome.conflicts)
+    }
+    return try repository.buildTree(base: outcome.mainTree, changes: outcome.changes)
+  }
+
+  /// A merge's result: main's tree and the changes that bring the session in, or the conflicts
+  /// left. The tree is written by the caller, with any changes of its own, so that a merge that
+  /// also rewrites the session file writes one tree, not two.
+  struct MergeOutcome {
+    let mainTree: ObjectID
+    let changes: [String: TreeChange]
+    let conflicts: [ConflictRecord]
+    var isClean: Bool { conflicts.isEmpty }
+  }
+
+  /// Merges main and a session, settling conflicts recorded as resolved with `resolutions`.
+  ///
+  /// Diff-driven: only what the session changed since `base` is read (`diffMerge`), and the
+  /// result is main's tree with those changes written in (`buildTree`), so the cost follows the
+  /// session's change, not the size of main (5,000 exchanges on main cost nothing here).
+  func merge(
+    base: ObjectID?, main: ObjectID, session: ObjectID, resolutions: ConflictResolutions = ConflictResolutions()
+  ) throws -> MergeOutcome {
     let baseTree = try base.map { try repository.treeID(ofCommit: $0) }
     let mainTree = try repository.treeID(ofCommit: main)
     let sessionTree = try repository.treeID(ofCommit: session)
-    let merge = try repository.mergeTrees(ancestor: baseTree, ours: mainTree, theirs: sessionTree)
-    var resolutions: [String: TreeChange] = [:]
+    let plan = try repository.diffMerge(ancestor: baseTree, ours: mainTree, theirs: sessionTree)
+    var changes = plan.changes
     var conflicts: [ConflictRecord] = []
-    for conflict in merge.conflicts {
-      switch try resolve(conflict) {
-      case .success(let change): resolutions[conflict.path] = change
+    for conflict in plan.conflicts {
+      switch try resolve(conflict, resolutions: resolutions) {
+      case .success(let change): changes[conflict.path] = change
       case .failure(let records): conflicts += records
       }
     }
-    conflicts += try lockViolations(baseTree: baseTree, mainTree: mainTree, sessionTree: sessionTree)
-    guard conflicts.isEmpty else {
-      throw CasebookError.conflict("the session conflicts with main in \(conflicts.count) place(s); nothing was written", conflicts)
+    for violation in try lockViolations(baseTree: baseTree, mainTree: mainTree, changes: plan.theirChanges) {
+      if resolutions.choice(file: violation.file, path: "") == .ours {
+        // Keep main's committed text: the session's change to a locked section is dropped.
+        changes[violation.file] = try repository.entry(at: violation.file, inTree: mainTree).map { .blob($0.id) } ?? .remove
+      } else {
+        conflicts.append(violation)
+      }
     }
-    return try merge.writeTree(resolutions: resolutions)
+    return MergeOutcome(mainTree: mainTree, changes: conflicts.isEmpty ? changes : [:], conflicts: conflicts)
   }
 
   private enum Resolution {
@@ -31,9 +61,19 @@ extension Project {
     case failure([ConflictRecord])
   }
 
-  private func resolve(_ conflict: TreeConflict) throws -> Resolution {
+  private func resolve(_ conflict: TreeConflict, resolutions: ConflictResolutions) throws -> Resolution {
     let path = conflict.path
     func data(_ id: ObjectID?) throws -> Data? { try id.map { try repository.blob($0) } }
+    if let text = resolutions.files[path] {
+      return .success(.blob(try repository.createBlob(Data(text.utf8))))
+    }
+    switch resolutions.choice(file: path, path: "") {
+    case .ours: return .success(conflict.ours.map { .blob($0) } ?? .remove)
+    case .theirs: return .success(conflict.theirs.map { .blob($0) } ?? .remove)
+    case .value(let text?): return .success(.blob(try repository.createBlob(Data(text.utf8))))
+    case .value(nil): return .success(.remove)
+    case nil: break
+    }
     guard let oursID = conflict.ours, let theirsID = conflict.theirs else {
       // Deleted on one side and changed on the other: a person decides.
       let describe: (ObjectID?) -> String? = { $0 == nil ? nil : "(file, blob \($0!.hex.prefix(12)))" }
@@ -47,7 +87,7 @@ extension Project {
     let ours = try repository.blob(oursID)
     let theirs = try repository.blob(theirsID)
     if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
-      return try mergeYAML(path: path, base: base, ours: ours, theirs: theirs)
+      return try mergeYAML(path: path, base: base, ours: ours, theirs: theirs, resolutions: resolutions)
     }
     let merged = try Repository.mergeFile(
       base: base, ours: ours, theirs: theirs, labels: (base: "base", ours: "main", theirs: "session"))
@@ -61,7 +101,9 @@ extension Project {
     ])
   }
 
-  private func mergeYAML(path: String, base: Data?, ours: Data, theirs: Data) throws -> Resolution {
+  private func mergeYAML(
+    path: String, base: Data?, ours: Data, theirs: Data, resolutions: ConflictResolutions
+  ) throws -> Resolution {
     func parse(_ data: Data, side: String) throws -> Node {
       do { return try YAML.parse(data) } catch {
         throw CasebookError.repository("\(path) on \(side) does not parse: \(error.localizedDescription)")
@@ -70,15 +112,27 @@ extension Project {
     let result = YAMLMerge.merge(
       base: try base.map { try parse($0, side: "the merge base") }, ours: try parse(ours, side: "main"),
       theirs: try parse(theirs, side: "the session"), options: Self.mergeOptions)
-    guard result.isClean else {
+    var merged = result.merged
+    var open: [MergeConflict] = []
+    for conflict in result.conflicts {
+      switch resolutions.choice(file: path, path: conflict.path) {
+      case .ours: merged = try ConflictPath.setting(conflict.ours, at: conflict.path, in: merged)
+      case .theirs: merged = try ConflictPath.setting(conflict.theirs, at: conflict.path, in: merged)
+      case .value(let text):
+        let node = try text.map { try Self.parseYAML(Data($0.utf8), what: "the resolution of \(path)#\(conflict.path)") }
+        merged = try ConflictPath.setting(node, at: conflict.path, in: merged)
+      case nil: open.append(conflict)
+      }
+    }
+    guard open.isEmpty else {
       return .failure(
-        result.conflicts.map {
+        open.map {
           ConflictRecord(
             file: path, path: $0.path, base: $0.base.map(YAML.emit), ours: $0.ours.map(YAML.emit),
             theirs: $0.theirs.map(YAML.emit))
         })
     }
-    return .success(.blob(try repository.createBlob(Data(YAML.emit(result.merged).utf8))))
+    return .success(.blob(try repository.createBlob(Data(YAML.emit(merged).utf8))))
   }
 
   /// Multi-line strings changed on both sides merge line by line, as git would.
@@ -98,11 +152,11 @@ extension Project {
 
   /// A section committed and locked on main may not be changed by a session that branched
   /// before the commit: that is a conflict even when the texts would merge.
-  private func lockViolations(baseTree: ObjectID?, mainTree: ObjectID, sessionTree: ObjectID) throws
+  private func lockViolations(baseTree: ObjectID?, mainTree: ObjectID, changes: [PathChange]) throws
     -> [ConflictRecord]
   {
     var out: [ConflictRecord] = []
-    for change in try repository.changedPaths(from: baseTree, to: sessionTree) {
+    for change in changes {
       guard change.path.hasPrefix("sections/"), change.path.hasSuffix(".md") else { continue }
       let id = String(change.path.dropFirst("sections/".count).dropLast(".md".count))
       let metaPath = Layout.sectionMeta(id)
@@ -116,7 +170,7 @@ extension Project {
       if mainContent != change.new {
         out.append(
           ConflictRecord(
-            file: change.path, path: "", base: nil, ours: "(committed and locked on main)",
+            file: change.path, path: "", base: nil, ours: ConflictRecord.lockedOnMain,
             theirs: "(changed in this session)"))
       }
     }

@@ -119,10 +119,23 @@ extension Project {
   public func commitSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
     let id = try Identifier.section(id)
     let session = try Identifier.session(session)
+    // Refresh first, so that the commit merges onto current main; but only once the commit is
+    // known to be acceptable, so that a refused commit writes nothing at all.
+    let current = try sessionSnapshot(session)
+    let stored = try writableSession(session, in: current, by: user)
+    guard let drafted = try sectionRecord(id, in: current) else {
+      throw CasebookError.notFound("section \(id) has no draft in session \(session)")
+    }
+    guard !drafted.locked else { throw CasebookError.badInput("section \(id) is already committed") }
+    if let main = try repository.referenceTarget(Layout.main), try isBehindMain(session, base: stored.base, main: main) {
+      _ = try refreshSession(session, by: user)
+    }
     var written: SectionRecord?
+    var recorded = stored.base
     let commit: ObjectID = try retrying(Layout.sessionRef(session)) {
       let prepared = try prepare(on: Layout.sessionRef(session), by: user) { snapshot, pending in
         let record = try writableSession(session, in: snapshot, by: user)
+        recorded = record.base
         guard var section = try sectionRecord(id, in: snapshot) else {
           throw CasebookError.notFound("section \(id) has no draft in session \(session)")
         }
@@ -142,7 +155,8 @@ extension Project {
       }
       // Try the merge before publishing anything: a conflict leaves both branches as they were.
       guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
-      _ = try mergedTree(base: try repository.mergeBase(main, prepared.commit), main: main, session: prepared.commit)
+      let base = try sessionMergeBase(session, main: main, tip: prepared.commit, recorded: recorded)
+      _ = try mergedTree(base: base, main: main, session: prepared.commit)
       return try publish(prepared) ? prepared.commit : nil
     }
     let merged = try mergeSession(session, by: user)

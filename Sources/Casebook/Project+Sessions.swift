@@ -56,6 +56,7 @@ extension Project {
       if time > record.lastActive { record.lastActive = time }
     }
     record.exchangeCount = try lastExchangeSequence(id, in: snapshot)
+    if try isExpired(record, tip: snapshot.commit) { record.status = .expired }
     return record
   }
 
@@ -83,15 +84,21 @@ extension Project {
     return snapshot
   }
 
-  /// Checks, inside a write, that `user` may write to session `id` now, and returns its record
-  /// with `last_active` brought up to now.
-  func writableSession(_ id: String, in snapshot: Snapshot, by user: User) throws -> SessionRecord {
+  /// Checks, inside a write, that `user` may write to session `id` now (its owner; active, and
+  /// not idle past the project's limit unless `allowExpired`), and returns its record with
+  /// `last_active` brought up to now.
+  func writableSession(
+    _ id: String, in snapshot: Snapshot, by user: User, allowExpired: Bool = false
+  ) throws -> SessionRecord {
     var record = try storedSessionRecord(id, in: snapshot)
     guard record.userId == user.id else {
       throw CasebookError.badInput("session \(id) belongs to \(record.userId), not \(user.id); start a session of your own")
     }
     guard record.status == .active else {
       throw CasebookError.badInput("session \(id) is closed; resume it with 'casebook session resume' first")
+    }
+    if !allowExpired, try isExpired(record, tip: snapshot.commit) {
+      throw Self.expiredError(id, minutes: settings.sessionIdleMinutes)
     }
     record.lastActive = Timestamp.string(now())
     return record
@@ -101,19 +108,23 @@ extension Project {
   /// `last_active` set to now), may change it, and the file is rewritten only if it did, so an
   /// ordinary write changes nothing but what it is about.
   func writeSession(
-    _ id: String, by user: User,
+    _ id: String, by user: User, allowExpired: Bool = false,
     build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
   ) throws -> ObjectID {
     let id = try Identifier.session(id)
     let ref = Layout.sessionRef(id)
     guard try repository.referenceTarget(ref) != nil else { throw CasebookError.notFound("session \(id) not found") }
-    return try commit(on: ref, by: user) { snapshot, pending in
-      var record = try writableSession(id, in: snapshot, by: user)
+    var base = ""
+    let commit = try commit(on: ref, by: user) { snapshot, pending in
+      var record = try writableSession(id, in: snapshot, by: user, allowExpired: allowExpired)
+      base = record.base
       let before = record.node
       let message = try build(snapshot, &record, &pending)
       if record.node != before { try pending.put(Layout.sessionFile(id), yaml: record.node) }
       return message
     }
+    warnIfBehind(id, base: base)
+    return commit
   }
 
   /// Every session, newest activity first, optionally only one user's.
@@ -143,7 +154,8 @@ extension Project {
 
   /// Closes session `id`: records its end; later writes to it are refused until it is resumed.
   public func closeSession(_ id: String, by user: User) throws -> WriteResult {
-    let commit = try writeSession(id, by: user) { _, record, _ in
+    // An expired session may still be closed: closing is how its owner says it is finished.
+    let commit = try writeSession(id, by: user, allowExpired: true) { _, record, _ in
       record.status = .closed
       record.endedAt = record.lastActive
       return CommitMessage(summary: "close session \(id)", action: "session-close", user: user.id, session: id)
@@ -151,39 +163,29 @@ extension Project {
     return WriteResult(commit: commit.hex, branch: Layout.sessionRef(id))
   }
 
-  /// Reactivates the user's most recently active session (closed or idle) with a commit that
-  /// records the resumption.
-  public func resumeSession(by user: User) throws -> SessionStarted {
-    guard let latest = try sessions(user: user.id).first else {
-      throw CasebookError.notFound("\(user.id) has no session to resume; start one with 'casebook session start'")
-    }
-    let id = latest.session.sessionId
-    let ref = Layout.sessionRef(id)
-    let commit = try commit(on: ref, by: user) { snapshot, pending in
-      var record = try storedSessionRecord(id, in: snapshot)
-      record.status = .active
-      record.endedAt = nil
-      record.lastActive = Timestamp.string(now())
-      try pending.put(Layout.sessionFile(id), yaml: record.node)
-      return CommitMessage(summary: "resume session \(id)", action: "session-resume", user: user.id, session: id)
-    }
-    return SessionStarted(sessionId: id, commit: commit.hex, branch: ref)
-  }
-
   /// Merges session `id` into main with a true merge commit, YAML merged structurally and
-  /// Markdown line by line. On any conflict nothing is written and the error lists them.
+  /// Markdown line by line. On a conflict nothing is written to main: the conflicts are recorded
+  /// on the session's branch (`sessions/<id>.conflicts.yaml`, for `casebook resolve`) and the
+  /// error lists them. Refused while conflicts recorded earlier are still open.
   public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
-    let session = try sessionSnapshot(id)
-    let owner = try storedSessionRecord(id, in: session).userId
+    let owner = try storedSessionRecord(id, in: sessionSnapshot(id)).userId
     let result: SessionMerged = try retrying(Layout.main) {
       guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
         let main = try repository.referenceTarget(Layout.main)
       else { throw CasebookError.notFound("session \(id) not found") }
-      let base = try repository.mergeBase(main, tip)
+      let session = try Snapshot(repository: repository, ref: Layout.sessionRef(id), commit: tip)
+      try refuseOpenConflicts(id, in: session)
+      let recorded = try storedSessionRecord(id, in: session).base
+      let base = try sessionMergeBase(id, main: main, tip: tip, recorded: recorded)
       if base == tip {
         return SessionMerged(sessionId: id, commit: nil, merged: false, message: "session \(id) has nothing new for main")
       }
-      let tree = try mergedTree(base: base, main: main, session: tip)
+      let outcome = try merge(base: base, main: main, session: tip)
+      guard outcome.isClean else {
+        try recordConflicts(outcome.conflicts, session: session, main: main, operation: "session-merge", by: user)
+        return nil  // the session moved while recording: start over
+      }
+      let tree = try repository.buildTree(base: outcome.mainTree, changes: outcome.changes)
       let prepared = try prepare(on: Layout.main, by: user) { _, pending in
         pending.baseTree = tree
         pending.extraParents = [tip]

@@ -143,6 +143,12 @@ public final class Project {
 
   func warn(_ text: String) { warnings.append(text) }
 
+  /// Returns the warnings gathered so far and forgets them, so that each is printed once.
+  public func takeWarnings() -> [String] {
+    defer { warnings = [] }
+    return warnings
+  }
+
   /// Brings a checked-out working tree on main up to date after main moved, but only when it
   /// has no local changes; otherwise says so and leaves it alone.
   func updateWorkingTree(from old: ObjectID?, to new: ObjectID) {

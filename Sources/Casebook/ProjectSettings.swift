@@ -10,7 +10,8 @@ public struct ProjectSettings: Sendable, Equatable {
   public var projectID: String
   public var template: String
   public var sections: [TemplateSection]
-  /// Minutes of inactivity after which a session counts as idle (used by `session resume`).
+  /// Minutes of inactivity (since the branch tip's commit) after which an active session expires:
+  /// it reads as `expired` and refuses writes until `session resume`.
   public var sessionIdleMinutes: Int
 
   init(projectID: String, template: Template) {

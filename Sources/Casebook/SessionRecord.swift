@@ -2,7 +2,9 @@ import YAML
 
 /// A session as `sessions/<id>.yaml` records it (the seed's SessionState and SessionLog).
 public struct SessionRecord: Sendable, Equatable, Encodable {
-  public enum Status: String, Sendable, Encodable { case active, closed }
+  /// `expired` is never stored: an active session idle for longer than the project's
+  /// `settings.session_idle_minutes` reads as expired until it is resumed.
+  public enum Status: String, Sendable, Encodable { case active, closed, expired }
 
   public let sessionId: String
   public let userId: String
@@ -39,7 +41,7 @@ public struct SessionRecord: Sendable, Equatable, Encodable {
     sessionId = try string("session_id")
     userId = try string("user_id")
     projectId = try string("project_id")
-    guard let status = Status(rawValue: try string("status")) else {
+    guard let status = Status(rawValue: try string("status")), status != .expired else {
       throw CasebookError.repository("\(path): unknown status")
     }
     self.status = status

@@ -34,6 +34,7 @@ let arguments = hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))
 let wantsJSON = arguments.contains("--json")
 
 func fail(code: String, message: String, exit status: Int32, conflicts: [ConflictRecord] = []) -> Never {
+  OpenedProjects.flushWarnings()
   if wantsJSON {
     let object = ErrorObject(
       error: .init(code: code, message: message, exitCode: status, conflicts: conflicts.isEmpty ? nil : conflicts))
@@ -47,6 +48,7 @@ func fail(code: String, message: String, exit status: Int32, conflicts: [Conflic
 do {
   var command = try CasebookCommand.parseAsRoot(arguments)
   try command.run()
+  OpenedProjects.flushWarnings()
 } catch let error as CasebookError {
   fail(code: error.code, message: error.localizedDescription, exit: error.exitCode, conflicts: error.conflicts)
 } catch let error as ExitCode {

@@ -136,7 +136,7 @@ struct CLILifecycleTests {
     cli.user = "bob"
     _ = try cli.ok(["profile", "set", "project_title", "Estate Accessibility Upgrade", "--session", b2, "--repo", repo])
     _ = try cli.ok(["session", "merge", a2, "--repo", repo])
-    let before = try cli.state(of: repo)
+    let mainBefore = try cli.git(["rev-parse", "main"], in: repo)
     let conflict = try cli.run(["session", "merge", b2, "--repo", repo, "--json"])
     #expect(conflict.status == 3)
     let error = try #require(try conflict.json["error"] as? [String: Any])
@@ -144,7 +144,9 @@ struct CLILifecycleTests {
     #expect(conflicts.first?["path"] as? String == "project_title")
     #expect(conflicts.first?["file"] as? String == "project_profile.yaml")
     #expect((conflicts.first?["theirs"] as? String)?.contains("Estate Accessibility Upgrade") == true)
-    #expect(try cli.state(of: repo) == before, "a conflicting merge writes nothing")
+    // Nothing reaches main; the conflict is kept on the session's branch for `casebook resolve`.
+    #expect(try cli.git(["rev-parse", "main"], in: repo) == mainBefore, "a conflicting merge writes nothing to main")
+    #expect(try cli.git(["show", "sessions/\(b2):sessions/\(b2).conflicts.yaml"], in: repo).contains("path: project_title"))
   }
 
   @Test("the merge driver: plain git merge of two branches uses the structural YAML merge")

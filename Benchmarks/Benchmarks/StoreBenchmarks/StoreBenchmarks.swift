@@ -105,4 +105,6 @@ let benchmarks: @Sendable () -> Void = {
       fixtures["input"] = nil
     }
   )
+
+  sessionMergeBenchmarks()
 }

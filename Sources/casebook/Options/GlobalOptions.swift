@@ -23,7 +23,9 @@ struct GlobalOptions: ParsableArguments {
   func project() throws -> Project {
     let env = ProcessInfo.processInfo.environment
     let path = repo ?? env["CASEBOOK_REPO"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
-    return try Project.open(at: path)
+    let project = try Project.open(at: path)
+    OpenedProjects.all.append(project)
+    return project
   }
 
   /// The acting user: `--user`, `CASEBOOK_USER`, or git's `user.name` (spaces become `-`),

@@ -16,7 +16,7 @@ struct Output {
 
   /// Prints a project's warnings on standard error (they never go in the JSON on stdout).
   func warnings(_ project: Project) {
-    for warning in project.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    for warning in project.takeWarnings() { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
   }
 
   static func encode<T: Encodable>(_ value: T) throws -> String {
@@ -29,6 +29,16 @@ struct Output {
     }
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+}
+
+/// The projects this process opened, so that `main.swift` prints whatever warnings a command
+/// left unprinted (on standard error, as `Output.warnings` does), on success and on failure.
+enum OpenedProjects {
+  nonisolated(unsafe) static var all: [Project] = []
+
+  static func flushWarnings() {
+    for project in all { Output(json: false).warnings(project) }
   }
 }
 

@@ -3,8 +3,8 @@ import Casebook
 
 struct SessionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "session", abstract: "Start, list, resume, close and merge sessions.",
-    subcommands: [Start.self, List.self, Show.self, Resume.self, Close.self, Merge.self])
+    commandName: "session", abstract: "Start, list, resume, refresh, close and merge sessions.",
+    subcommands: [Start.self, List.self, Show.self, Resume.self, Refresh.self, Close.self, Merge.self])
 
   struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start a session (a branch off main).")
@@ -57,13 +57,39 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reactivate your most recently active session.")
+    static let configuration = CommandConfiguration(
+      abstract: "Reactivate a session (default: your latest one not closed and merged), merge main into it, and say what changed on main.")
     @OptionGroup var global: GlobalOptions
+    @Argument(help: "The session (default: your most recently active one that is not closed and merged).") var id: String?
 
     func run() throws {
       let project = try global.project()
-      let result = try project.resumeSession(by: global.actingUser(in: project))
-      try global.output.emit(result) { result.sessionId }
+      let result = try project.resumeSession(id, by: global.actingUser(in: project))
+      try global.output.emit(result) {
+        var lines = [
+          "resumed \(result.sessionId)", "commit \(result.commit)",
+          result.refreshed ? "merged main \(result.main.prefix(12)) into the session" : "main had nothing new for the session",
+        ]
+        if !result.changes.isEmpty { lines.append("since you were last active:") }
+        for c in result.changes {
+          let who = [c.by.map { "by \($0)" }, c.at.map { "at \($0)" }].compactMap { $0 }.joined(separator: " ")
+          lines.append("  \(c.kind) \(c.name) \(c.change)\(who.isEmpty ? "" : " \(who)")\(c.detail.map { " (\($0))" } ?? "")")
+        }
+        return lines.joined(separator: "\n")
+      }
+    }
+  }
+
+  struct Refresh: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Merge main into a session (a merge commit on its branch), so it sees what others committed.")
+    @OptionGroup var global: GlobalOptions
+    @Argument var id: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.refreshSession(id, by: global.actingUser(in: project))
+      try global.output.emit(result) { result.commit.map { "\(result.message)\ncommit \($0)" } ?? result.message }
     }
   }
 

@@ -1,0 +1,236 @@
+import Foundation
+import Git
+import YAML
+
+/// How `casebook resolve` settles a conflict.
+public enum ResolveChoice: Sendable {
+  /// Main's value ("ours" in the conflict record).
+  case ours
+  /// The session's value ("theirs").
+  case theirs
+  /// A value given as YAML (for a path inside a YAML file) or as the whole text (for a file).
+  case value(String)
+  /// An edited copy of the whole file; `source` names it in messages.
+  case file(Data, source: String)
+}
+
+/// The outcome of `casebook resolve`.
+public struct ConflictsResolved: Sendable, Encodable {
+  public let sessionId: String
+  public let commit: String
+  /// The conflicts settled by this command, as `file#path`.
+  public let resolved: [String]
+  /// Those still open.
+  public let remaining: [String]
+  /// True when this was the last one: main was merged into the session with every resolution,
+  /// so that `session merge` now lands cleanly.
+  public let merged: Bool
+  /// The main commit merged into the session, when `merged`.
+  public let main: String?
+}
+
+extension Project {
+  /// The conflicts recorded on a session's branch, nil when there are none.
+  func conflictSet(_ id: String, in snapshot: Snapshot) throws -> ConflictSet? {
+    try snapshot.mapping(Layout.conflictFile(id)).map { try ConflictSet($0, path: Layout.conflictFile(id)) }
+  }
+
+  /// The conflicts recorded on session `id`'s branch (nil when none).
+  public func conflicts(session id: String) throws -> ConflictSet? {
+    let id = try Identifier.session(id)
+    return try conflictSet(id, in: sessionSnapshot(id))
+  }
+
+  /// Refuses to merge a session while conflicts recorded on it are open.
+  func refuseOpenConflicts(_ id: String, in snapshot: Snapshot) throws {
+    guard let set = try conflictSet(id, in: snapshot), !set.open.isEmpty else { return }
+    throw CasebookError.conflict(
+      "session \(id) has \(set.open.count) unresolved conflict(s) with main, recorded in \(Layout.conflictFile(id)); resolve them with 'casebook resolve --session \(id) …' first",
+      set.open.map(\.record))
+  }
+
+  /// Commits the conflicts a merge found onto the session's branch (`sessions/<id>.conflicts.yaml`)
+  /// and throws them as `.conflict`: nothing is merged, but the conflicts are kept as data that any
+  /// clone can resolve. Returns normally only when the branch moved meanwhile (start over).
+  /// `record`, when given, is written as the session file in the same commit (resume).
+  func recordConflicts(
+    _ conflicts: [ConflictRecord], session: Snapshot, main: ObjectID, operation: String, by user: User,
+    record: SessionRecord? = nil, prefix: String? = nil
+  ) throws {
+    let id = String(session.ref.dropFirst(Layout.sessionPrefix.count))
+    let set = ConflictSet(
+      sessionId: id, main: main.hex, session: session.commit!.hex, operation: operation, by: user.id,
+      at: Timestamp.string(now()), conflicts: conflicts)
+    let error = CasebookError.conflict(
+      (prefix.map { $0 + "; " } ?? "")
+        + "session \(id) conflicts with main in \(conflicts.count) place(s), so nothing was merged; the conflicts are recorded on the session's branch in \(Layout.conflictFile(id)): resolve them with 'casebook resolve --session \(id) FILE PATH --ours|--theirs|--value YAML' and merge again",
+      conflicts)
+    // The same conflicts against the same main are already recorded: nothing new to write.
+    if record == nil, let existing = try conflictSet(id, in: session), existing.main == main.hex,
+      existing.conflicts.map(\.record) == conflicts
+    {
+      throw error
+    }
+    let prepared = try prepare(on: session.ref, by: user) { _, pending in
+      try pending.put(Layout.conflictFile(id), yaml: set.node)
+      if let record { try pending.put(Layout.sessionFile(id), yaml: record.node) }
+      return CommitMessage(
+        summary: "record \(conflicts.count) conflict(s) with main \(main.hex.prefix(12))",
+        body: "Found by \(operation); nothing was merged. Resolve with 'casebook resolve --session \(id)'.",
+        action: record == nil ? "record-conflicts" : "session-resume", user: user.id, session: id,
+        extra: [("Casebook-Main", main.hex)] + conflicts.map { ("Casebook-Conflict", "\($0.file)#\($0.path)") })
+    }
+    guard prepared.head == session.commit, try publish(prepared) else { return }
+    throw error
+  }
+
+  /// Resolves recorded conflicts of session `id`: one (`file` and `path`), every one of a file
+  /// (`file` alone), or all (neither; `.ours` or `.theirs` only). The resolution is committed on
+  /// the session's branch with `Casebook-Resolved` trailers; the last one merges main (the commit
+  /// the conflicts were found against) into the session with every resolution applied, so that
+  /// `session merge` then lands without conflicting again.
+  public func resolveConflicts(
+    session id: String, file: String?, path: String?, choice: ResolveChoice, by user: User
+  ) throws -> ConflictsResolved {
+    let id = try Identifier.session(id)
+    _ = try sessionSnapshot(id)
+    if path != nil && file == nil { throw CasebookError.badInput("give the FILE the conflict is in, then its PATH") }
+    switch choice {
+    case .value:
+      if file == nil || path == nil { throw CasebookError.badInput("--value needs the FILE and PATH of one conflict") }
+    case .file:
+      if file == nil || path != nil { throw CasebookError.badInput("--file needs the FILE it replaces, and no PATH") }
+    case .ours, .theirs: break
+    }
+    return try retrying(Layout.sessionRef(id)) {
+      let session = try sessionSnapshot(id)
+      var record = try writableSession(id, in: session, by: user)
+      guard var set = try conflictSet(id, in: session), !set.open.isEmpty else {
+        throw CasebookError.badInput("session \(id) has no unresolved conflicts recorded; nothing to resolve")
+      }
+      let chosen = set.conflicts.indices.filter { index in
+        let entry = set.conflicts[index]
+        return !entry.isResolved && (file == nil || entry.file == file) && (path == nil || entry.path == path)
+      }
+      guard !chosen.isEmpty else {
+        let name = "\(file ?? "")\(path.map { "#\($0)" } ?? "")"
+        throw CasebookError.notFound(
+          "session \(id) has no open conflict at \(Identifier.printable(name)); open: \(set.open.map(\.name).joined(separator: ", "))"
+        )
+      }
+      let (resolution, value) = try validated(choice, for: chosen.map { set.conflicts[$0] })
+      let time = Timestamp.string(now())
+      for index in chosen {
+        set.conflicts[index].resolution = resolution
+        set.conflicts[index].value = value
+        set.conflicts[index].resolvedBy = user.id
+        set.conflicts[index].resolvedAt = time
+      }
+      let names = chosen.map { set.conflicts[$0].name }
+      var extra = names.map { ("Casebook-Resolved", $0) }
+      let remaining = set.open.map(\.name)
+      guard remaining.isEmpty else {
+        let commit = try commitResolution(id, session: session, set: set, user: user, names: names, extra: extra)
+        return commit.map {
+          ConflictsResolved(
+            sessionId: id, commit: $0.hex, resolved: names, remaining: remaining, merged: false, main: nil)
+        }
+      }
+      // The last one: merge the recorded main into the session with every resolution.
+      guard let main = ObjectID(hex: set.main), (try? repository.commit(main)) != nil else {
+        throw CasebookError.repository(
+          "the main commit \(set.main.prefix(12)) the conflicts were found against is missing")
+      }
+      let outcome = try merge(
+        base: try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base), main: main,
+        session: session.commit!,
+        resolutions: set.resolutions)
+      guard outcome.isClean else {
+        // The session changed since the conflicts were found, and new ones appeared: record them.
+        let known = Set(set.conflicts.map(\.name))
+        for conflict in outcome.conflicts where !known.contains("\(conflict.file)#\(conflict.path)") {
+          set.conflicts.append(ConflictSet.Entry(conflict))
+        }
+        guard try commitResolution(id, session: session, set: set, user: user, names: names, extra: extra) != nil else {
+          return nil
+        }
+        throw CasebookError.conflict(
+          "resolved \(names.joined(separator: ", ")), but the session changed since, and merging main finds more conflicts; resolve those too",
+          set.open.map(\.record))
+      }
+      record.base = main.hex
+      extra.append(("Casebook-Main", main.hex))
+      guard
+        let commit = try publishSessionMerge(
+          id, session: session, main: main, merge: outcome, record: record, by: user,
+          message: CommitMessage(
+            summary:
+              "resolve \(set.conflicts.count) conflict(s) and merge main \(main.hex.prefix(12)) into session \(id)",
+            body: set.conflicts.map { "\($0.name): \($0.resolution ?? "?") (\($0.resolvedBy ?? "?"))" }.joined(
+              separator: "\n"),
+            action: "resolve-conflict", user: user.id, session: id, extra: extra))
+      else { return nil }
+      return ConflictsResolved(
+        sessionId: id, commit: commit.hex, resolved: names, remaining: [], merged: true, main: main.hex)
+    }
+  }
+
+  private func commitResolution(
+    _ id: String, session: Snapshot, set: ConflictSet, user: User, names: [String], extra: [(String, String)]
+  ) throws -> ObjectID? {
+    let prepared = try prepare(on: session.ref, by: user) { _, pending in
+      try pending.put(Layout.conflictFile(id), yaml: set.node)
+      return CommitMessage(
+        summary: "resolve \(names.count) conflict(s) with main; \(set.open.count) left", action: "resolve-conflict",
+        user: user.id, session: id, extra: extra)
+    }
+    guard prepared.head == session.commit, try publish(prepared) else { return nil }
+    return prepared.commit
+  }
+
+  /// The resolution's name and value as recorded, after checking the choice fits the conflicts.
+  private func validated(_ choice: ResolveChoice, for entries: [ConflictSet.Entry]) throws -> (String, String?) {
+    switch choice {
+    case .ours: return ("ours", nil)
+    case .theirs:
+      if let locked = entries.first(where: \.isLockViolation) {
+        throw CasebookError.badInput(
+          "\(locked.file) is committed and locked on main, so main's text must stay (--ours); reopen the section in the session after the merge to change it"
+        )
+      }
+      return ("theirs", nil)
+    case .value(let text):
+      let entry = entries[0]
+      if entry.isLockViolation {
+        throw CasebookError.badInput("\(entry.file) is committed and locked on main; resolve it with --ours")
+      }
+      if Self.isYAML(entry.file) {
+        let node = try Self.parseYAML(Data(text.utf8), what: "--value for \(entry.name)")
+        if entry.path.isEmpty, node.mapping == nil {
+          throw CasebookError.badInput("--value for the whole of \(entry.file) must be a YAML mapping")
+        }
+        return ("value", YAML.emit(node))
+      }
+      return ("value", text)
+    case .file(let data, let source):
+      let entry = entries[0]
+      if entries.contains(where: \.isLockViolation) {
+        throw CasebookError.badInput("\(entry.file) is committed and locked on main; resolve it with --ours")
+      }
+      guard !data.isEmpty, let text = String(data: data, encoding: .utf8) else {
+        throw CasebookError.badInput("\(source) is empty or not valid UTF-8 text")
+      }
+      if text.contains("<<<<<<<") || text.contains(">>>>>>>") {
+        throw CasebookError.badInput("\(source) still has conflict markers (<<<<<<< or >>>>>>>); edit them out first")
+      }
+      if Self.isYAML(entry.file) {
+        let node = try Self.parseYAML(data, what: source)
+        guard node.mapping != nil else { throw CasebookError.badInput("\(source): expected a YAML mapping") }
+        return ("file", YAML.emit(node))
+      }
+      return ("file", text)
+    }
+  }
+
+  static func isYAML(_ path: String) -> Bool { path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
+}
