@@ -88,7 +88,9 @@ struct CLISessionRefreshTests {
     #expect(try team.trailers(commit, "Casebook-Action") == ["refresh-session"])
     #expect(try team.trailers(commit, "Casebook-Main") == [main])
     // The session file records what the session last saw.
-    #expect(try team.git(["show", "sessions/\(team.a):sessions/\(team.a).yaml"]).contains("base: \(main)"))
+    // (An id that starts with a digit is quoted by the canonical emitter, one with a letter is not.)
+    let file = try team.git(["show", "sessions/\(team.a):sessions/\(team.a).yaml"])
+    #expect(file.contains("base: \(main)\n") || file.contains("base: \"\(main)\"\n"), "\(file)")
     #expect(try team.git(["merge-base", "main", "sessions/\(team.a)"]) == main)
 
     // Up to date: no commit, and it says so.
@@ -214,9 +216,9 @@ struct CLISessionRefreshTests {
   )
   func conflictResolvedInAClone() throws {
     let team = try Team()
-    _ = try team.ok("alice", ["profile", "set", "gate_stage", "Gate 1", "--session", team.a])
+    _ = try team.ok("alice", ["profile", "set", "project_title", "Title A", "--session", team.a])
     _ = try team.ok("alice", ["session", "merge", team.a])
-    _ = try team.ok("bob", ["profile", "set", "gate_stage", "Gate 2", "--session", team.b])
+    _ = try team.ok("bob", ["profile", "set", "project_title", "Title B", "--session", team.b])
     let main = try team.git(["rev-parse", "main"])
 
     let refused = try team.run("bob", ["session", "merge", team.b, "--json"])
@@ -224,13 +226,13 @@ struct CLISessionRefreshTests {
     let error = try #require(try refused.json["error"] as? [String: Any])
     let conflicts = try #require(error["conflicts"] as? [[String: Any]])
     #expect(conflicts.count == 1)
-    #expect(conflicts.first?["path"] as? String == "gate_stage")
+    #expect(conflicts.first?["path"] as? String == "project_title")
     #expect(try team.git(["rev-parse", "main"]) == main, "nothing was written to main")
     // The conflict record, on the session branch, readable with git show.
     let record = try team.git(["show", "sessions/\(team.b):sessions/\(team.b).conflicts.yaml"])
     #expect(record.contains("main: \"\(main)\"") || record.contains("main: \(main)"), "\(record)")
-    #expect(record.contains("path: gate_stage"))
-    #expect(try team.trailers("sessions/\(team.b)", "Casebook-Conflict") == ["project_profile.yaml#gate_stage"])
+    #expect(record.contains("path: project_title"))
+    #expect(try team.trailers("sessions/\(team.b)", "Casebook-Conflict") == ["project_profile.yaml#project_title"])
     // Merging again refuses at once, and writes nothing more.
     let tip = try team.git(["rev-parse", "sessions/\(team.b)"])
     #expect(try team.run("bob", ["session", "merge", team.b]).status == 3)
@@ -242,15 +244,15 @@ struct CLISessionRefreshTests {
     var bob = team.cli
     bob.user = "bob"
     let resolved = try bob.ok([
-      "resolve", "--session", team.b, "project_profile.yaml", "gate_stage", "--value", "Gate 3", "--repo", clone,
+      "resolve", "--session", team.b, "project_profile.yaml", "project_title", "--value", "Title C", "--repo", clone,
     ])
     #expect(resolved["merged"] as? Bool == true)
-    #expect(resolved["resolved"] as? [String] == ["project_profile.yaml#gate_stage"])
+    #expect(resolved["resolved"] as? [String] == ["project_profile.yaml#project_title"])
     let resolution = try team.git(["rev-parse", "sessions/\(team.b)"], in: clone)
     #expect(try team.git(["show", "-s", "--format=%P", resolution], in: clone) == "\(tip) \(main)")
     #expect(
       try team.git(["log", "-1", "--format=%(trailers:key=Casebook-Resolved,valueonly)", resolution], in: clone)
-        == "project_profile.yaml#gate_stage")
+        == "project_profile.yaml#project_title")
     #expect(
       try team.git(["log", "-1", "--format=%(trailers:key=Casebook-Action,valueonly)", resolution], in: clone)
         == "resolve-conflict")
@@ -259,7 +261,7 @@ struct CLISessionRefreshTests {
     let merged = try bob.ok(["session", "merge", team.b, "--repo", clone])
     let landed = try #require(merged["commit"] as? String)
     #expect(try team.git(["show", "-s", "--format=%P", landed], in: clone) == "\(main) \(resolution)")
-    #expect(try team.git(["show", "main:project_profile.yaml"], in: clone).contains("gate_stage: Gate 3"))
+    #expect(try team.git(["show", "main:project_profile.yaml"], in: clone).contains("project_title: Title C"))
     #expect(try runGit(["fsck", "--strict"], in: clone).status == 0)
     #expect(try team.git(["log", "--graph", "--oneline", "--all"], in: clone).contains("resolve 1 conflict(s)"))
   }
@@ -267,14 +269,14 @@ struct CLISessionRefreshTests {
   @Test("several conflicts resolved one by one and all at once; a Markdown conflict takes the session's text")
   func resolveOneByOneAndAll() throws {
     let team = try Team()
-    _ = try team.ok("alice", ["profile", "set", "gate_stage", "Gate 1", "--session", team.a])
+    _ = try team.ok("alice", ["profile", "set", "senior_responsible_owner", "Owner A", "--session", team.a])
     _ = try team.ok("alice", ["profile", "set", "project_title", "Alice's title", "--session", team.a])
     _ = try team.ok("alice", ["session", "merge", team.a])
-    _ = try team.ok("bob", ["profile", "set", "gate_stage", "Gate 2", "--session", team.b])
+    _ = try team.ok("bob", ["profile", "set", "senior_responsible_owner", "Owner B", "--session", team.b])
     _ = try team.ok("bob", ["profile", "set", "project_title", "Bob's title", "--session", team.b])
     #expect(try team.run("bob", ["session", "merge", team.b]).status == 3)
 
-    let first = try team.ok("bob", ["resolve", "--session", team.b, "project_profile.yaml", "gate_stage", "--ours"])
+    let first = try team.ok("bob", ["resolve", "--session", team.b, "project_profile.yaml", "senior_responsible_owner", "--ours"])
     #expect(first["merged"] as? Bool == false)
     #expect(first["remaining"] as? [String] == ["project_profile.yaml#project_title"])
     #expect(try team.run("bob", ["session", "merge", team.b]).status == 3, "one is still open")
@@ -282,7 +284,7 @@ struct CLISessionRefreshTests {
     #expect(last["merged"] as? Bool == true)
     _ = try team.ok("bob", ["session", "merge", team.b])
     let profile = try team.git(["show", "main:project_profile.yaml"])
-    #expect(profile.contains("gate_stage: Gate 1"))
+    #expect(profile.contains("senior_responsible_owner: Owner A"))
     #expect(profile.contains("project_title: Bob's title"))
 
     // Both draft the same section: the text conflicts line by line, the metadata key by key.
@@ -308,9 +310,9 @@ struct CLISessionRefreshTests {
   @Test("a refresh that conflicts keeps the conflict on the session branch and leaves main alone")
   func refreshConflict() throws {
     let team = try Team()
-    _ = try team.ok("alice", ["profile", "set", "gate_stage", "Gate 1", "--session", team.a])
+    _ = try team.ok("alice", ["profile", "set", "project_title", "Title A", "--session", team.a])
     _ = try team.ok("alice", ["session", "merge", team.a])
-    _ = try team.ok("bob", ["profile", "set", "gate_stage", "Gate 2", "--session", team.b])
+    _ = try team.ok("bob", ["profile", "set", "project_title", "Title B", "--session", team.b])
     let main = try team.git(["rev-parse", "main"])
     let result = try team.run("bob", ["session", "refresh", team.b])
     #expect(result.status == 3)
@@ -322,15 +324,15 @@ struct CLISessionRefreshTests {
     _ = try team.ok("bob", ["resolve", "--session", team.b, "--theirs"])
     #expect(try team.git(["merge-base", "main", "sessions/\(team.b)"]) == main)
     _ = try team.ok("bob", ["session", "merge", team.b])
-    #expect(try team.git(["show", "main:project_profile.yaml"]).contains("gate_stage: Gate 2"))
+    #expect(try team.git(["show", "main:project_profile.yaml"]).contains("project_title: Title B"))
   }
 
   @Test("resume whose refresh conflicts: the session is active again, the conflict recorded in the same commit, exit 3")
   func resumeConflict() throws {
     let team = try Team()
-    _ = try team.ok("bob", ["profile", "set", "gate_stage", "Gate 2", "--session", team.b])
+    _ = try team.ok("bob", ["profile", "set", "project_title", "Title B", "--session", team.b])
     _ = try team.ok("bob", ["session", "close", team.b])
-    _ = try team.ok("alice", ["profile", "set", "gate_stage", "Gate 1", "--session", team.a])
+    _ = try team.ok("alice", ["profile", "set", "project_title", "Title A", "--session", team.a])
     _ = try team.ok("alice", ["session", "merge", team.a])
     let main = try team.git(["rev-parse", "main"])
 
@@ -345,7 +347,7 @@ struct CLISessionRefreshTests {
     #expect(shown?["status"] as? String == "active")
     _ = try team.ok("bob", ["resolve", "--session", team.b, "--ours"])
     _ = try team.ok("bob", ["session", "merge", team.b])
-    #expect(try team.git(["show", "main:project_profile.yaml"]).contains("gate_stage: Gate 1"))
+    #expect(try team.git(["show", "main:project_profile.yaml"]).contains("project_title: Title A"))
     #expect(try runGit(["fsck", "--strict"], in: team.repo).status == 0)
   }
 }

@@ -6,7 +6,7 @@ import Testing
 /// exit code, and the repository exactly as it was.
 @Suite("casebook CLI, bad input to refresh, resume and resolve")
 struct SessionResolveBadInputTests {
-  /// alice's session `a` (merged), bob's session `b` with one recorded conflict on gate_stage,
+  /// alice's session `a` (merged), bob's session `b` with one recorded conflict on project_title,
   /// bob's session `clean` with nothing recorded, alice's `closed` session, alice's `idle` one
   /// (expired), and a file with conflict markers.
   struct Fixture {
@@ -31,9 +31,9 @@ struct SessionResolveBadInputTests {
       var bob = cli
       bob.user = "bob"
       _ = try cli.ok(["session", "close", closed, "--repo", repo])
-      _ = try cli.ok(["profile", "set", "gate_stage", "Gate 1", "--session", a, "--repo", repo])
+      _ = try cli.ok(["profile", "set", "project_title", "Title A", "--session", a, "--repo", repo])
       _ = try cli.ok(["session", "merge", a, "--repo", repo])
-      _ = try bob.ok(["profile", "set", "gate_stage", "Gate 2", "--session", b, "--repo", repo])
+      _ = try bob.ok(["profile", "set", "project_title", "Title B", "--session", b, "--repo", repo])
       #expect(try bob.run(["session", "merge", b, "--repo", repo]).status == 3)
       // idle: its branch tip is ten hours old (the default limit is 480 minutes).
       let tip = try cli.git(["rev-parse", "refs/heads/sessions/\(idle)"], in: repo).trimmingCharacters(
@@ -49,8 +49,8 @@ struct SessionResolveBadInputTests {
       _ = try cli.git(["update-ref", "refs/heads/sessions/\(idle)", idleCommit, tip], in: repo)
       files = [
         "markers": try cli.file(
-          "markers.yaml", "<<<<<<< main\ngate_stage: Gate 1\n=======\ngate_stage: Gate 2\n>>>>>>> session\n"),
-        "invalid": try cli.file("invalid.yaml", "gate_stage: [unclosed\n"),
+          "markers.yaml", "<<<<<<< main\nproject_title: Title A\n=======\nproject_title: Title B\n>>>>>>> session\n"),
+        "invalid": try cli.file("invalid.yaml", "project_title: [unclosed\n"),
         "scalar": try cli.file("scalar.yaml", "just text\n"),
         "missing": cli.root + "/no-such.yaml",
         "text": try cli.file("text.md", "# T\n\nText.\n"),
@@ -73,7 +73,7 @@ struct SessionResolveBadInputTests {
     var testDescription: String { name }
   }
 
-  static let gate = ["project_profile.yaml", "gate_stage"]
+  static let gate = ["project_profile.yaml", "project_title"]
 
   static let cases: [Case] = [
     // resolve
@@ -96,7 +96,7 @@ struct SessionResolveBadInputTests {
       ["resolve", "--session", $0.b] + gate + ["--value", "[unclosed"]
     },
     Case(name: "resolve --value without a path", user: "bob", status: 1, message: "--value needs") {
-      ["resolve", "--session", $0.b, "--value", "Gate 3"]
+      ["resolve", "--session", $0.b, "--value", "Title C"]
     },
     Case(name: "resolve --file with a path", user: "bob", status: 1, message: "--file needs") {
       ["resolve", "--session", $0.b] + gate + ["--file", $0.files["text"]!]
@@ -146,7 +146,7 @@ struct SessionResolveBadInputTests {
     },
     // expiry
     Case(name: "profile set in an expired session", user: "alice", status: 1, message: "session resume") {
-      ["profile", "set", "gate_stage", "Gate 1", "--session", $0.idle]
+      ["profile", "set", "project_title", "Title A", "--session", $0.idle]
     },
     Case(name: "section draft in an expired session", user: "alice", status: 1, message: "expired") {
       ["section", "draft", "rationale", "--session", $0.idle, "--from", $0.files["text"]!]
