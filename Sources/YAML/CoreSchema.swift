@@ -7,6 +7,11 @@ enum CoreSchema {
   static func resolvePlain(_ text: String) -> Node {
     if isNull(text) { return .null }
     if let value = bool(text) { return .bool(value) }
+    // Ints and floats start with a digit, a sign or a dot: a word needs no more checks (most
+    // scalars in a profile are words and sentences; this keeps large documents fast).
+    if let first = text.utf8.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z") {
+      return .string(text)
+    }
     if let value = int(text) { return .int(value) }
     if looksLikeInt(text) { return .string(text) }
     if let value = float(text) { return .float(value) }

@@ -77,18 +77,19 @@ struct Merger {
   {
     let all = [base, ours, theirs]
     if all.allSatisfy({ $0.allSatisfy { $0.mapping != nil } }),
-      let key = identityKey(base, ours, theirs, at: path)
+      let (key, codes) = identity(base, ours, theirs, at: path)
     {
-      return mergeByIdentity(key, base, ours, theirs, at: path)
+      return mergeByIdentity(key, codes, base, ours, theirs, at: path)
     }
     // Lists without repeats are ordered sets: scalars always, other items when the lengths
     // differ (with equal lengths, merging by position goes deeper). A list with repeats is not a
     // set, and merging it as one would silently drop the repeats.
-    let sets = all.allSatisfy { Set($0).count == $0.count }
-    if sets, all.allSatisfy({ $0.allSatisfy(\.isScalar) }) {
-      return mergeAsSet(base, ours, theirs, at: path)
+    let scalars = all.allSatisfy { $0.allSatisfy(\.isScalar) }
+    let sameLength = base.count == ours.count && ours.count == theirs.count
+    if scalars || !sameLength, let codes = Codes(base, ours, theirs) {
+      return mergeAsSet(codes, at: path)
     }
-    if base.count == ours.count, ours.count == theirs.count {
+    if sameLength {
       var result: [Node] = []
       for index in ours.indices {
         if let value = merge(base[index], ours[index], theirs[index], at: path.index(index)) {
@@ -97,153 +98,155 @@ struct Merger {
       }
       return result
     }
-    if sets {
-      return mergeAsSet(base, ours, theirs, at: path)
+    return nil
+  }
+
+  /// The identity key and the codes of the items' values under it: the first candidate (those
+  /// configured for `path`, then "id", then "name") that every item on all three sides has as a
+  /// scalar, unique within each side.
+  private func identity(_ base: [Node], _ ours: [Node], _ theirs: [Node], at path: MergePath)
+    -> (String, Codes)?
+  {
+    let configured = identityKeys.first { $0.0.matches(path) }?.1 ?? []
+    for key in configured + ["id", "name"] {
+      func values(_ items: [Node]) -> [Node]? {
+        var out: [Node] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+          guard let value = item[key], value.isScalar else { return nil }
+          out.append(value)
+        }
+        return out
+      }
+      if let b = values(base), let o = values(ours), let t = values(theirs), let codes = Codes(b, o, t) {
+        return (key, codes)
+      }
     }
     return nil
   }
 
-  private func identityKey(_ base: [Node], _ ours: [Node], _ theirs: [Node], at path: MergePath)
-    -> String?
-  {
-    let configured = identityKeys.first { $0.0.matches(path) }?.1 ?? []
-    return (configured + ["id", "name"]).first { key in
-      [base, ours, theirs].allSatisfy { items in
-        var seen = Set<Node>()
-        return items.allSatisfy { item in
-          guard let value = item[key], value.isScalar else { return false }
-          return seen.insert(value).inserted
-        }
-      }
-    }
-  }
-
   private mutating func mergeByIdentity(
-    _ key: String, _ base: [Node], _ ours: [Node], _ theirs: [Node], at path: MergePath
+    _ key: String, _ codes: Codes, _ base: [Node], _ ours: [Node], _ theirs: [Node], at path: MergePath
   ) -> [Node] {
-    func index(_ items: [Node]) -> ([Node], [Node: Node]) {
-      let ids = items.map { $0[key]! }
-      return (ids, Dictionary(uniqueKeysWithValues: zip(ids, items)))
+    func items(_ sideCodes: [Int], _ items: [Node]) -> [Node?] {
+      var out = [Node?](repeating: nil, count: codes.count)
+      for (code, item) in zip(sideCodes, items) { out[code] = item }
+      return out
     }
-    let (baseIDs, baseItems) = index(base)
-    let (ourIDs, ourItems) = index(ours)
-    let (theirIDs, theirItems) = index(theirs)
-    var merged: [Node: Node] = [:]
-    for id in Self.unique(ourIDs + theirIDs + baseIDs) {
-      if let value = merge(baseItems[id], ourItems[id], theirItems[id], at: path.identity(key, id))
-      {
-        merged[id] = value
-      }
+    let baseItems = items(codes.base, base)
+    let ourItems = items(codes.ours, ours)
+    let theirItems = items(codes.theirs, theirs)
+    var merged = [Node?](repeating: nil, count: codes.count)
+    // Codes number ours' ids first, then theirs' new ones, then base's: document order.
+    for code in 0..<codes.count {
+      merged[code] = merge(
+        baseItems[code], ourItems[code], theirItems[code], at: path.identity(key, codes.values[code]))
     }
-    return Self.order(base: baseIDs, ours: ourIDs, theirs: theirIDs).compactMap { merged[$0] }
+    return Self.order(codes).compactMap { merged[$0] }
   }
 
   /// Removals on either side applied, additions on both kept once. Both sides replacing the same
   /// item with different new items (two rewordings of one risk) is a conflict on the whole list.
-  private mutating func mergeAsSet(_ base: [Node], _ ours: [Node], _ theirs: [Node], at path: MergePath)
-    -> [Node]?
-  {
-    let baseSet = Set(base)
-    let ourSet = Set(ours)
-    let theirSet = Set(theirs)
-    let ourReplacements = Self.replacements(base: base, side: ours, baseSet: baseSet, sideSet: ourSet)
+  private func mergeAsSet(_ codes: Codes, at path: MergePath) -> [Node]? {
+    let inBase = codes.membership(codes.base)
+    let inOurs = codes.membership(codes.ours)
+    let inTheirs = codes.membership(codes.theirs)
+    let ourReplacements = Self.replacements(codes.base, side: codes.ours, inBase: inBase, inSide: inOurs)
     if !ourReplacements.isEmpty {
-      let theirReplacements = Self.replacements(base: base, side: theirs, baseSet: baseSet, sideSet: theirSet)
+      let theirReplacements = Self.replacements(codes.base, side: codes.theirs, inBase: inBase, inSide: inTheirs)
       for (item, new) in ourReplacements {
         if let other = theirReplacements[item], other != new { return nil }
       }
     }
-    return Self.order(base: base, ours: ours, theirs: theirs).filter { item in
-      !baseSet.contains(item) || (ourSet.contains(item) && theirSet.contains(item))
-    }
+    return Self.order(codes).filter { !inBase[$0] || (inOurs[$0] && inTheirs[$0]) }.map { codes.values[$0] }
   }
 
-  /// The base items `side` deleted with new items in their place (between the same neighbours).
-  private static func replacements(base: [Node], side: [Node], baseSet: Set<Node>, sideSet: Set<Node>)
-    -> [Node: Set<Node>]
-  {
-    // The side's new items, by the nearest base item before them on that side (nil: the front).
-    var added: [Node?: Set<Node>] = [:]
-    var anchor: Node? = nil
+  /// The base items `side` deleted with new items in their place (between the same neighbours),
+  /// each with those new items, sorted.
+  private static func replacements(_ base: [Int], side: [Int], inBase: [Bool], inSide: [Bool]) -> [Int: [Int]] {
+    // The side's new items, by the nearest base item before them on that side (-1: the front).
+    var added: [Int: [Int]] = [:]
+    var anchor = -1
     for item in side {
-      if baseSet.contains(item) { anchor = item } else { added[anchor, default: []].insert(item) }
+      if inBase[item] { anchor = item } else { added[anchor, default: []].append(item) }
     }
     guard !added.isEmpty else { return [:] }
-    var result: [Node: Set<Node>] = [:]
-    anchor = nil
+    var result: [Int: [Int]] = [:]
+    anchor = -1
     for item in base {
-      if sideSet.contains(item) {
+      if inSide[item] {
         anchor = item
       } else if let new = added[anchor] {
-        result[item] = new
+        result[item] = new.sorted()
       }
     }
     return result
   }
 
   /// Ours' order with theirs' other items inserted after their predecessor in theirs (after any of
-  /// ours' own additions there), those theirs appended after everything at the end; or, when ours kept base order and theirs did not, the same with
-  /// the roles swapped. New items that took the place of base items the other side still has
-  /// (a reworded risk) go where those items are. No duplicates. Linear: new items are grouped by
-  /// the item they follow or replace.
-  static func order(base: [Node], ours: [Node], theirs: [Node]) -> [Node] {
-    let ours = unique(ours)
-    let theirs = unique(theirs)
-    let base = unique(base)
-    let swap = keepsOrder(ours, of: base) && !keepsOrder(theirs, of: base)
-    let (primary, secondary) = swap ? (theirs, ours) : (ours, theirs)
-    let primarySet = Set(primary)
-    let secondarySet = Set(secondary)
-    var basePosition: [Node: Int] = [:]
-    for (position, item) in base.enumerated() { basePosition[item] = position }
-    /// The first base item after `anchor` (nil: the front) up to the next one secondary kept,
+  /// ours' own additions there), those theirs appended after everything at the end; or, when ours
+  /// kept base order and theirs did not, the same with the roles swapped. New items that took the
+  /// place of base items the other side still has (a reworded risk) go where those items are.
+  /// Linear: membership and positions are arrays indexed by code.
+  static func order(_ codes: Codes) -> [Int] {
+    let inBase = codes.membership(codes.base)
+    let inOurs = codes.membership(codes.ours)
+    let inTheirs = codes.membership(codes.theirs)
+    func keepsOrder(_ side: [Int], _ inSide: [Bool]) -> Bool {
+      side.filter { inBase[$0] } == codes.base.filter { inSide[$0] }
+    }
+    let swapped = keepsOrder(codes.ours, inOurs) && !keepsOrder(codes.theirs, inTheirs)
+    let (primary, secondary) = swapped ? (codes.theirs, codes.ours) : (codes.ours, codes.theirs)
+    let (inPrimary, inSecondary) = swapped ? (inTheirs, inOurs) : (inOurs, inTheirs)
+    var basePosition = [Int](repeating: -1, count: codes.count)
+    for (position, item) in codes.base.enumerated() { basePosition[item] = position }
+    /// The first base item after `anchor` (-1: the front) up to the next one secondary kept,
     /// that secondary deleted and primary still has: what secondary's new items there replaced.
-    func replaced(after anchor: Node?) -> Node? {
-      var position: Int
-      if let anchor {
-        guard let found = basePosition[anchor] else { return nil }
-        position = found + 1
-      } else {
-        position = 0
+    func replaced(after anchor: Int) -> Int? {
+      var position = 0
+      if anchor >= 0 {
+        guard basePosition[anchor] >= 0 else { return nil }
+        position = basePosition[anchor] + 1
       }
-      while position < base.count, !secondarySet.contains(base[position]) {
-        if primarySet.contains(base[position]) { return base[position] }
+      while position < codes.base.count, !inSecondary[codes.base[position]] {
+        if inPrimary[codes.base[position]] { return codes.base[position] }
         position += 1
       }
       return nil
     }
-    var front: [Node] = []
-    var following: [Node: [Node]] = [:]
-    var preceding: [Node: [Node]] = [:]
-    var anchor: Node? = nil
-    var target: Node?? = .none
+    var front: [Int] = []
+    var following = [[Int]](repeating: [], count: codes.count)
+    var preceding = [[Int]](repeating: [], count: codes.count)
+    var anchor = -1
+    var target: Int?? = .none
     for item in secondary {
-      if primarySet.contains(item) {
+      if inPrimary[item] {
         anchor = item
         target = .none
         continue
       }
       if target == nil { target = .some(replaced(after: anchor)) }
       if let replacedItem = target! {
-        preceding[replacedItem, default: []].append(item)
-      } else if let anchor {
-        following[anchor, default: []].append(item)
+        preceding[replacedItem].append(item)
+      } else if anchor >= 0 {
+        following[anchor].append(item)
       } else {
         front.append(item)
       }
     }
     // Items secondary added after its last shared item were appended: they stay at the end even
     // when primary moved that item.
-    let tail = anchor.flatMap { following.removeValue(forKey: $0) } ?? []
-    var result: [Node] = []
+    var tail: [Int] = []
+    if anchor >= 0 { swap(&tail, &following[anchor]) }
+    var result: [Int] = []
     result.reserveCapacity(primary.count + secondary.count)
     var pending = front
     for item in primary {
-      if let replacements = preceding[item] { result += replacements }
-      if secondarySet.contains(item) {
+      result += preceding[item]
+      if inSecondary[item] {
         // Secondary's items wait until the primary side's own additions after the shared item.
         result += pending
-        pending = following[item] ?? []
+        pending = following[item]
       }
       result.append(item)
     }
@@ -251,16 +254,51 @@ struct Merger {
     result += tail
     return result
   }
+}
 
-  /// Whether the items `side` shares with `base` are in base's order.
-  private static func keepsOrder(_ side: [Node], of base: [Node]) -> Bool {
-    let sideSet = Set(side)
-    let baseSet = Set(base)
-    return side.filter { baseSet.contains($0) } == base.filter { sideSet.contains($0) }
+/// Dense integer codes for the distinct values of three lists, so that the ordered-set work is
+/// array indexing rather than hashing nodes again and again. Codes number ours' values first,
+/// then theirs' new ones, then base's.
+struct Codes {
+  var base: [Int] = []
+  var ours: [Int] = []
+  var theirs: [Int] = []
+  var values: [Node] = []
+  var count: Int { values.count }
+
+  /// nil when a list repeats a value (it is not a set).
+  init?(_ base: [Node], _ ours: [Node], _ theirs: [Node]) {
+    var table: [Node: Int] = [:]
+    table.reserveCapacity(ours.count + theirs.count / 8 + 16)
+    var seen: [Int] = []
+    var side = 0
+    func encode(_ items: [Node]) -> [Int]? {
+      side += 1
+      var out: [Int] = []
+      out.reserveCapacity(items.count)
+      for item in items {
+        let code: Int
+        if let found = table[item] {
+          code = found
+          if seen[code] == side { return nil }
+        } else {
+          code = values.count
+          table[item] = code
+          values.append(item)
+          seen.append(0)
+        }
+        seen[code] = side
+        out.append(code)
+      }
+      return out
+    }
+    guard let o = encode(ours), let t = encode(theirs), let b = encode(base) else { return nil }
+    (self.base, self.ours, self.theirs) = (b, o, t)
   }
 
-  private static func unique(_ items: [Node]) -> [Node] {
-    var seen = Set<Node>()
-    return items.filter { seen.insert($0).inserted }
+  func membership(_ side: [Int]) -> [Bool] {
+    var out = [Bool](repeating: false, count: count)
+    for code in side { out[code] = true }
+    return out
   }
 }
