@@ -71,7 +71,7 @@ public enum MergeDriver {
     guard let data = FileManager.default.contents(atPath: file) else { return .defaults }
     let node: Node
     do { node = try YAML.parse(data) } catch {
-      throw CasebookError.badInput("\(file): \(error.localizedDescription)")
+      throw CasebookError.repository("\(file): \(error.localizedDescription)")
     }
     guard let section = node["merge"] else { return .defaults }
     return try MergeSettings(section, origin: file)
