@@ -89,7 +89,8 @@ public struct MergeSettings: Sendable, Equatable {
       }
       for (pattern, value) in try Self.table(entry["policies"], "\(glob)' policies", fail) {
         try Self.check(pattern, "'\(glob)' policies", fail)
-        rules.policies.append((pattern: pattern, policy: try Self.policy(value, "'\(glob)' policies '\(pattern)'", fail)))
+        rules.policies.append(
+          (pattern: pattern, policy: try Self.policy(value, "'\(glob)' policies '\(pattern)'", fail)))
       }
       files.append(rules)
     }

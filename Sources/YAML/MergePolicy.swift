@@ -56,7 +56,8 @@ public enum MergePolicy: Sendable, Hashable, CustomStringConvertible {
       return o > t ? ours : theirs
     case .forwardOnly(let order):
       guard let comparison = Self.compare(ours, theirs, order: order), comparison != 0 else { return nil }
-      if let base, let toOurs = Self.compare(base, ours, order: order), let toTheirs = Self.compare(base, theirs, order: order),
+      if let base, let toOurs = Self.compare(base, ours, order: order),
+        let toTheirs = Self.compare(base, theirs, order: order),
         toOurs > 0, toTheirs > 0
       {
         return nil

@@ -34,7 +34,9 @@ import YAML
       ours = try #require(read("ours.yaml"))
       theirs = try #require(read("theirs.yaml"))
       expected = read("expected.yaml")
-      conflicts = read("conflicts.txt").map { $0.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+      conflicts = read("conflicts.txt").map {
+        $0.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+      }
       let policyNode = try read("policy.yaml").map { try YAML.parse($0) }
       file = policyNode?["file"]?.string ?? "project_profile.yaml"
       policy = policyNode?["merge"]

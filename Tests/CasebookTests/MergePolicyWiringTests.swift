@@ -40,11 +40,16 @@ import YAML
     ("/abs.yaml: {}", "not a file glob relative"),
     ("p.yaml: [x]", "must be a mapping with identity and/or policies"),
     ("p.yaml: {rules: {}}", "unknown key 'rules'"),
-    ("p.yaml: {policies: {gate_stage: forwards}}", "unknown policy 'forwards' (use newest, max, forward-only, always-conflict)"),
+    (
+      "p.yaml: {policies: {gate_stage: forwards}}",
+      "unknown policy 'forwards' (use newest, max, forward-only, always-conflict)"
+    ),
     ("p.yaml: {policies: {gate_stage: {take: latest}}}", "unknown policy 'latest'"),
     ("p.yaml: {policies: {gate_stage: {order: [a]}}}", "order applies to forward-only only"),
     ("p.yaml: {policies: {gate_stage: {take: forward-only, order: []}}}", "order must be a list of distinct values"),
-    ("p.yaml: {policies: {gate_stage: {take: forward-only, order: [a, a]}}}", "order must be a list of distinct values"),
+    (
+      "p.yaml: {policies: {gate_stage: {take: forward-only, order: [a, a]}}}", "order must be a list of distinct values"
+    ),
     ("p.yaml: {policies: {gate_stage: {take: max, why: x}}}", "unknown key 'why'"),
     ("p.yaml: {policies: {gate_stage: [max]}}", "expected a policy name"),
     ("p.yaml: {policies: {'a..b': max}}", "bad path 'a..b': empty key before '.'"),
@@ -67,7 +72,8 @@ import YAML
     ("project_profile.yaml", "project_profile.yaml", true), ("project_profile.yaml", "x/project_profile.yaml", false),
     ("sessions/*.yaml", "sessions/ab12.yaml", true), ("sessions/*.yaml", "sessions/a/b.yaml", false),
     ("*.yaml", "casebook.yaml", true), ("*.yaml", "sections/a.yaml", false), ("**/*.yaml", "sections/a.yaml", true),
-    ("**/*.yaml", "a.yaml", true), ("sections/**", "sections/a/b.md", true), ("sections/?.yaml", "sections/a.yaml", true),
+    ("**/*.yaml", "a.yaml", true), ("sections/**", "sections/a/b.md", true),
+    ("sections/?.yaml", "sections/a.yaml", true),
     ("sections/?.yaml", "sections/ab.yaml", false),
   ])
   func globs(_ glob: String, _ path: String, _ matches: Bool) throws {
@@ -105,7 +111,8 @@ import YAML
     #expect(config.contains("merge:\n  project_profile.yaml:\n"))
     #expect(config.contains("gate_stage: forward-only"))
     #expect(config.contains("last_active: newest"))
-    #expect(try runGit(["config", "merge.casebook-yaml.driver"], in: repo).stdout == "casebook merge-yaml %O %A %B %P\n")
+    #expect(
+      try runGit(["config", "merge.casebook-yaml.driver"], in: repo).stdout == "casebook merge-yaml %O %A %B %P\n")
     #expect(try runGit(["show", "main:.gitattributes"], in: repo).stdout.contains("*.yaml merge=casebook-yaml"))
     let project = try Project.open(at: repo)
     #expect(project.mergeOptions(forFile: "project_profile.yaml").policies == ["gate_stage": .forwardOnly(order: [])])
@@ -133,7 +140,8 @@ import YAML
       try Data(text.utf8).write(to: URL(fileURLWithPath: repo + "/" + file))
     }
     try write(".gitattributes", "*.yaml merge=casebook-yaml\n")
-    try write("casebook.yaml", "format: 1\nproject_id: abc123\nmerge:\n  '*.yaml':\n    policies:\n      reviewed_at: newest\n")
+    try write(
+      "casebook.yaml", "format: 1\nproject_id: abc123\nmerge:\n  '*.yaml':\n    policies:\n      reviewed_at: newest\n")
     try write("a.yaml", "title: Estates\nreviewed_at: 2025-01-01T09:00:00Z\n")
     _ = try cli.git(["config", "merge.casebook-yaml.driver", "\(CLI.binary) merge-yaml %O %A %B %P"], in: repo)
     _ = try cli.git(["add", "."], in: repo)
@@ -174,6 +182,7 @@ import YAML
     let message = "casebook.yaml: merge: 'project_profile.yaml' policies 'gate_stage': unknown policy 'forwards'"
     try cli.expectRefused(["session", "start"], repo: repo, status: 4, message: message)
     try cli.expectRefused(["session", "merge", session], repo: repo, status: 4, message: message)
-    try cli.expectRefused(["profile", "set", "project_title", "X", "--session", session], repo: repo, status: 4, message: message)
+    try cli.expectRefused(
+      ["profile", "set", "project_title", "X", "--session", session], repo: repo, status: 4, message: message)
   }
 }

@@ -3,7 +3,8 @@ import YAML
 
 @Suite struct MergePolicyTests {
   private func merge(_ base: Node?, _ ours: Node, _ theirs: Node, _ policies: [String: MergePolicy]) -> MergeResult {
-    YAMLMerge.merge(base: base, ours: ours, theirs: theirs, options: MergeOptions(identityKeys: [:], policies: policies))
+    YAMLMerge.merge(
+      base: base, ours: ours, theirs: theirs, options: MergeOptions(identityKeys: [:], policies: policies))
   }
 
   // MARK: pattern syntax
@@ -32,7 +33,9 @@ import YAML
   @Test func patternsMatchKeysWildcardsAndItems() {
     let base: Node = ["reviews": ["finance": ["at": "2025-01-01"], "legal": ["at": "2025-01-01"]], "at": "2025-01-01"]
     let ours: Node = ["reviews": ["finance": ["at": "2025-02-01"], "legal": ["at": "2025-03-01"]], "at": "2025-02-01"]
-    let theirs: Node = ["reviews": ["finance": ["at": "2025-03-01"], "legal": ["at": "2025-02-01"]], "at": "2025-03-01"]
+    let theirs: Node = [
+      "reviews": ["finance": ["at": "2025-03-01"], "legal": ["at": "2025-02-01"]], "at": "2025-03-01",
+    ]
     let result = merge(base, ours, theirs, ["reviews.*.at": .newest])
     // The wildcard names reviews.finance.at and reviews.legal.at, not the top-level "at".
     #expect(result.conflicts.map(\.path) == ["at"])
@@ -70,7 +73,8 @@ import YAML
     #expect(result.isClean)
     #expect(result.merged == ["last_active": .string(expected)])
     // The same whichever side is ours.
-    let swapped = merge(base, ["last_active": .string(theirs)], ["last_active": .string(ours)], ["last_active": .newest])
+    let swapped = merge(
+      base, ["last_active": .string(theirs)], ["last_active": .string(ours)], ["last_active": .newest])
     #expect(swapped.merged == result.merged)
   }
 
@@ -144,7 +148,8 @@ import YAML
     let policies: [String: MergePolicy] = ["approvers": .alwaysConflict, "budget": .alwaysConflict]
     let lists = merge(["approvers": ["a"]], ["approvers": ["a", "b"]], ["approvers": ["a", "c"]], policies)
     #expect(lists.conflicts.map(\.path) == ["approvers"])
-    let maps = merge(["budget": ["x": 1, "y": 1]], ["budget": ["x": 2, "y": 1]], ["budget": ["x": 1, "y": 2]], policies)
+    let maps = merge(
+      ["budget": ["x": 1, "y": 1]], ["budget": ["x": 2, "y": 1]], ["budget": ["x": 1, "y": 2]], policies)
     #expect(maps.conflicts.map(\.path) == ["budget"])
     // Changed on one side only, or the same on both: taken.
     #expect(merge(["budget": 1], ["budget": 2], ["budget": 1], policies).merged == ["budget": 2])
