@@ -87,7 +87,7 @@ struct Merger {
     let scalars = all.allSatisfy { $0.allSatisfy(\.isScalar) }
     let sameLength = base.count == ours.count && ours.count == theirs.count
     if scalars || !sameLength, let codes = Codes(base, ours, theirs) {
-      return mergeAsSet(codes, at: path)
+      return mergeAsSet(codes)
     }
     if sameLength {
       var result: [Node] = []
@@ -147,7 +147,7 @@ struct Merger {
 
   /// Removals on either side applied, additions on both kept once. Both sides replacing the same
   /// item with different new items (two rewordings of one risk) is a conflict on the whole list.
-  private func mergeAsSet(_ codes: Codes, at path: MergePath) -> [Node]? {
+  private func mergeAsSet(_ codes: Codes) -> [Node]? {
     let inBase = codes.membership(codes.base)
     let inOurs = codes.membership(codes.ours)
     let inTheirs = codes.membership(codes.theirs)
