@@ -20,6 +20,16 @@ let package = Package(
       ],
       path: "Benchmarks/StoreBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-    )
+    ),
+    .executableTarget(
+      name: "MergeBenchmarks",
+      dependencies: [
+        .product(name: "Casebook", package: "casebook"),
+        .product(name: "YAML", package: "casebook"),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/MergeBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
   ]
 )

@@ -15,7 +15,16 @@ public enum MergeDriver {
   /// Merges the three files and writes the result over `ours`. When the YAML conflicts, `ours`
   /// gets git's line merge with conflict markers (what a person resolving it expects to see)
   /// and the outcome lists the structural conflicts.
-  public static func run(base: String, ours: String, theirs: String, path: String?) throws -> Outcome {
+  ///
+  /// The identity keys and policies are those `root/casebook.yaml`'s `merge:` section gives
+  /// `path` (git runs drivers at the work tree's root, so `root` defaults to the current folder);
+  /// without that file, `MergeSettings.defaults`; without `path`, only rules whose glob matches
+  /// the empty path. The result is written canonically, with CRLF line ends when every line of
+  /// `ours` ended so (a checkout with CRLF files keeps them).
+  public static func run(
+    base: String, ours: String, theirs: String, path: String?,
+    root: String = FileManager.default.currentDirectoryPath
+  ) throws -> Outcome {
     func read(_ file: String) throws -> Data {
       guard let data = FileManager.default.contents(atPath: file) else {
         throw CasebookError.badInput("cannot read \(file)")
@@ -31,12 +40,15 @@ public enum MergeDriver {
         throw CasebookError.badInput("\(name) (\(side)): \(error.localizedDescription)")
       }
     }
+    let settings = try mergeSettings(root: root)
     let result = YAMLMerge.merge(
       base: try parse(baseData, "base"), ours: try parse(oursData, "ours"), theirs: try parse(theirsData, "theirs"),
-      options: Project.mergeOptions)
+      options: settings.options(forFile: path ?? ""))
     let output: Data
     if result.isClean {
-      output = Data(YAML.emit(result.merged).utf8)
+      var text = YAML.emit(result.merged)
+      if usesCRLF(oursData) { text = text.replacingOccurrences(of: "\n", with: "\r\n") }
+      output = Data(text.utf8)
     } else {
       output = try Repository.mergeFile(
         base: baseData, ours: oursData, theirs: theirsData, labels: (base: "base", ours: "ours", theirs: "theirs")
@@ -51,5 +63,31 @@ public enum MergeDriver {
         theirs: $0.theirs.map(YAML.emit))
     }
     return Outcome(path: name, clean: result.isClean, conflicts: conflicts)
+  }
+
+  /// The `merge:` section of the `casebook.yaml` in `root`, or the defaults when there is none.
+  static func mergeSettings(root: String) throws -> MergeSettings {
+    let file = (root as NSString).appendingPathComponent(Layout.config)
+    guard let data = FileManager.default.contents(atPath: file) else { return .defaults }
+    let node: Node
+    do { node = try YAML.parse(data) } catch {
+      throw CasebookError.repository("\(file): \(error.localizedDescription)")
+    }
+    guard let section = node["merge"] else { return .defaults }
+    return try MergeSettings(section, origin: file)
+  }
+
+  /// Whether every line of `data` ends with CRLF (and there is at least one).
+  private static func usesCRLF(_ data: Data) -> Bool {
+    var previous: UInt8 = 0
+    var lines = 0
+    for byte in data {
+      if byte == 0x0A {
+        guard previous == 0x0D else { return false }
+        lines += 1
+      }
+      previous = byte
+    }
+    return lines > 0
   }
 }

@@ -111,7 +111,7 @@ extension Project {
     }
     let result = YAMLMerge.merge(
       base: try base.map { try parse($0, side: "the merge base") }, ours: try parse(ours, side: "main"),
-      theirs: try parse(theirs, side: "the session"), options: Self.mergeOptions)
+      theirs: try parse(theirs, side: "the session"), options: mergeOptions(forFile: path))
     var merged = result.merged
     var open: [MergeConflict] = []
     for conflict in result.conflicts {
@@ -134,21 +134,6 @@ extension Project {
     }
     return .success(.blob(try repository.createBlob(Data(YAML.emit(merged).utf8))))
   }
-
-  /// Multi-line strings changed on both sides merge line by line, as git would.
-  static let mergeOptions: MergeOptions = {
-    var options = MergeOptions()
-    options.mergeText = { base, ours, theirs in
-      guard
-        let result = try? Repository.mergeFile(
-          base: Data(base.utf8), ours: Data(ours.utf8), theirs: Data(theirs.utf8),
-          labels: (base: "base", ours: "main", theirs: "session")),
-        result.automergeable
-      else { return nil }
-      return String(decoding: result.content, as: UTF8.self)
-    }
-    return options
-  }()
 
   /// A section committed and locked on main may not be changed by a session that branched
   /// before the commit: that is a conflict even when the texts would merge.

@@ -13,6 +13,9 @@ public struct ProjectSettings: Sendable, Equatable {
   /// Minutes of inactivity (since the branch tip's commit) after which an active session expires:
   /// it reads as `expired` and refuses writes until `session resume`.
   public var sessionIdleMinutes: Int
+  /// Identity keys and policies for the structural YAML merge (`merge:`); `MergeSettings.defaults`
+  /// when the file has no such section.
+  public var merge: MergeSettings
 
   init(projectID: String, template: Template) {
     self.format = Self.formatVersion
@@ -20,6 +23,7 @@ public struct ProjectSettings: Sendable, Equatable {
     self.template = template.id
     self.sections = template.sections
     self.sessionIdleMinutes = 480
+    self.merge = .defaults
   }
 
   init(_ map: Mapping) throws {
@@ -37,6 +41,7 @@ public struct ProjectSettings: Sendable, Equatable {
     self.projectID = id
     self.template = map["template"]?.string ?? "custom"
     self.sessionIdleMinutes = map["settings"]?["session_idle_minutes"]?.int ?? 480
+    self.merge = try map["merge"].map { try MergeSettings($0) } ?? .defaults
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
   }
 
@@ -48,6 +53,7 @@ public struct ProjectSettings: Sendable, Equatable {
     var settings = Mapping()
     settings["session_idle_minutes"] = .int(sessionIdleMinutes)
     map["settings"] = .mapping(settings)
+    map["merge"] = merge.node
     map["sections"] = .sequence(sections.map(\.node))
     return .mapping(map)
   }

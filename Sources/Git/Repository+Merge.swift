@@ -47,15 +47,20 @@ extension Repository {
   }
 
   /// 3-way merge of one file's content (`git_merge_file`); `labels` name the sides in conflict
-  /// markers. `base` nil = empty. Needs no repository.
+  /// markers. `base` nil = empty. `diff3` writes conflicts in diff3 style (with a `|||||||` base
+  /// part). Needs no repository.
   public static func mergeFile(
-    base: Data?, ours: Data, theirs: Data, labels: (base: String, ours: String, theirs: String)
+    base: Data?, ours: Data, theirs: Data, labels: (base: String, ours: String, theirs: String),
+    diff3: Bool = false
   ) throws -> MergeFileResult {
     Library.ensureInitialized()
     var options = git_merge_file_options()
     try check(
       git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)),
       "git_merge_file_options_init")
+    // diff3 style adds the base's lines to each conflict, so a caller can tell insertions at the
+    // same place (empty base) from edits of the same lines.
+    if diff3 { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }
     var result = git_merge_file_result()
     let base = base ?? Data()
     try base.withUnsafeBytes { baseBytes in

@@ -5,6 +5,16 @@ enum CoreSchema {
   ///
   /// Integers that overflow `Int` stay strings, so no digits are lost; the emitter quotes them.
   static func resolvePlain(_ text: String) -> Node {
+    // Ints and floats start with a digit, a sign or a dot, nulls and bools with n, t or f (or
+    // "~"): any other word needs no more checks. Most scalars in a profile are words and
+    // sentences; this keeps large documents fast.
+    if let first = text.utf8.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z") {
+      switch first | 0x20 {
+      case UInt8(ascii: "n"): return isNull(text) ? .null : .string(text)
+      case UInt8(ascii: "t"), UInt8(ascii: "f"): return bool(text).map(Node.bool) ?? .string(text)
+      default: return .string(text)
+      }
+    }
     if isNull(text) { return .null }
     if let value = bool(text) { return .bool(value) }
     if let value = int(text) { return .int(value) }

@@ -134,6 +134,7 @@ struct Emitter {
   /// Whether `text` can be written as a plain scalar that every YAML 1.1 or 1.2 reader takes for
   /// this same string.
   static func isPlainSafe(_ text: String) -> Bool {
+    if let safe = plainWord(text) { return safe }
     guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else {
       return false
     }
@@ -161,6 +162,26 @@ struct Emitter {
       if scalar == "#" && previous == " " { return false }
       if previous == ":" && scalar == " " { return false }
       previous = scalar
+    }
+    return true
+  }
+
+  /// The common case decided quickly: text that starts with an ASCII letter and has only letters,
+  /// digits, spaces and `_-.,()/'` (not at the end a space) is plain-safe unless it is one of the
+  /// YAML 1.1/1.2 null and bool words; nil for anything else (the full check decides).
+  private static func plainWord(_ text: String) -> Bool? {
+    let utf8 = text.utf8
+    guard let first = utf8.first, let last = utf8.last, last != UInt8(ascii: " ") else { return nil }
+    func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+    guard isLetter(first) else { return nil }
+    for byte in utf8 {
+      guard isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || " _-.,()/'".utf8.contains(byte) else { return nil }
+    }
+    if utf8.count <= 5 {
+      switch text.lowercased() {
+      case "y", "yes", "n", "no", "on", "off", "true", "false", "null": return false
+      default: break
+      }
     }
     return true
   }

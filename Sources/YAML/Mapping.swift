@@ -7,7 +7,10 @@ public struct Mapping: Sendable {
   public private(set) var keys: [String]
   /// The values, in the order of `keys`.
   public private(set) var values: [Node]
+  /// Key positions, kept only above `indexedFrom` keys: most mappings in a document are small
+  /// records, where a linear scan is faster than building and hashing into a dictionary.
   private var positions: [String: Int]
+  private static let indexedFrom = 9
 
   /// An empty mapping.
   public init() {
@@ -25,17 +28,21 @@ public struct Mapping: Sendable {
   /// The value for `key`. Setting nil removes the key; setting a new key appends it at the end.
   public subscript(key: String) -> Node? {
     get {
-      guard let index = positions[key] else { return nil }
+      guard let index = index(forKey: key) else { return nil }
       return values[index]
     }
     set {
       if let newValue {
-        if let index = positions[key] {
+        if let index = index(forKey: key) {
           values[index] = newValue
         } else {
-          positions[key] = keys.count
           keys.append(key)
           values.append(newValue)
+          if keys.count == Self.indexedFrom {
+            for (position, key) in keys.enumerated() { positions[key] = position }
+          } else if keys.count > Self.indexedFrom {
+            positions[key] = keys.count - 1
+          }
         }
       } else {
         removeValue(forKey: key)
@@ -45,21 +52,26 @@ public struct Mapping: Sendable {
 
   /// The position of `key`, if present.
   public func index(forKey key: String) -> Int? {
-    positions[key]
+    keys.count < Self.indexedFrom ? keys.firstIndex(of: key) : positions[key]
   }
 
   /// Whether `key` is present.
   public func contains(key: String) -> Bool {
-    positions[key] != nil
+    index(forKey: key) != nil
   }
 
   /// Removes `key` and returns its value, keeping the order of the other keys.
   @discardableResult
   public mutating func removeValue(forKey key: String) -> Node? {
-    guard let index = positions.removeValue(forKey: key) else { return nil }
+    guard let index = index(forKey: key) else { return nil }
     keys.remove(at: index)
     let value = values.remove(at: index)
-    for position in index..<keys.count { positions[keys[position]] = position }
+    if keys.count < Self.indexedFrom {
+      positions = [:]
+    } else {
+      positions.removeValue(forKey: key)
+      for position in index..<keys.count { positions[keys[position]] = position }
+    }
     return value
   }
 }

@@ -1,35 +1,48 @@
-/// A location in a document, as conflict paths print it and as identity-key patterns match it.
+/// A location in a document, as conflict paths print it and as merge patterns match it.
+///
+/// The printed text is built only when a conflict needs it: the merge visits every node of large
+/// documents and most of them never conflict.
 struct MergePath {
+  enum Segment {
+    case key(String)
+    case identity(String, Node)
+    case index(Int)
+  }
+
+  private(set) var segments: [Segment] = []
+
+  func key(_ key: String) -> MergePath { appending(.key(key)) }
+
+  func identity(_ key: String, _ value: Node) -> MergePath { appending(.identity(key, value)) }
+
+  func index(_ index: Int) -> MergePath { appending(.index(index)) }
+
+  private func appending(_ segment: Segment) -> MergePath {
+    var next = self
+    next.segments.append(segment)
+    return next
+  }
+
   /// "a.b[name=x].c[2]"
-  private(set) var text = ""
-  /// "a.b[].c[]": the same with every sequence item as "[]".
-  private(set) var pattern = ""
-
-  func key(_ key: String) -> MergePath {
-    let segment = Self.quoted(key)
-    var next = self
-    next.text = text.isEmpty ? segment : text + "." + segment
-    next.pattern = pattern.isEmpty ? segment : pattern + "." + segment
-    return next
-  }
-
-  func identity(_ key: String, _ value: Node) -> MergePath {
-    let shown: String
-    switch value {
-    case .string(let string): shown = Self.quoted(string)
-    default: shown = YAML.emit(value).dropLast().description
+  var text: String {
+    var text = ""
+    for segment in segments {
+      switch segment {
+      case .key(let key):
+        if !text.isEmpty { text += "." }
+        text += Self.quoted(key)
+      case .identity(let key, let value):
+        let shown: String
+        switch value {
+        case .string(let string): shown = Self.quoted(string)
+        default: shown = YAML.emit(value).dropLast().description
+        }
+        text += "[" + Self.quoted(key) + "=" + shown + "]"
+      case .index(let index):
+        text += "[\(index)]"
+      }
     }
-    var next = self
-    next.text += "[" + Self.quoted(key) + "=" + shown + "]"
-    next.pattern += "[]"
-    return next
-  }
-
-  func index(_ index: Int) -> MergePath {
-    var next = self
-    next.text += "[\(index)]"
-    next.pattern += "[]"
-    return next
+    return text
   }
 
   private static func quoted(_ segment: String) -> String {

@@ -43,9 +43,13 @@ struct Parser {
   private var expanded = 0
   private var nodes = 0
 
-  init(bytes: [UInt8], limits: Limits) {
+  /// Bytes from a Swift `String` are valid UTF-8 already (`utf8Checked`); others are checked.
+  private let utf8Checked: Bool
+
+  init(bytes: [UInt8], limits: Limits, utf8Checked: Bool = false) {
     source = SourceText(bytes: bytes)
     self.limits = limits
+    self.utf8Checked = utf8Checked
   }
 
   /// Parses exactly one document.
@@ -57,7 +61,7 @@ struct Parser {
         message:
           "document is \(bytes.count) bytes, more than the limit of \(limits.maxDocumentBytes)")
     }
-    if let (line, column) = source.firstInvalidUTF8() {
+    if !utf8Checked, let (line, column) = source.firstInvalidUTF8() {
       throw YAMLError(
         kind: .invalidUTF8, message: "invalid utf-8", line: line, column: column,
         snippet: source.line(line))

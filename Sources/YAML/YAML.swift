@@ -19,7 +19,7 @@ public enum YAML {
   /// scalars are always strings. Mapping keys are the raw text of their scalar (`1:` is key "1").
   /// Merge keys `<<` are ordinary keys.
   public static func parse(_ text: String, limits: Limits = .default) throws(YAMLError) -> Node {
-    var parser = Parser(bytes: Array(text.utf8), limits: limits)
+    var parser = Parser(bytes: Array(text.utf8), limits: limits, utf8Checked: true)
     return try parser.parse()
   }
 

@@ -187,10 +187,14 @@ import YAML
   @Test func scalarListReorderedOnOneSide() {
     let theirsReordered = merge(["a", "b", "c"], ["a", "b", "c", "d"], ["c", "a", "b"])
     #expect(theirsReordered.isClean)
-    #expect(theirsReordered.merged == ["c", "d", "a", "b"])
+    // "d" was appended after "c" by ours: it stays at the end though theirs moved "c" first.
+    #expect(theirsReordered.merged == ["c", "a", "b", "d"])
 
     let oursReordered = merge(["a", "b", "c"], ["c", "b", "a"], ["a", "b", "c", "d"])
-    #expect(oursReordered.merged == ["c", "d", "b", "a"])
+    #expect(oursReordered.merged == ["c", "b", "a", "d"])
+
+    let insertedInside = merge(["a", "b", "c"], ["c", "a", "b"], ["a", "x", "b", "c"])
+    #expect(insertedInside.merged == ["c", "a", "x", "b"])
 
     let bothReordered = merge(["a", "b", "c"], ["b", "a", "c"], ["c", "b", "a"])
     #expect(bothReordered.merged == ["b", "a", "c"])
@@ -202,17 +206,21 @@ import YAML
     let theirs: Node = [
       "items": [["key": "x", "v": 1], ["key": "y", "v": 1], ["key": "z", "v": 1]]
     ]
-    // No id or name and different lengths: not mergeable without the option.
+    // No id or name: the items merge as an ordered set of whole values.
     let plain = merge(base, ours, theirs)
-    #expect(plain.conflicts.map(\.path) == ["items"])
+    #expect(plain.isClean)
+    #expect(plain.merged == ["items": [["key": "x", "v": 2], ["key": "y", "v": 1], ["key": "z", "v": 1]]])
+    // Both sides replacing the same item differently: without identity, the whole list conflicts.
+    let theirsToo: Node = ["items": [["key": "x", "v": 3, "w": 1], ["key": "y", "v": 1], ["key": "z", "v": 1]]]
+    #expect(merge(base, ours, theirsToo).conflicts.map(\.path) == ["items"])
 
     var options = MergeOptions()
     options.identityKeys = ["items": ["key"]]
-    let keyed = merge(base, ours, theirs, options: options)
-    #expect(keyed.isClean)
+    let keyed = merge(base, ours, theirsToo, options: options)
+    #expect(keyed.conflicts.map(\.path) == ["items[key=x].v"])
     #expect(
       keyed.merged == [
-        "items": [["key": "x", "v": 2], ["key": "y", "v": 1], ["key": "z", "v": 1]]
+        "items": [["key": "x", "v": 2, "w": 1], ["key": "y", "v": 1], ["key": "z", "v": 1]]
       ])
   }
 

@@ -10,7 +10,10 @@ struct MergeYAMLCommand: ParsableCommand {
       Register it once per clone:
         git config merge.casebook-yaml.driver 'casebook merge-yaml %O %A %B %P'
       (casebook init does this, and writes '*.yaml merge=casebook-yaml' to .gitattributes).
-      Exit 0 when clean; 1 when there are conflicts (OURS then holds git's conflict markers).
+      Identity keys and policies come from the merge: section of casebook.yaml in the current
+      folder (git runs drivers at the work tree's root), for the file PATH; defaults without it.
+      Exit 0 when clean; 1 when there are conflicts (OURS then holds git's conflict markers);
+      4 when casebook.yaml is unreadable.
       """)
 
   @OptionGroup var global: GlobalOptions
