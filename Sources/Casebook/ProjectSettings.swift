@@ -12,6 +12,8 @@ public struct ProjectSettings: Sendable, Equatable {
   public var sections: [TemplateSection]
   /// Minutes of inactivity after which a session counts as idle (used by `session resume`).
   public var sessionIdleMinutes: Int
+  /// Minutes a section lock lasts after its holder's last write (`settings.lock_minutes`).
+  public var lockMinutes: Int
 
   init(projectID: String, template: Template) {
     self.format = Self.formatVersion
@@ -19,7 +21,12 @@ public struct ProjectSettings: Sendable, Equatable {
     self.template = template.id
     self.sections = template.sections
     self.sessionIdleMinutes = 480
+    self.lockMinutes = Self.defaultLockMinutes
   }
+
+  /// Long enough for a person to revise a section, short enough that a crashed agent's lock
+  /// does not hold up a colleague for the rest of the day.
+  static let defaultLockMinutes = 30
 
   init(_ map: Mapping) throws {
     guard let format = map["format"]?.int else {
@@ -36,6 +43,9 @@ public struct ProjectSettings: Sendable, Equatable {
     self.projectID = id
     self.template = map["template"]?.string ?? "custom"
     self.sessionIdleMinutes = map["settings"]?["session_idle_minutes"]?.int ?? 480
+    let lockMinutes = map["settings"]?["lock_minutes"]?.int ?? Self.defaultLockMinutes
+    guard lockMinutes > 0 else { throw CasebookError.repository("\(Layout.config): settings.lock_minutes must be positive") }
+    self.lockMinutes = lockMinutes
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
   }
 
@@ -46,6 +56,7 @@ public struct ProjectSettings: Sendable, Equatable {
     map["template"] = .string(template)
     var settings = Mapping()
     settings["session_idle_minutes"] = .int(sessionIdleMinutes)
+    settings["lock_minutes"] = .int(lockMinutes)
     map["settings"] = .mapping(settings)
     map["sections"] = .sequence(sections.map(\.node))
     return .mapping(map)

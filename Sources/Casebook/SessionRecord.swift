@@ -2,7 +2,9 @@ import YAML
 
 /// A session as `sessions/<id>.yaml` records it (the seed's SessionState and SessionLog).
 public struct SessionRecord: Sendable, Equatable, Encodable {
-  public enum Status: String, Sendable, Encodable { case active, closed }
+  /// `expired`: left active past `settings.session_idle_minutes`, so `casebook doctor` closed
+  /// it; like a closed session, it takes writes again once resumed.
+  public enum Status: String, Sendable, Encodable { case active, closed, expired }
 
   public let sessionId: String
   public let userId: String

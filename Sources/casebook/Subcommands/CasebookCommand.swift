@@ -13,6 +13,6 @@ struct CasebookCommand: ParsableCommand {
     subcommands: [
       InitCommand.self, ProfileCommand.self, SessionCommand.self, InputCommand.self, SectionCommand.self,
       ComposeCommand.self, ApproveCommand.self, ExchangeCommand.self, LogCommand.self, AuditCommand.self,
-      MergeYAMLCommand.self,
+      MergeYAMLCommand.self, LockCommand.self, UnlockCommand.self, DoctorCommand.self,
     ])
 }
