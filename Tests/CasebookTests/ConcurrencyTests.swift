@@ -239,6 +239,22 @@ struct ConcurrencyTests {
         ["session", "start", "--repo", repo], env: Self.environment(home: home, user: "crash\(loop)"))
       sessions.append(try #require(started.json?["session_id"] as? String))
     }
+    // Kill at a random moment of a writer's life: from before it has loaded to just after it
+    // would have finished. A fixed 0–15 ms window would only ever hit the process start-up,
+    // so the window is the measured duration of an unkilled write (debug builds are slow).
+    var durations: [TimeInterval] = []
+    for i in 0..<5 {
+      let begin = Date()
+      let probe = try Self.casebook(
+        ["exchange", "record", "--tool", "probe", "--session", sessions[0], "--repo", repo], stdin: nil,
+        env: Self.environment(home: home, user: "crash0"))
+      #expect(probe.status == 0, "probe \(i): \(probe.output)")
+      if let commit = probe.json?["commit"] as? String {
+        acks.add(Ack(writer: 0, action: "record-exchange", commit: commit, path: nil, contains: nil))
+      }
+      durations.append(Date().timeIntervalSince(begin))
+    }
+    let window = UInt32(min(max(durations.sorted()[2] * 1.5, 0.015), 0.5) * 1_000_000)
     let killed = Acks()  // one note per delivered SIGKILL
     let started = Date()
     let sessionList = sessions
@@ -291,7 +307,7 @@ struct ConcurrencyTests {
         }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        usleep(UInt32.random(in: 0...15_000))
+        usleep(UInt32.random(in: 0...window))
         kill(process.processIdentifier, SIGKILL)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -326,7 +342,11 @@ struct ConcurrencyTests {
     }
     let elapsed = Date().timeIntervalSince(started)
     let delivered = killed.failures.count
-    print("crash: \(delivered) writers killed, \(acks.all.count) acknowledged, in \(String(format: "%.1f", elapsed)) s")
+    print(
+      "crash: \(delivered) writers killed (window \(window / 1000) ms), \(acks.all.count) acknowledged, in \(String(format: "%.1f", elapsed)) s"
+    )
+    let actions = Dictionary(grouping: acks.all, by: \.action).mapValues(\.count)
+    print("crash: acknowledged by kind \(actions.sorted { $0.key < $1.key })")
     #expect(delivered >= kills)
     #expect(acks.failures.isEmpty, "\(acks.failures.prefix(5))")
 
@@ -336,6 +356,8 @@ struct ConcurrencyTests {
     #expect(opened.status == 0, "\(opened.output)")
     let fixed = try Self.casebook(["doctor", "--fix", "--stale-after", "0", "--repo", repo], env: env)
     #expect(fixed.status == 0, "doctor --fix: \(fixed.output)")
+    let repaired = (fixed.json?["findings"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+    print("crash: doctor --fix repaired \(Dictionary(grouping: repaired, by: { $0 }).mapValues(\.count))")
     let doctor = try Self.casebook(["doctor", "--stale-after", "0", "--repo", repo], env: env)
     #expect(doctor.status == 0, "doctor: \(doctor.output)")
     #expect(doctor.json?["healthy"] as? Bool == true)
