@@ -108,6 +108,14 @@ extension Project {
     }
   }
 
+  /// `casebook lock take`: takes the lock of section `id` for an agent or a person about to edit
+  /// it, after checking that `session` exists, is active and is `user`'s own.
+  public func takeSectionLock(_ id: String, session: String, by user: User) throws -> LockTaken {
+    let id = try Identifier.section(id)
+    _ = try writableSession(session, in: try sessionSnapshot(session), by: user)
+    return try acquireSectionLock(id, session: session, by: user)
+  }
+
   /// Releases the lock of section `id` held by `session`. Releasing a lock that is not held is
   /// `notFound`; one held by another session is a conflict (break it with `forceUnlock`).
   public func releaseSectionLock(_ id: String, session: String, by user: User, reason: String? = nil) throws

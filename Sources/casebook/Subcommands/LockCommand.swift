@@ -32,7 +32,7 @@ struct LockCommand: ParsableCommand {
 
     func run() throws {
       let project = try global.project()
-      let result = try project.acquireSectionLock(
+      let result = try project.takeSectionLock(
         id, session: session.required("lock take"), by: global.actingUser(in: project))
       try global.output.emit(result) { "locked \(id) until \(result.lock.expires)\ncommit \(result.lock.commit)" }
     }
@@ -46,9 +46,11 @@ struct LockCommand: ParsableCommand {
 
     func run() throws {
       let project = try global.project()
-      let result = try project.releaseSectionLock(
-        id, session: session.required("lock release"), by: global.actingUser(in: project))
-      try global.output.emit(result) { "released \(id)\ncommit \(result.commit)" }
+      let id = try session.required("lock release")
+      let user = try global.actingUser(in: project)
+      _ = try project.session(id)  // an unknown session is "not found", not "not locked"
+      let result = try project.releaseSectionLock(self.id, session: id, by: user)
+      try global.output.emit(result) { "released \(self.id)\ncommit \(result.commit)" }
     }
   }
 }
