@@ -158,10 +158,16 @@ struct LockTests {
     #expect(taken.sessionId == b && taken.userId == "bob" && !taken.expired)
     let log = try runGit(["log", "--format=%s", "refs/casebook/locks/rationale"], in: dir.path + "/p").stdout
     #expect(log.hasPrefix("take over expired lock on rationale from alice (session \(a))"))
-    // Alice's session, having lost the lock, is refused now.
+    // Alice's session, having lost the lock, may neither revise nor commit the section now.
     #expect(throws: CasebookError.self) {
       try project.reviseSection("rationale", session: a, edit: SectionEdit(content: "A4\n"), by: alice)
     }
+    let mainBefore = try runGit(["rev-parse", "main"], in: dir.path + "/p").stdout
+    #expect(throws: Project.heldError(taken)) {
+      try project.commitSection("rationale", session: a, by: alice)
+    }
+    #expect(try runGit(["rev-parse", "main"], in: dir.path + "/p").stdout == mainBefore)
+    #expect(try project.sectionLock("rationale")?.sessionId == b)
     #expect(try runGit(["fsck", "--strict"], in: dir.path + "/p").status == 0)
   }
 
