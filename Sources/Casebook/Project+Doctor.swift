@@ -34,8 +34,13 @@ extension Project {
     let ref = Layout.mergingRef(session)
     let current = try repository.referenceTarget(ref)
     guard current != commit else { return commit }
-    try repository.updateReference(
-      ref, to: commit, expected: current, message: "casebook: merging session \(session) into main")
+    do {
+      try repository.updateReference(
+        ref, to: commit, expected: current, message: "casebook: merging session \(session) into main")
+    } catch let error as GitError where error.isConflict {
+      throw CasebookError.conflict(
+        "another section commit in session \(session) is under way; nothing was written, try again when it is done")
+    }
     return commit
   }
 
