@@ -280,7 +280,9 @@ extension Project {
     do {
       try releaseLocks(heldBy: session, by: user, reason: reason)
     } catch {
-      warn("the locks of session \(session) were not all released (\(error.localizedDescription)); they expire on their own")
+      warn(
+        "the locks of session \(session) were not all released (\(error.localizedDescription)); they expire on their own"
+      )
     }
   }
 }

@@ -94,7 +94,9 @@ struct ConcurrencyTests {
     let history = try repository.log(fromAll: heads)
     let reachable = Set(history.map(\.id.hex))
     for ack in acks {
-      #expect(reachable.contains(ack.commit), "\(ack.action) \(ack.commit) is not on any branch", sourceLocation: sourceLocation)
+      #expect(
+        reachable.contains(ack.commit), "\(ack.action) \(ack.commit) is not on any branch",
+        sourceLocation: sourceLocation)
       guard let path = ack.path, let id = ObjectID(hex: ack.commit) else { continue }
       let data = try repository.blob(at: path, inCommit: id)
       #expect(data != nil, "\(ack.action) \(ack.commit) lacks \(path)", sourceLocation: sourceLocation)
@@ -217,7 +219,9 @@ struct ConcurrencyTests {
       }
     }
     let elapsed = Date().timeIntervalSince(started)
-    print("stress: \(writers) writers × \(writes) writes in \(String(format: "%.1f", elapsed)) s, \(acks.all.count) acknowledged")
+    print(
+      "stress: \(writers) writers × \(writes) writes in \(String(format: "%.1f", elapsed)) s, \(acks.all.count) acknowledged"
+    )
     // Under this load no write may give up: every one of them must have been acknowledged.
     #expect(acks.noted.isEmpty, "\(acks.noted.prefix(5))")
     #expect(done.noted.count == writers * writes)
@@ -332,7 +336,8 @@ struct ConcurrencyTests {
           acks.add(Ack(writer: loop, action: kind, commit: commit, path: "sections/\(section).md", contains: token))
         case "commit-section":
           committed = true
-          acks.add(Ack(writer: loop, action: kind, commit: commit, path: "sections/\(section).yaml", contains: "committed"))
+          acks.add(
+            Ack(writer: loop, action: kind, commit: commit, path: "sections/\(section).yaml", contains: "committed"))
           if let main = json["main_commit"] as? String {
             acks.add(Ack(writer: loop, action: "merge-for-commit", commit: main, path: nil, contains: nil))
           }

@@ -96,7 +96,8 @@ struct DoctorTests {
     // An expired session is refused like a closed one, and resumes.
     var carol = cli
     carol.user = "carol"
-    try carol.expectRefused(["exchange", "record", "--session", idle, "--tool", "t"], repo: repo, status: 1, message: "resume")
+    try carol.expectRefused(
+      ["exchange", "record", "--session", idle, "--tool", "t"], repo: repo, status: 1, message: "resume")
     _ = try carol.ok(["session", "resume", "--repo", repo])
     #expect(try Self.doctor(cli, repo).findings.isEmpty)
     #expect(try runGit(["fsck", "--strict"], in: repo).status == 0)

@@ -42,13 +42,16 @@ struct LockBadInputTests {
 
   static let cases: [Case] = [
     // unlock
-    Case(name: "unlock without --force", user: "bob", status: 1, message: "pass --force") { _ in ["unlock", "rationale"] },
+    Case(name: "unlock without --force", user: "bob", status: 1, message: "pass --force") { _ in
+      ["unlock", "rationale"]
+    },
     Case(name: "unlock a section that is not locked", status: 2, message: "is not locked") { _ in
       ["unlock", "key-risks", "--force"]
     },
     Case(name: "unlock a bad section id", status: 1, message: "section id") { _ in ["unlock", "../x", "--force"] },
     Case(name: "unlock an empty section id", status: 1, message: "section id") { _ in ["unlock", "", "--force"] },
-    Case(name: "unlock with no section", status: 64, message: "missing expected argument") { _ in ["unlock", "--force"] },
+    Case(name: "unlock with no section", status: 64, message: "missing expected argument") { _ in ["unlock", "--force"]
+    },
     // lock take
     Case(name: "lock take a section another session holds", user: "bob", status: 3, message: "locked by alice") {
       ["lock", "take", "rationale", "--session", $0.b]

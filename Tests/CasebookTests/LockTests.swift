@@ -29,7 +29,9 @@ struct LockTests {
     }
 
     func git(_ args: [String]) throws -> String { try cli.git(args, in: repo) }
-    func locks() throws -> [[String: Any]] { try #require(try cli.ok(["lock", "list", "--repo", repo])["locks"] as? [[String: Any]]) }
+    func locks() throws -> [[String: Any]] {
+      try #require(try cli.ok(["lock", "list", "--repo", repo])["locks"] as? [[String: Any]])
+    }
   }
 
   @Test("drafting takes the lock; another session is refused with exit 3 naming the holder")
@@ -47,7 +49,8 @@ struct LockTests {
     try f.cli.expectRefused(
       ["section", "draft", "rationale", "--session", f.b, "--from", f.text], repo: f.repo, status: 3,
       message: "locked by alice (session \(f.a)) since")
-    try f.cli.expectRefused(["lock", "take", "rationale", "--session", f.b], repo: f.repo, status: 3, message: "expires")
+    try f.cli.expectRefused(
+      ["lock", "take", "rationale", "--session", f.b], repo: f.repo, status: 3, message: "expires")
 
     // The holder's own session writes on, and the lock stays one held lock.
     f.cli.user = "alice"
@@ -99,7 +102,9 @@ struct LockTests {
     #expect(log.contains("Casebook-Action: force-unlock") && log.contains("Casebook-Reason: alice is on leave"))
     #expect(try f.git(["show", commit + ":lock.yaml"]).contains("forced: true"))
     // The lock history is kept: the broken lock is the parent of the break.
-    #expect(try f.git(["rev-list", "--count", "refs/casebook/locks/rationale"]).trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    #expect(
+      try f.git(["rev-list", "--count", "refs/casebook/locks/rationale"]).trimmingCharacters(
+        in: .whitespacesAndNewlines) == "2")
     // casebook audit lists it.
     let events = try #require(try f.cli.ok(["audit", "--repo", f.repo])["events"] as? [[String: Any]])
     #expect(events.contains { $0["action"] as? String == "force-unlock" && $0["user"] as? String == "bob" })

@@ -6,7 +6,8 @@ import Foundation
 struct DoctorCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "doctor",
-    abstract: "Check the project for what crashes leave (stale lock files, expired locks, idle sessions, unfinished merges, damaged objects).",
+    abstract:
+      "Check the project for what crashes leave (stale lock files, expired locks, idle sessions, unfinished merges, damaged objects).",
     discussion: "Exit 0 when healthy (or everything found was fixed), 4 when problems remain.")
   @OptionGroup var global: GlobalOptions
   @Flag(help: "Repair what can be repaired.") var fix = false
