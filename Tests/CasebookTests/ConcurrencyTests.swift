@@ -246,8 +246,10 @@ struct ConcurrencyTests {
       sessions.append(try #require(started.json?["session_id"] as? String))
     }
     // Kill at a random moment of a writer's life: from before it has loaded to just after it
-    // would have finished. A fixed 0–15 ms window would only ever hit the process start-up,
-    // so the window is the measured duration of an unkilled write (debug builds are slow).
+    // would have finished. A fixed 0–15 ms window would only ever hit the process start-up (a
+    // debug binary takes longer to start), so each loop adapts its window: wider after a kill,
+    // narrower after a writer that finished first, settling where about two in three writers
+    // are killed, at every point of their work, and one in three acknowledges its write.
     var durations: [TimeInterval] = []
     for i in 0..<5 {
       let begin = Date()
@@ -260,7 +262,8 @@ struct ConcurrencyTests {
       }
       durations.append(Date().timeIntervalSince(begin))
     }
-    let window = UInt32(min(max(durations.sorted()[2] * 1.5, 0.015), 0.5) * 1_000_000)
+    let initialWindow = min(max(durations.sorted()[2] * 1.5, 0.015), 1.0) * 1_000_000
+    let windows = Acks()  // the final window of each loop, for the report
     let killed = Acks()  // one note per delivered SIGKILL
     let started = Date()
     let sessionList = sessions
@@ -273,6 +276,7 @@ struct ConcurrencyTests {
       // Bounded: at most four times the kills asked of this loop.
       let quota = (kills + loops - 1) / loops
       var mine = 0
+      var window = initialWindow  // microseconds
       for i in 0..<(quota * 4) where mine < quota {
         let token = "c\(loop)-\(i)-\(UUID().uuidString.prefix(8))"
         var args: [String]
@@ -313,13 +317,17 @@ struct ConcurrencyTests {
         }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        usleep(UInt32.random(in: 0...window))
+        usleep(UInt32.random(in: 0...UInt32(window)))
         kill(process.processIdentifier, SIGKILL)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         if process.terminationReason == .uncaughtSignal {
           killed.note(kind)
           mine += 1
+          // Capped: a loop whose ref a killed writer left locked only sees slow, failing writers.
+          window = min(window * 1.02, initialWindow * 3)
+        } else {
+          window = max(window * 0.96, 5_000)
         }
         // A draft that landed but whose acknowledgement was cut off still counts as drafted.
         if kind == "draft-section", !drafted {
@@ -346,11 +354,12 @@ struct ConcurrencyTests {
             Ack(writer: loop, action: kind, commit: commit, path: json["path"] as? String, contains: token))
         }
       }
+      windows.note("\(Int(window / 1000)) ms")
     }
     let elapsed = Date().timeIntervalSince(started)
     let delivered = killed.noted.count
     print(
-      "crash: \(delivered) writers killed (window \(window / 1000) ms), \(acks.all.count) acknowledged, in \(String(format: "%.1f", elapsed)) s"
+      "crash: \(delivered) writers killed (windows \(windows.noted)), \(acks.all.count) acknowledged, in \(String(format: "%.1f", elapsed)) s"
     )
     let actions = Dictionary(grouping: acks.all, by: \.action).mapValues(\.count)
     print("crash: acknowledged by kind \(actions.sorted { $0.key < $1.key })")
