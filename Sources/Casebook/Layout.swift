@@ -4,12 +4,16 @@ enum Layout {
   static let sessionPrefix = "refs/heads/sessions/"
   static let approvalTagPrefix = "approved/"
   static let lockPrefix = "refs/casebook/locks/"
+  /// `refs/casebook/merging/<session>`: a `section commit` between its two ref updates.
+  static let mergingPrefix = "refs/casebook/merging/"
 
   static let config = "casebook.yaml"
   static let profile = "project_profile.yaml"
   static let gitattributes = ".gitattributes"
 
   static func sessionRef(_ id: String) -> String { sessionPrefix + id }
+  static func lockRef(_ section: String) -> String { lockPrefix + section }
+  static func mergingRef(_ session: String) -> String { mergingPrefix + session }
   static func sessionFile(_ id: String) -> String { "sessions/\(id).yaml" }
   /// Conflicts a merge of the session found, kept on its branch until they are resolved.
   static func conflictFile(_ id: String) -> String { "sessions/\(id).conflicts.yaml" }

@@ -24,11 +24,13 @@ extension Project {
     return try repository.log(from: branch.commit!, path: path, limit: limit).map(Self.entry)
   }
 
-  /// The whole audit trail: every Casebook commit on main and on every session branch, and every
-  /// approval, oldest first.
+  /// The whole audit trail: every Casebook commit on main, on every session branch and on every
+  /// section lock's ref, and every approval, oldest first.
   public func audit() throws -> [LogEntry] {
     var heads = [try repository.referenceTarget(Layout.main)].compactMap { $0 }
     heads += try repository.references(glob: Layout.sessionPrefix + "*").map(\.target)
+    // Section locks: taking, releasing and, above all, forced unlocks are part of the trail.
+    heads += try repository.references(glob: Layout.lockPrefix + "*").map(\.target)
     // One walk over every branch; reversed so that equal times keep parents before children.
     var entries: [(Date, LogEntry)] = try repository.log(fromAll: heads).reversed().map {
       ($0.committer.time, Self.entry($0))

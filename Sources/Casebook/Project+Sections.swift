@@ -132,6 +132,8 @@ extension Project {
     }
     var written: SectionRecord?
     var recorded = stored.base
+    var marker: ObjectID?  // refs/casebook/merging/<session>, so a crash between the two updates is found
+    defer { clearMergeMarker(session, at: marker) }
     let commit: ObjectID = try retrying(Layout.sessionRef(session)) {
       let prepared = try prepare(on: Layout.sessionRef(session), by: user) { snapshot, pending in
         let record = try writableSession(session, in: snapshot, by: user)
@@ -140,6 +142,7 @@ extension Project {
           throw CasebookError.notFound("section \(id) has no draft in session \(session)")
         }
         guard !section.locked else { throw CasebookError.badInput("section \(id) is already committed") }
+        try checkSectionLockFree(id, session: session)
         section.status = .committed
         section.session = session
         section.locked = true
@@ -157,9 +160,11 @@ extension Project {
       guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
       let base = try sessionMergeBase(session, main: main, tip: prepared.commit, recorded: recorded)
       _ = try mergedTree(base: base, main: main, session: prepared.commit)
+      marker = try setMergeMarker(session, at: prepared.commit)
       return try publish(prepared) ? prepared.commit : nil
     }
     let merged = try mergeSession(session, by: user)
+    releaseLockAfterWrite(id, session: session, by: user, reason: "section committed")
     var result = SectionWritten(
       sectionId: id, sessionId: session, action: "commit", revision: written!.revision, status: .committed,
       commit: commit.hex)
@@ -190,13 +195,17 @@ extension Project {
     change: (Snapshot, SectionRecord?, SessionRecord) throws -> (record: SectionRecord, summary: String, content: String?)
   ) throws -> SectionWritten {
     var written: SectionRecord?
+    let claim = claimSectionLock(id, session: session, by: user)
+    defer { claim.finish() }
     let commit = try writeSession(session, by: user) { snapshot, sessionRecord, pending in
       let (record, summary, content) = try change(snapshot, try sectionRecord(id, in: snapshot), sessionRecord)
+      try claim.take()  // only once the write is known to be valid, so a refusal takes nothing
       if let content { try pending.put(Layout.sectionContent(id), text: content) }
       try pending.put(Layout.sectionMeta(id), yaml: record.node)
       written = record
       return sectionMessage(summary, action: "\(action)-section", record: record, user: user, edit: edit)
     }
+    claim.keep()
     return SectionWritten(
       sectionId: id, sessionId: session, action: action, revision: written!.revision, status: written!.status,
       commit: commit.hex)

@@ -160,6 +160,7 @@ extension Project {
       record.endedAt = record.lastActive
       return CommitMessage(summary: "close session \(id)", action: "session-close", user: user.id, session: id)
     }
+    releaseLocksAfterWrite(heldBy: id, by: user, reason: "session closed")
     return WriteResult(commit: commit.hex, branch: Layout.sessionRef(id))
   }
 

@@ -121,7 +121,9 @@ public final class Project {
       if let done = try body() { return done }
       usleep(UInt32.random(in: 100...2_000) * UInt32(min(attempt + 1, 8)))
     }
-    throw CasebookError.conflict("\(what) kept moving under \(attempts) attempts to write; nothing was written")
+    throw CasebookError.conflict(
+      "\(what) kept moving (or stayed locked) under \(attempts) attempts to write; nothing was written. If no other writer is running, a crashed one may have left a lock file: run 'casebook doctor --fix'"
+    )
   }
 
   /// Makes one commit on `ref`. `build` reads the current head and fills in the changes and the

@@ -16,6 +16,8 @@ public struct ProjectSettings: Sendable, Equatable {
   /// Identity keys and policies for the structural YAML merge (`merge:`); `MergeSettings.defaults`
   /// when the file has no such section.
   public var merge: MergeSettings
+  /// Minutes a section lock lasts after its holder's last write (`settings.lock_minutes`).
+  public var lockMinutes: Int
 
   init(projectID: String, template: Template) {
     self.format = Self.formatVersion
@@ -24,7 +26,12 @@ public struct ProjectSettings: Sendable, Equatable {
     self.sections = template.sections
     self.sessionIdleMinutes = 480
     self.merge = .defaults
+    self.lockMinutes = Self.defaultLockMinutes
   }
+
+  /// Long enough for a person to revise a section, short enough that a crashed agent's lock
+  /// does not hold up a colleague for the rest of the day.
+  static let defaultLockMinutes = 30
 
   init(_ map: Mapping) throws {
     guard let format = map["format"]?.int else {
@@ -42,6 +49,9 @@ public struct ProjectSettings: Sendable, Equatable {
     self.template = map["template"]?.string ?? "custom"
     self.sessionIdleMinutes = map["settings"]?["session_idle_minutes"]?.int ?? 480
     self.merge = try map["merge"].map { try MergeSettings($0) } ?? .defaults
+    let lockMinutes = map["settings"]?["lock_minutes"]?.int ?? Self.defaultLockMinutes
+    guard lockMinutes > 0 else { throw CasebookError.repository("\(Layout.config): settings.lock_minutes must be positive") }
+    self.lockMinutes = lockMinutes
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
   }
 
@@ -52,6 +62,7 @@ public struct ProjectSettings: Sendable, Equatable {
     map["template"] = .string(template)
     var settings = Mapping()
     settings["session_idle_minutes"] = .int(sessionIdleMinutes)
+    settings["lock_minutes"] = .int(lockMinutes)
     map["settings"] = .mapping(settings)
     map["merge"] = merge.node
     map["sections"] = .sequence(sections.map(\.node))

@@ -2,8 +2,9 @@ import YAML
 
 /// A session as `sessions/<id>.yaml` records it (the seed's SessionState and SessionLog).
 public struct SessionRecord: Sendable, Equatable, Encodable {
-  /// `expired` is never stored: an active session idle for longer than the project's
-  /// `settings.session_idle_minutes` reads as expired until it is resumed.
+  /// `expired`: an active session idle for longer than the project's
+  /// `settings.session_idle_minutes` reads as expired until it is resumed; `casebook doctor --fix`
+  /// also stores it, so the file agrees. Like a closed session, it takes writes again once resumed.
   public enum Status: String, Sendable, Encodable { case active, closed, expired }
 
   public let sessionId: String

@@ -72,8 +72,10 @@ struct StoreTests {
     let bob = try User("bob")
     let a = try project.startSession(by: alice).sessionId
     let b = try project.startSession(by: bob).sessionId
-    _ = try project.draftSection("rationale", session: a, edit: SectionEdit(content: "# R\n\nAlice's text.\n"), by: alice)
+    // Bob drafts first and gives up his section lock (while he holds it, alice could not draft).
     _ = try project.draftSection("rationale", session: b, edit: SectionEdit(content: "# R\n\nBob's text.\n"), by: bob)
+    _ = try project.releaseSectionLock("rationale", session: b, by: bob)
+    _ = try project.draftSection("rationale", session: a, edit: SectionEdit(content: "# R\n\nAlice's text.\n"), by: alice)
     _ = try project.commitSection("rationale", session: a, by: alice)
     #expect(throws: CasebookError.self) {
       try project.reviseSection("rationale", session: b, edit: SectionEdit(content: "# R\n\nMore.\n"), by: bob)

@@ -63,6 +63,23 @@ let benchmarks: @Sendable () -> Void = {
     teardown: { fixtures["revise"] = nil }
   )
 
+  // Section locks: one take and one release, each a commit on the lock ref moved by
+  // compare-and-swap. Throughput here is lock round trips (take + release) per second.
+  Benchmark(
+    "lock: acquire and release a section lock",
+    configuration: .init(),
+    closure: { benchmark in
+      let fixture = fixtures["lock"]!
+      for i in benchmark.scaledIterations {
+        let id = fixture.sections[i % fixture.sections.count]
+        try fixture.project.acquireSectionLock(id, session: fixture.session, by: fixture.user)
+        _ = try fixture.project.releaseSectionLock(id, session: fixture.session, by: fixture.user)
+      }
+    },
+    setup: { fixtures["lock"] = try Fixture(sections: 10, revisions: 0) },
+    teardown: { fixtures["lock"] = nil }
+  )
+
   // Issue target: the 10,000th revision of one section costs at most 1.2x the 10th.
   for prior in [9, 9_999] {
     let key = "one-section-\(prior)"

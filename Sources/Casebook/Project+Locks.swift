@@ -1,0 +1,288 @@
+import Foundation
+import Git
+import YAML
+
+/// The outcome of taking a section lock.
+public struct LockTaken: Sendable, Encodable {
+  public let lock: SectionLock
+  /// True when this call took a lock the session did not hold (new, or taken over); false
+  /// when the session already held it (extended, or left as it was because it was fresh).
+  public let acquired: Bool
+}
+
+/// The outcome of releasing a lock, or breaking one with `unlock --force`.
+public struct LockReleased: Sendable, Encodable {
+  /// The record as it stands after the release (state `released`).
+  public let lock: SectionLock
+  /// The lock ref's new commit: the release, readable with `git show`.
+  public let commit: String
+}
+
+extension Project {
+  /// The file inside each lock commit's tree that holds the record.
+  static let lockFile = "lock.yaml"
+
+  /// How long a lock lasts after the holder's last write (`settings.lock_minutes`).
+  var lockDuration: TimeInterval { TimeInterval(settings.lockMinutes * 60) }
+
+  // MARK: - Reading
+
+  /// The lock of section `id` as its ref records it now (held, expired or released); nil when
+  /// the section was never locked.
+  public func sectionLock(_ id: String) throws -> SectionLock? {
+    try readLock(Layout.lockRef(try Identifier.section(id)))?.record
+  }
+
+  /// Every lock that is held now, expired ones included (they are marked `expired`), by section.
+  public func sectionLocks() throws -> [SectionLock] {
+    try repository.references(glob: Layout.lockPrefix + "*").compactMap { ref in
+      guard let record = try readLock(ref.name, at: ref.target)?.record, record.state == .held else { return nil }
+      return record
+    }
+  }
+
+  /// Reads the lock record at the ref's tip (or at `at`).
+  func readLock(_ ref: String, at given: ObjectID? = nil) throws -> (tip: ObjectID, record: SectionLock)? {
+    guard let tip = try given ?? repository.referenceTarget(ref) else { return nil }
+    guard let data = try repository.blob(at: Self.lockFile, inCommit: tip) else {
+      throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)) has no \(Self.lockFile)")
+    }
+    let map: Mapping
+    do {
+      guard let parsed = try YAML.parse(data).mapping else { throw CasebookError.repository("not a mapping") }
+      map = parsed
+    } catch {
+      throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)): \(Self.lockFile) does not parse")
+    }
+    var record = try SectionLock(map, path: "\(ref):\(Self.lockFile)")
+    record.commit = tip.hex
+    record.expired = record.state == .held && record.isExpired(at: now())
+    return (tip, record)
+  }
+
+  // MARK: - Taking and releasing
+
+  /// Takes (or extends) the lock of section `id` for `session`. The session's own lock is
+  /// extended when more than half its time has passed, and otherwise left as it is; another
+  /// session's lock that has not expired is a conflict naming its holder; an expired one is
+  /// taken over. Every change is a compare-and-swap on the lock ref, retried when it loses.
+  @discardableResult
+  public func acquireSectionLock(_ id: String, session: String, by user: User) throws -> LockTaken {
+    let id = try Identifier.section(id)
+    let session = try Identifier.session(session)
+    let ref = Layout.lockRef(id)
+    return try retrying(ref) {
+      let time = now()
+      let current = try readLock(ref)
+      let stamp = Timestamp.string(time)
+      let expires = Timestamp.string(time.addingTimeInterval(lockDuration))
+      var record: SectionLock
+      var summary: String
+      var acquired = true
+      if let held = current?.record, held.state == .held {
+        if held.sessionId == session {
+          let remaining = (Timestamp.parse(held.expires) ?? time).timeIntervalSince(time)
+          if remaining > lockDuration / 2 { return LockTaken(lock: held, acquired: false) }
+          record = SectionLock(
+            sectionId: id, userId: held.userId, sessionId: session, since: held.since, expires: expires)
+          summary = "extend lock on \(id) for session \(session)"
+          acquired = false
+        } else if !held.isExpired(at: time) {
+          throw Self.heldError(held)
+        } else {
+          record = SectionLock(sectionId: id, userId: user.id, sessionId: session, since: stamp, expires: expires)
+          summary = "take over expired lock on \(id) from \(held.userId) (session \(held.sessionId))"
+        }
+      } else {
+        record = SectionLock(sectionId: id, userId: user.id, sessionId: session, since: stamp, expires: expires)
+        summary = "lock \(id) for session \(session)"
+      }
+      let message = CommitMessage(
+        summary: summary, action: acquired ? "lock-section" : "extend-lock", user: user.id, session: session,
+        section: id, extra: [("Casebook-Lock-Expires", expires)])
+      guard let tip = try writeLock(ref, record: &record, parent: current?.tip, message: message, by: user) else {
+        return nil
+      }
+      record.commit = tip.hex
+      return LockTaken(lock: record, acquired: acquired)
+    }
+  }
+
+  /// `casebook lock take`: takes the lock of section `id` for an agent or a person about to edit
+  /// it, after checking that `session` exists, is active and is `user`'s own.
+  public func takeSectionLock(_ id: String, session: String, by user: User) throws -> LockTaken {
+    let id = try Identifier.section(id)
+    _ = try writableSession(session, in: try sessionSnapshot(session), by: user)
+    return try acquireSectionLock(id, session: session, by: user)
+  }
+
+  /// Releases the lock of section `id` held by `session`. Releasing a lock that is not held is
+  /// `notFound`; one held by another session is a conflict (break it with `forceUnlock`).
+  public func releaseSectionLock(_ id: String, session: String, by user: User, reason: String? = nil) throws
+    -> LockReleased
+  {
+    let id = try Identifier.section(id)
+    let session = try Identifier.session(session)
+    return try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
+      guard held.sessionId == session else { throw Self.heldError(held) }
+      return "release lock on \(id) held by session \(session)"
+    }
+  }
+
+  /// Breaks the lock of section `id`, whoever holds it: an audited act. The release is a commit
+  /// on the lock ref with `Casebook-Action: force-unlock`, who did it and why, so it shows in
+  /// `git log refs/casebook/locks/<id>`, in `git log --all` and in `casebook audit`.
+  public func forceUnlock(_ id: String, by user: User, reason: String?) throws -> LockReleased {
+    let id = try Identifier.section(id)
+    return try releaseLock(id, by: user, action: "force-unlock", reason: reason, forced: true) { held in
+      "force-unlock \(id) held by \(held.userId) (session \(held.sessionId))"
+    }
+  }
+
+  /// Releases, without complaint, the lock of `id` if `session` holds it. Returns whether it did.
+  @discardableResult
+  func releaseIfHeld(_ id: String, session: String, by user: User, reason: String) throws -> Bool {
+    guard let current = try readLock(Layout.lockRef(id)), current.record.state == .held,
+      current.record.sessionId == session
+    else { return false }
+    do {
+      _ = try releaseSectionLock(id, session: session, by: user, reason: reason)
+      return true
+    } catch let error as CasebookError where error.exitCode == 2 || error.exitCode == 3 {
+      return false  // released or taken over meanwhile: nothing of ours left to release
+    }
+  }
+
+  /// Releases every lock that `session` holds (on `session close`).
+  func releaseLocks(heldBy session: String, by user: User, reason: String) throws {
+    for lock in try sectionLocks() where lock.sessionId == session {
+      try releaseIfHeld(lock.sectionId, session: session, by: user, reason: reason)
+    }
+  }
+
+  /// One release: `check` gets the held record and returns the commit summary, or throws.
+  func releaseLock(
+    _ id: String, by user: User, action: String, reason: String?, forced: Bool = false,
+    check: (SectionLock) throws -> String
+  ) throws -> LockReleased {
+    let ref = Layout.lockRef(id)
+    return try retrying(ref) {
+      guard let current = try readLock(ref), current.record.state == .held else {
+        throw CasebookError.notFound("section \(id) is not locked")
+      }
+      let summary = try check(current.record)
+      var record = current.record
+      record.state = .released
+      record.releasedBy = user.id
+      record.releasedAt = Timestamp.string(now())
+      record.reason = reason
+      record.forced = forced
+      var extra = [("Casebook-Lock-Holder", record.userId)]
+      if let reason { extra.append(("Casebook-Reason", reason)) }
+      let message = CommitMessage(
+        summary: summary, body: reason.map { "Reason: \($0)" }, action: action, user: user.id,
+        session: record.sessionId, section: id, extra: extra)
+      guard let tip = try writeLock(ref, record: &record, parent: current.tip, message: message, by: user) else {
+        return nil
+      }
+      record.commit = tip.hex
+      record.expired = false
+      return LockReleased(lock: record, commit: tip.hex)
+    }
+  }
+
+  /// Writes one lock commit (tree: `lock.yaml`) on top of `parent` and moves the ref to it by
+  /// compare-and-swap; a ref that did not exist is created only if it still does not. Returns
+  /// nil when another writer moved the ref first.
+  private func writeLock(
+    _ ref: String, record: inout SectionLock, parent: ObjectID?, message: CommitMessage, by user: User
+  ) throws -> ObjectID? {
+    let blob = try repository.createBlob(Data(YAML.emit(record.node).utf8))
+    let tree = try repository.buildTree(base: nil, changes: [Self.lockFile: .blob(blob)])
+    let signature = Signature(name: user.id, email: user.email, time: now())
+    let commit = try repository.createCommit(
+      tree: tree, parents: parent.map { [$0] } ?? [], author: signature, committer: signature, message: message.text)
+    do {
+      try repository.updateReference(ref, to: commit, expected: parent, message: "casebook: \(message.summary)")
+    } catch let error as GitError where error.isConflict || error.isExists {
+      return nil
+    }
+    return commit
+  }
+
+  static func heldError(_ held: SectionLock) -> CasebookError {
+    .conflict(
+      "section \(held.sectionId) is locked by \(held.holder); wait until it is committed or released, or break it with 'casebook unlock \(held.sectionId) --force --reason TEXT'"
+    )
+  }
+
+  /// Refuses when another session holds an unexpired lock on `id` (for `section commit`).
+  func checkSectionLockFree(_ id: String, session: String) throws {
+    guard let held = try readLock(Layout.lockRef(id))?.record, held.state == .held, held.sessionId != session,
+      !held.isExpired(at: now())
+    else { return }
+    throw Self.heldError(held)
+  }
+
+  /// A section write's claim on the section's lock: `take()` inside the write, once the write
+  /// has been validated; `keep()` once the commit has landed. If the write fails after taking a
+  /// lock the session did not hold before, `finish()` releases it again, so a refused write
+  /// never leaves a lock behind. (A crash in between leaves one that expires; `doctor` reports it.)
+  func claimSectionLock(_ id: String, session: String, by user: User) -> SectionLockClaim {
+    SectionLockClaim(project: self, section: id, session: session, user: user)
+  }
+}
+
+/// See `Project.claimSectionLock(_:session:by:)`.
+final class SectionLockClaim {
+  private let project: Project
+  private let section: String
+  private let session: String
+  private let user: User
+  private var fresh = false
+  private var kept = false
+
+  init(project: Project, section: String, session: String, user: User) {
+    self.project = project
+    self.section = section
+    self.session = session
+    self.user = user
+  }
+
+  /// Takes or extends the lock; safe to call again when the write is rebuilt after a lost race.
+  func take() throws {
+    if try project.acquireSectionLock(section, session: session, by: user).acquired { fresh = true }
+  }
+
+  /// The write landed: the lock stays with the session.
+  func keep() { kept = true }
+
+  /// Releases a lock this write took, unless the write landed.
+  func finish() {
+    guard fresh, !kept else { return }
+    _ = try? project.releaseIfHeld(section, session: session, by: user, reason: "the write that took it failed")
+  }
+}
+
+extension Project {
+  /// Releases a lock once the write that ends it (a commit) has landed. The write stands
+  /// whatever happens here, so a failure is a warning: the lock then expires on its own.
+  func releaseLockAfterWrite(_ id: String, session: String, by user: User, reason: String) {
+    do {
+      try releaseIfHeld(id, session: session, by: user, reason: reason)
+    } catch {
+      warn("the lock on \(id) was not released (\(error.localizedDescription)); it expires on its own")
+    }
+  }
+
+  /// `releaseLockAfterWrite` for every lock a session holds (on `session close`).
+  func releaseLocksAfterWrite(heldBy session: String, by user: User, reason: String) {
+    do {
+      try releaseLocks(heldBy: session, by: user, reason: reason)
+    } catch {
+      warn(
+        "the locks of session \(session) were not all released (\(error.localizedDescription)); they expire on their own"
+      )
+    }
+  }
+}
