@@ -154,9 +154,11 @@ extension Project {
     return out
   }
 
-  /// Approvals recorded after `time` (ISO 8601 strings compare in time order).
+  /// Approvals recorded at or after `time` (ISO 8601 strings compare in time order).
   private func approvalsSince(_ time: String) throws -> [MainChange] {
-    try approvals().filter { $0.time > time }.sorted { $0.time < $1.time }.map {
+    // Times have one-second resolution: an approval in the same second as the last activity is
+    // reported rather than missed.
+    try approvals().filter { $0.time >= time }.sorted { $0.time < $1.time }.map {
       MainChange(
         kind: "approval", name: $0.tag, change: $0.decision.rawValue, by: $0.reviewer, at: $0.time,
         detail: "\($0.section) revision \($0.revision)" + ($0.comment.map { ": \($0)" } ?? ""))

@@ -95,6 +95,8 @@ extension Project {
       throw CasebookError.badInput("session \(id) belongs to \(record.userId), not \(user.id); start a session of your own")
     }
     guard record.status == .active else {
+      // `doctor --fix` stores `expired` for a session left active long after its idle time.
+      if record.status == .expired { throw Self.expiredError(id, minutes: settings.sessionIdleMinutes) }
       throw CasebookError.badInput("session \(id) is closed; resume it with 'casebook session resume' first")
     }
     if !allowExpired, try isExpired(record, tip: snapshot.commit) {

@@ -42,7 +42,7 @@ public struct SessionRecord: Sendable, Equatable, Encodable {
     sessionId = try string("session_id")
     userId = try string("user_id")
     projectId = try string("project_id")
-    guard let status = Status(rawValue: try string("status")), status != .expired else {
+    guard let status = Status(rawValue: try string("status")) else {
       throw CasebookError.repository("\(path): unknown status")
     }
     self.status = status

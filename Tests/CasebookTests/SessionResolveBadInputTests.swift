@@ -183,9 +183,12 @@ struct SessionResolveBadInputTests {
     _ = try bob.ok(
       ["section", "draft", "rationale", "--session", b, "--from", "-", "--repo", repo], stdin: "# R\n\nBob.\n")
     _ = try bob.ok(["session", "merge", b, "--repo", repo])
+    // Each gives up the edit lock after writing, so that both can change the section.
+    _ = try bob.ok(["lock", "release", "rationale", "--session", b, "--repo", repo])
     _ = try cli.ok(["session", "refresh", a, "--repo", repo])
     _ = try cli.ok(
       ["section", "revise", "rationale", "--session", a, "--from", "-", "--repo", repo], stdin: "# R\n\nAlice.\n")
+    _ = try cli.ok(["lock", "release", "rationale", "--session", a, "--repo", repo])
     _ = try bob.ok(["section", "commit", "rationale", "--session", b, "--repo", repo])
     #expect(try cli.run(["session", "merge", a, "--repo", repo]).status == 3)
     try cli.expectRefused(
