@@ -118,18 +118,27 @@ import YAML
     #expect(project.mergeOptions(forFile: "project_profile.yaml").policies == ["gate_stage": .forwardOnly(order: [])])
     #expect(project.mergeOptions(forFile: "sessions/0123.yaml").policies == ["last_active": .newest])
 
-    // Two sessions move the gate stage differently: the furthest wins instead of a conflict.
+    // Two sessions move the gate stage differently: in the profile the furthest wins instead of
+    // a conflict. A gate move also rewrites casebook.yaml's template and sections, and two moves
+    // to different gates conflict there: a person says which template the project follows.
     cli.user = "alice"
     let a = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
     cli.user = "bob"
     let b = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
     cli.user = "alice"
-    _ = try cli.ok(["profile", "set", "gate_stage", "Gate 2", "--session", a, "--repo", repo])
+    _ = try cli.ok(["profile", "set", "gate_stage", "Gate 2", "--force", "--session", a, "--repo", repo])
     cli.user = "bob"
     _ = try cli.ok(["profile", "set", "gate_stage", "Gate 1", "--session", b, "--repo", repo])
     _ = try cli.ok(["session", "merge", a, "--repo", repo])
+    let refused = try cli.run(["session", "merge", b, "--repo", repo, "--json"])
+    #expect(refused.status == 3)
+    let conflicts = try #require((try refused.json["error"] as? [String: Any])?["conflicts"] as? [[String: Any]])
+    #expect(!conflicts.isEmpty)
+    #expect(conflicts.allSatisfy { $0["file"] as? String == "casebook.yaml" }, "\(conflicts)")
+    _ = try cli.ok(["resolve", "--session", b, "--ours", "--repo", repo])
     _ = try cli.ok(["session", "merge", b, "--repo", repo])
     #expect(try runGit(["show", "main:project_profile.yaml"], in: repo).stdout.contains("gate_stage: Gate 2\n"))
+    #expect(try runGit(["show", "main:casebook.yaml"], in: repo).stdout.contains("template: gate-2\n"))
   }
 
   @Test func plainGitMergeUsesThePoliciesOfTheFilesPath() throws {

@@ -230,7 +230,9 @@ struct TemplateTests {
     #expect(
       try cli.git(["show", "sessions/\(session):sections/summary.md"], in: repo)
         == "# Summary\n\nTown Hall Lift in Riverside.\n")
-    // Another session, with stakeholders in its profile, gets them listed.
+    // Another session, with stakeholders in its profile, gets them listed (once the first
+    // session has let go of its edit lock on the section).
+    _ = try cli.ok(["lock", "release", "people", "--session", session, "--repo", repo])
     let second = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
     _ = try cli.ok([
       "profile", "set", "stakeholders", "[{name: Finance, role: Reviewer}, {name: 'Estates & FM'}]",
