@@ -91,30 +91,31 @@ enum ConflictPath {
       }
       return .mapping(map)
     case .index(let index):
-      guard var items = node?.sequence else { throw missing() }
-      if items.indices.contains(index) {
-        if let child = try set(value, rest, in: items[index], path: path) {
-          items[index] = child
-        } else {
-          items.remove(at: index)
-        }
-      } else if let child = try set(value, rest, in: nil, path: path) {
-        items.append(child)
-      }
-      return .sequence(items)
+      guard let items = node?.sequence else { throw missing() }
+      return try setItem(value, rest, at: items.indices.contains(index) ? index : nil, of: items, path: path)
     case .identity(let key, let shown):
-      guard var items = node?.sequence else { throw missing() }
-      if let index = items.firstIndex(where: { $0[key].map(Self.shown) == shown }) {
-        if let child = try set(value, rest, in: items[index], path: path) {
-          items[index] = child
-        } else {
-          items.remove(at: index)
-        }
-      } else if let child = try set(value, rest, in: nil, path: path) {
-        items.append(child)
-      }
-      return .sequence(items)
+      guard let items = node?.sequence else { throw missing() }
+      let index = items.firstIndex { $0[key].map(Self.shown) == shown }
+      return try setItem(value, rest, at: index, of: items, path: path)
     }
+  }
+
+  /// Sets `rest` in the item at `index` (removing the item when the result is nil), or in a new
+  /// item appended to the list when there is no such item.
+  private static func setItem(_ value: Node?, _ rest: ArraySlice<Segment>, at index: Int?, of items: [Node], path: String)
+    throws -> Node
+  {
+    var items = items
+    if let index {
+      if let child = try set(value, rest, in: items[index], path: path) {
+        items[index] = child
+      } else {
+        items.remove(at: index)
+      }
+    } else if let child = try set(value, rest, in: nil, path: path) {
+      items.append(child)
+    }
+    return .sequence(items)
   }
 
   /// An identity value as a path shows it (the same rule as YAML's merge paths).

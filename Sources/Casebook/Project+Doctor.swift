@@ -212,10 +212,11 @@ extension Project {
     for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
       let id = String(name.dropFirst(Layout.sessionPrefix.count))
       guard (try? Identifier.session(id)) != nil else { continue }
-      let record = try sessionRecord(id, in: try Snapshot(repository: repository, ref: name, commit: target))
-      guard record.status == .active, let last = Timestamp.parse(record.lastActive),
-        now().timeIntervalSince(last) > idle
-      else { continue }
+      let snapshot = try Snapshot(repository: repository, ref: name, commit: target)
+      // Stored `active`, but idle past its time (which `sessionRecord` reads as `expired`).
+      guard try storedSessionRecord(id, in: snapshot).status == .active else { continue }
+      let record = try sessionRecord(id, in: snapshot)
+      guard let last = Timestamp.parse(record.lastActive), now().timeIntervalSince(last) > idle else { continue }
       var finding = DoctorFinding(
         kind: "idle-session", subject: id,
         detail:
@@ -242,7 +243,7 @@ extension Project {
     let idle = TimeInterval(settings.sessionIdleMinutes * 60)
     try commit(on: Layout.sessionRef(id), by: user) { snapshot, pending in
       var record = try sessionRecord(id, in: snapshot)
-      guard record.status == .active, let last = Timestamp.parse(record.lastActive),
+      guard try storedSessionRecord(id, in: snapshot).status == .active, let last = Timestamp.parse(record.lastActive),
         now().timeIntervalSince(last) > idle
       else { throw CasebookError.conflict("session \(id) became active again") }
       record.status = .expired

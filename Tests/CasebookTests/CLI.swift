@@ -2,6 +2,17 @@ import Foundation
 import TestSupport
 import Testing
 
+/// One row of a bad-input table: the command (built from the suite's fixture), who runs it, and
+/// the exit code and message part it must be refused with (see `CLI.expectRefused`).
+struct Refusal<Fixture>: CustomTestStringConvertible, Sendable {
+  let name: String
+  var user = "alice"
+  let status: Int32
+  let message: String
+  let args: @Sendable (Fixture) -> [String]
+  var testDescription: String { name }
+}
+
 /// Runs the built `casebook` binary, as a user or an agent would.
 struct CLI {
   let home: TemporaryDirectory

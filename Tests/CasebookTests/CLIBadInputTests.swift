@@ -58,13 +58,7 @@ struct CLIBadInputTests {
     }()
   }
 
-  struct Case: CustomTestStringConvertible, Sendable {
-    let name: String
-    let status: Int32
-    let message: String
-    let args: @Sendable (Fixture) -> [String]
-    var testDescription: String { name }
-  }
+  typealias Case = Refusal<Fixture>
 
   static let badIDs = ["../x", "a/b", "", String(repeating: "a", count: 65), "Rationale"]
 

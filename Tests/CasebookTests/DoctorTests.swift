@@ -129,10 +129,10 @@ struct DoctorTests {
     let (repo, alice) = try cli.project()
     cli.user = "bob"
     let bob = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
-    _ = try cli.ok(["profile", "set", "gate_stage", "Gate 1", "--session", bob, "--repo", repo])
+    _ = try cli.ok(["profile", "set", "project_title", "Title A", "--session", bob, "--repo", repo])
     _ = try cli.ok(["session", "merge", bob, "--repo", repo])
     cli.user = "alice"
-    _ = try cli.ok(["profile", "set", "gate_stage", "Gate 2", "--session", alice, "--repo", repo])
+    _ = try cli.ok(["profile", "set", "project_title", "Title B", "--session", alice, "--repo", repo])
     let tip = try cli.git(["rev-parse", "refs/heads/sessions/\(alice)"], in: repo)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     _ = try cli.git(["update-ref", "refs/casebook/merging/\(alice)", tip], in: repo)

@@ -37,13 +37,7 @@ struct ExportBadInputTests {
     }
   }
 
-  struct Case: CustomTestStringConvertible, Sendable {
-    let name: String
-    let status: Int32
-    let message: String
-    let args: @Sendable (Fixture) -> [String]
-    var testDescription: String { name }
-  }
+  typealias Case = Refusal<Fixture>
 
   static let cases: [Case] = [
     Case(name: "unknown branch", status: 2, message: "not found") { _ in ["export", "no-such-branch", "--format", "md"]

@@ -29,14 +29,7 @@ struct LockBadInputTests {
     }
   }
 
-  struct Case: CustomTestStringConvertible, Sendable {
-    let name: String
-    var user = "alice"
-    let status: Int32
-    let message: String
-    let args: @Sendable (Fixture) -> [String]
-    var testDescription: String { name }
-  }
+  typealias Case = Refusal<Fixture>
 
   static let missingSession = String(repeating: "ab", count: 16)
 

@@ -64,14 +64,7 @@ struct SessionResolveBadInputTests {
     }
   }
 
-  struct Case: CustomTestStringConvertible, Sendable {
-    let name: String
-    let user: String
-    let status: Int32
-    let message: String
-    let args: @Sendable (Fixture) -> [String]
-    var testDescription: String { name }
-  }
+  typealias Case = Refusal<Fixture>
 
   static let gate = ["project_profile.yaml", "project_title"]
 

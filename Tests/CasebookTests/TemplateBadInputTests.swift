@@ -174,13 +174,7 @@ struct TemplateBadInputTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty)
   }
 
-  struct Case: CustomTestStringConvertible, Sendable {
-    let name: String
-    let status: Int32
-    let message: String
-    let args: @Sendable (Fixture) -> [String]
-    var testDescription: String { name }
-  }
+  typealias Case = Refusal<Fixture>
 
   static let cases: [Case] = [
     Case(name: "template name that is not a name", status: 1, message: "neither a template name") { _ in
