@@ -1,5 +1,6 @@
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
+#include <zlib.h>
 
 // git_libgit2_opts is variadic, which Swift cannot call: one typed wrapper per option used.
 
@@ -16,12 +17,20 @@ static inline int casebook_git_set_strict_object_creation(int enabled) {
   return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, enabled);
 }
 
-/// Writes one object through a loose-object backend directly (see Repository+ObjectWriter).
-static inline int casebook_git_backend_write(
-    git_odb_backend *backend, const git_oid *id, const void *data, size_t length, git_object_t type) {
-  return backend->write(backend, id, data, length, type);
+/// Whether libgit2 re-hashes every object it reads to check it against its id. git itself does
+/// not (only `git fsck` and pack verification do); Casebook's `doctor` checks integrity.
+static inline int casebook_git_set_strict_hash_verification(int enabled) {
+  return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
 }
 
-static inline void casebook_git_backend_free(git_odb_backend *backend) {
-  backend->free(backend);
+/// An object-database backend whose state lives in Swift (Git/Internal/RecentObjects.swift):
+/// libgit2 hands callbacks the `git_odb_backend` pointer, and `context` recovers the owner.
+typedef struct casebook_memory_backend {
+  git_odb_backend parent;
+  void *context;
+} casebook_memory_backend;
+
+/// deflateInit2 is a macro, which Swift cannot call: the writer of loose objects uses this.
+static inline int casebook_deflate_init(z_stream *stream, int level, int window_bits, int mem_level) {
+  return deflateInit2(stream, level, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY);
 }

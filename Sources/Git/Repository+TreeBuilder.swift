@@ -5,8 +5,8 @@ extension Repository {
   /// New tree = `base` (or the empty tree) with nested-path changes applied.
   ///
   /// Missing intermediate trees are created; a subtree left empty is removed. Only the trees on
-  /// changed paths are rewritten, one `git_treebuilder` per level, so the cost is
-  /// O(depth × entries of those trees), not O(whole tree). A path may not be both a file and a
+  /// changed paths are rewritten, each from its old entries (already in git's order) with the
+  /// changes merged in, so the cost is O(depth × entries of those trees), not O(whole tree). A path may not be both a file and a
   /// folder in one call. Paths are validated: no "", ".", "..", ".git", leading, trailing or double
   /// "/", or NUL; otherwise throws GitError(code -1, function "buildTree").
   public func buildTree(base: ObjectID?, changes: [String: TreeChange]) throws -> ObjectID {
@@ -30,12 +30,12 @@ extension Repository {
   /// Applies the edits whose components at `depth` and below lie in tree `base`; returns the new
   /// tree, or nil if it ended up empty.
   private func apply(_ edits: [Edit], depth: Int, to base: ObjectID?) throws -> ObjectID? {
-    var baseTree: OpaquePointer?
-    if let base { baseTree = try lookupTree(base) }
-    defer { git_tree_free(baseTree) }
-    var builder: OpaquePointer?
-    try check(git_treebuilder_new(&builder, handle, baseTree), "git_treebuilder_new")
-    defer { git_treebuilder_free(builder) }
+    var entries = TreeEntries()
+    if let base {
+      let tree = try lookupTree(base)
+      defer { git_tree_free(tree) }
+      entries.load(tree)
+    }
 
     // Group by the name at this level, so each subtree is rebuilt once.
     var leaves = [Substring: TreeChange]()
@@ -56,107 +56,31 @@ extension Repository {
           message: "path '\(name)' is changed both as a file and as a folder", function: "buildTree"
         )
       }
-      let key = String(name)
       switch change {
       case .blob(let id):
         try requireObject(id, function: "buildTree")
-        try insert(key, id, GIT_FILEMODE_BLOB, into: builder!)
+        entries.set(name, mode: GIT_FILEMODE_BLOB.rawValue, id: id.oid)
       case .executable(let id):
         try requireObject(id, function: "buildTree")
-        try insert(key, id, GIT_FILEMODE_BLOB_EXECUTABLE, into: builder!)
+        entries.set(name, mode: GIT_FILEMODE_BLOB_EXECUTABLE.rawValue, id: id.oid)
       case .remove:
-        try remove(key, from: builder!)
+        entries.remove(name)
       }
     }
 
     for (name, subEdits) in nested {
-      let key = String(name)
-      var current: ObjectID?
-      if let existing = git_treebuilder_get(builder, key),
-        git_tree_entry_filemode(existing) == GIT_FILEMODE_TREE
-      {
-        current = ObjectID(git_tree_entry_id(existing).pointee)
-      }
+      let current = entries.subtree(name)
       // A file where a folder is wanted is simply replaced by the folder.
       if let subtree = try apply(subEdits, depth: depth + 1, to: current) {
-        try insert(key, subtree, GIT_FILEMODE_TREE, into: builder!)
+        entries.set(name, mode: GIT_FILEMODE_TREE.rawValue, id: subtree.oid)
       } else {
-        try remove(key, from: builder!)
+        entries.remove(name)
       }
     }
 
-    if git_treebuilder_entrycount(builder) == 0 { return nil }
-    return try write(builder!)
-  }
-
-  /// Serializes the builder's entries as git does and writes the tree through `writeObject`,
-  /// which skips `git_odb_write`'s pack rescan. The builder has validated every name and mode.
-  ///
-  /// Git sorts entries by name bytes, a tree's name compared as if it ended in "/": each entry's
-  /// sort key is its name plus that "/", kept in one flat buffer and compared with `memcmp`.
-  private func write(_ builder: OpaquePointer) throws -> ObjectID {
-    final class Entries {
-      var keys: [UInt8] = []
-      var items: [(start: Int, length: Int, isTree: Bool, mode: UInt32, id: git_oid)] = []
-    }
-    let entries = Entries()
-    entries.items.reserveCapacity(Int(git_treebuilder_entrycount(builder)))
-    // git_treebuilder_filter visits every entry; returning 0 keeps each one.
-    let rc = withExtendedLifetime(entries) {
-      git_treebuilder_filter(
-        builder,
-        { entry, payload in
-          let entries = Unmanaged<Entries>.fromOpaque(payload!).takeUnretainedValue()
-          let name = git_tree_entry_name(entry)!
-          let length = strlen(name)
-          let mode = git_tree_entry_filemode(entry)
-          let start = entries.keys.count
-          entries.keys.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
-          let isTree = mode == GIT_FILEMODE_TREE
-          if isTree { entries.keys.append(0x2F) }
-          entries.items.append((start, length, isTree, mode.rawValue, git_tree_entry_id(entry).pointee))
-          return 0
-        }, Unmanaged.passUnretained(entries).toOpaque())
-    }
-    try check(rc, "git_treebuilder_filter")
-    var bytes = [UInt8]()
-    entries.keys.withUnsafeBufferPointer { keys in
-      let base = keys.baseAddress!
-      let items = entries.items
-      func key(_ i: Int) -> (UnsafePointer<UInt8>, Int) {
-        (base + items[i].start, items[i].length + (items[i].isTree ? 1 : 0))
-      }
-      var order = Array(items.indices)
-      order.sort { a, b in
-        let (pa, la) = key(a)
-        let (pb, lb) = key(b)
-        let c = memcmp(pa, pb, min(la, lb))
-        return c != 0 ? c < 0 : la < lb
-      }
-      bytes.reserveCapacity(keys.count + items.count * 28)
-      for i in order {
-        let item = items[i]
-        bytes += String(item.mode, radix: 8).utf8
-        bytes.append(0x20)
-        bytes.append(contentsOf: UnsafeBufferPointer(start: base + item.start, count: item.length))
-        bytes.append(0)
-        withUnsafeBytes(of: item.id.id) { bytes += $0 }
-      }
-    }
-    return try bytes.withUnsafeBytes { try writeObject($0, type: GIT_OBJECT_TREE, function: "git_odb_backend.write (tree)") }
-  }
-
-  private func insert(
-    _ name: String, _ id: ObjectID, _ mode: git_filemode_t, into builder: OpaquePointer
-  ) throws {
-    var oid = id.oid
-    try check(git_treebuilder_insert(nil, builder, name, &oid, mode), "git_treebuilder_insert")
-  }
-
-  /// Removes an entry; an absent one is fine (removing is idempotent).
-  private func remove(_ name: String, from builder: OpaquePointer) throws {
-    guard git_treebuilder_get(builder, name) != nil else { return }
-    try check(git_treebuilder_remove(builder, name), "git_treebuilder_remove")
+    if entries.isEmpty { return nil }
+    let bytes = entries.serialized()
+    return try bytes.withUnsafeBytes { try writeObject($0, type: GIT_OBJECT_TREE, function: "buildTree (tree)") }
   }
 
   /// Writes the empty tree so that `Repository.emptyTree` exists in the object database.
@@ -167,5 +91,116 @@ extension Repository {
     var out = git_oid()
     try check(git_treebuilder_write(&out, builder), "git_treebuilder_write")
     return ObjectID(out)
+  }
+}
+
+/// The entries of one tree being rewritten, kept in git's order: by name bytes, a tree's name
+/// compared as if it ended in "/". A tree read from the object database is already in that
+/// order, so a change that keeps an entry's kind replaces it in place, and only a new name (or a
+/// file that becomes a folder) is placed by search. Names are valid path components here
+/// (`RepositoryPath.components` refused "", ".", "..", ".git", "/" and NUL).
+private struct TreeEntries {
+  struct Entry {
+    /// Where the name lies in `names`.
+    var start: Int
+    var length: Int
+    var mode: UInt32
+    var id: git_oid
+
+    var isTree: Bool { mode == GIT_FILEMODE_TREE.rawValue }
+  }
+
+  /// Every name, back to back (a replaced or removed entry's bytes simply stay unused).
+  private var names: [UInt8] = []
+  private(set) var items: [Entry] = []
+
+  var isEmpty: Bool { items.isEmpty }
+
+  mutating func load(_ tree: OpaquePointer) {
+    let count = git_tree_entrycount(tree)
+    items.reserveCapacity(count + 2)
+    names.reserveCapacity(count * 24)
+    for index in 0..<count {
+      let entry = git_tree_entry_byindex(tree, index)!
+      let name = git_tree_entry_name(entry)!
+      let length = strlen(name)
+      let start = names.count
+      names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
+      items.append(
+        Entry(start: start, length: length, mode: git_tree_entry_filemode(entry).rawValue, id: git_tree_entry_id(entry).pointee))
+    }
+  }
+
+  private func index(of name: Substring) -> Int? {
+    var name = name
+    return name.withUTF8 { wanted in
+      names.withUnsafeBufferPointer { all in
+        items.firstIndex { item in
+          item.length == wanted.count && memcmp(all.baseAddress! + item.start, wanted.baseAddress!, wanted.count) == 0
+        }
+      }
+    }
+  }
+
+  /// The id of the subtree called `name`, nil when there is none (or it is a file).
+  func subtree(_ name: Substring) -> ObjectID? {
+    guard let i = index(of: name), items[i].isTree else { return nil }
+    return ObjectID(items[i].id)
+  }
+
+  mutating func set(_ name: Substring, mode: UInt32, id: git_oid) {
+    let start = names.count
+    names.append(contentsOf: name.utf8)
+    let entry = Entry(start: start, length: names.count - start, mode: mode, id: id)
+    if let i = index(of: name) {
+      if items[i].isTree == entry.isTree {
+        items[i] = entry
+        return
+      }
+      items.remove(at: i)
+    }
+    let position = items.firstIndex { precedes(entry, $0) } ?? items.count
+    items.insert(entry, at: position)
+  }
+
+  mutating func remove(_ name: Substring) {
+    if let i = index(of: name) { items.remove(at: i) }
+  }
+
+  /// Git's tree order: name bytes, then "/" after a tree's name where one name is a prefix of
+  /// the other.
+  private func precedes(_ a: Entry, _ b: Entry) -> Bool {
+    names.withUnsafeBufferPointer { all in
+      let x = all.baseAddress! + a.start
+      let y = all.baseAddress! + b.start
+      let common = min(a.length, b.length)
+      let c = memcmp(x, y, common)
+      if c != 0 { return c < 0 }
+      let nextA: UInt8 = a.length > common ? x[common] : (a.isTree ? 0x2F : 0)
+      let nextB: UInt8 = b.length > common ? y[common] : (b.isTree ? 0x2F : 0)
+      return nextA < nextB
+    }
+  }
+
+  /// The tree object's bytes: `<octal mode> <name>\0<20-byte id>` per entry.
+  func serialized() -> [UInt8] {
+    var bytes = [UInt8]()
+    bytes.reserveCapacity(names.count + items.count * 28)
+    names.withUnsafeBufferPointer { all in
+      for item in items {
+        switch item.mode {
+        case GIT_FILEMODE_BLOB.rawValue: bytes += "100644 ".utf8
+        case GIT_FILEMODE_TREE.rawValue: bytes += "40000 ".utf8
+        case GIT_FILEMODE_BLOB_EXECUTABLE.rawValue: bytes += "100755 ".utf8
+        default:
+          bytes += String(item.mode, radix: 8).utf8
+          bytes.append(0x20)
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[item.start..<item.start + item.length]))
+        bytes.append(0)
+        withUnsafeBytes(of: item.id.id) { bytes += $0 }
+      }
+    }
+    return bytes
   }
 }

@@ -13,7 +13,11 @@ public final class Repository {
   let odb: OpaquePointer
 
   /// Writes new objects without `git_odb_write`'s per-object pack rescan (ObjectWriter).
-  let looseBackend: LooseBackend
+  let looseWriter: LooseWriter
+  /// What this handle wrote lately, served back to libgit2 from memory (RecentObjects).
+  let recentObjects = RecentObjects()
+  /// Values computed from objects, such as parsed records, kept for reuse.
+  public let derived = DerivedValues()
 
   /// The absolute path of the git directory (the bare repository, or ".git"), no trailing slash.
   public let gitDirectory: String
@@ -35,7 +39,10 @@ public final class Repository {
     workingDirectory = git_repository_workdir(handle).map {
       Repository.trimmed(String(cString: $0))
     }
-    looseBackend = LooseBackend(objectsDirectory: gitDirectory + "/objects")
+    // The common folder, which holds `objects/` also for a linked worktree's repository.
+    looseWriter = LooseWriter(
+      objectsDirectory: Repository.trimmed(String(cString: git_repository_commondir(handle))) + "/objects")
+    _ = recentObjects.register(in: self.odb)
   }
 
   deinit {

@@ -9,10 +9,16 @@ enum Library {
     // Keep trees up to 256 KiB in the object cache (default 4 KiB): the store reads the same
     // `sections/` and root trees on every operation. The cache's total size stays libgit2's.
     _ = casebook_git_set_cache_object_limit(GIT_OBJECT_TREE, 256 << 10)
+    // And small blobs (default: none), which are the YAML records every write reads: the
+    // section's record on main and in the session, the session file, the lock.
+    _ = casebook_git_set_cache_object_limit(GIT_OBJECT_BLOB, 16 << 10)
     // Every tree entry and parent the store writes is an object it has just written or read, so
     // libgit2's re-read of each one (to check that it exists and has the right type) is pure
     // cost: about a fifth of a revise's system calls. `git fsck` in the tests checks the result.
     _ = casebook_git_set_strict_object_creation(0)
+    // Nor does it re-hash each object it reads (libgit2's default, unlike git's): a revise read
+    // and re-hashed about 10 KB this way. `git fsck` and `casebook doctor` check integrity.
+    _ = casebook_git_set_strict_hash_verification(0)
     return count
   }()
 

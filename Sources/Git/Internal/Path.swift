@@ -7,10 +7,17 @@ enum RepositoryPath {
   /// or double "/", no NUL. Throws GitError(code -1, function `function`) otherwise, because such
   /// a path would either escape the tree or produce an object that `git fsck` rejects.
   static func components(_ path: String, function: String) throws -> [Substring] {
-    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    // Split and checked on UTF-8 bytes ("/" and "." are ASCII, so never inside a multi-byte
+    // character): splitting by Character costs a grapheme-breaking pass over every path.
+    let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
     for part in parts {
-      if part.isEmpty || part == "." || part == ".." || part.lowercased() == ".git"
-        || part.utf8.contains(0)
+      let bytes = part.utf8
+      // `.git` in any case, compared without making a lowercased copy of every component.
+      let isDotGit = bytes.count == 4 && bytes.elementsEqual(".git".utf8) { a, b in
+        (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b
+      }
+      if bytes.isEmpty || bytes.elementsEqual(".".utf8) || bytes.elementsEqual("..".utf8) || isDotGit
+        || bytes.contains(0)
       {
         throw GitError(
           code: -1, klass: Int32(GIT_ERROR_INVALID.rawValue),
