@@ -12,7 +12,9 @@ struct CommitMessage {
 
   var text: String {
     func line(_ s: String) -> String {
-      s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+      // Nearly every value is one line already: checked on bytes, without splitting.
+      guard s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return s }
+      return s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
     }
     var trailers = [("Casebook-Action", action)]
     if let session { trailers.append(("Casebook-Session", session)) }
@@ -21,7 +23,12 @@ struct CommitMessage {
     if let input { trailers.append(("Casebook-Input", input)) }
     trailers += extra
     var out = line(summary) + "\n\n"
-    if let body, !body.isEmpty { out += body.trimmingCharacters(in: .newlines) + "\n\n" }
+    if let body, !body.isEmpty {
+      var trimmed = Substring(body)
+      while trimmed.first?.isNewline == true { trimmed.removeFirst() }
+      while trimmed.last?.isNewline == true { trimmed.removeLast() }
+      out += trimmed + "\n\n"
+    }
     out += trailers.map { "\($0.0): \(line($0.1))" }.joined(separator: "\n") + "\n"
     return out
   }

@@ -105,6 +105,7 @@ extension Project {
     let signature = Signature(name: options.user.id, email: options.user.email, time: now())
     let commit = try repository.createCommit(
       tree: tree, parents: [], author: signature, committer: signature, message: message.text)
+    try repository.setReflogIdentity(name: options.user.id, email: options.user.email)
     try repository.updateReference(Layout.main, to: commit, expected: nil, message: "casebook: init")
     let project = try Project(repository: repository, now: now)
     project.updateWorkingTree(from: nil, to: commit)

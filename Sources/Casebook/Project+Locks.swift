@@ -44,12 +44,14 @@ extension Project {
   /// Reads the lock record at the ref's tip (or at `at`).
   func readLock(_ ref: String, at given: ObjectID? = nil) throws -> (tip: ObjectID, record: SectionLock)? {
     guard let tip = try given ?? repository.referenceTarget(ref) else { return nil }
-    guard let data = try repository.blob(at: Self.lockFile, inCommit: tip) else {
+    guard let blob = try Snapshot(repository: repository, ref: ref, commit: tip).blobID(Self.lockFile) else {
       throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)) has no \(Self.lockFile)")
     }
     let map: Mapping
     do {
-      guard let parsed = try YAML.parse(data).mapping else { throw CasebookError.repository("not a mapping") }
+      // Parsed once per blob: a held lock is read again by every write to its section.
+      let node = try repository.derived.value(blob, as: Node.self) { try YAML.parse(repository.blob(blob)) }
+      guard let parsed = node.mapping else { throw CasebookError.repository("not a mapping") }
       map = parsed
     } catch {
       throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)): \(Self.lockFile) does not parse")
@@ -203,6 +205,7 @@ extension Project {
     let commit = try repository.createCommit(
       tree: tree, parents: parent.map { [$0] } ?? [], author: signature, committer: signature, message: message.text)
     do {
+      try repository.setReflogIdentity(name: user.id, email: user.email)
       try repository.updateReference(ref, to: commit, expected: parent, message: "casebook: \(message.summary)")
     } catch let error as GitError where error.isConflict || error.isExists {
       return nil

@@ -113,8 +113,8 @@ extension Project {
   }
 
   /// Warns when a write went to a session that has not seen main's latest commits.
-  func warnIfBehind(_ id: String, base: String) {
-    guard let main = try? repository.referenceTarget(Layout.main),
+  func warnIfBehind(_ id: String, base: String, main known: ObjectID? = nil) {
+    guard let main = known ?? (try? repository.referenceTarget(Layout.main)),
       (try? isBehindMain(id, base: base, main: main)) == true
     else { return }
     warn(

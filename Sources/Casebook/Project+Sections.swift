@@ -61,7 +61,7 @@ extension Project {
   public func draftSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
     let id = try Identifier.section(id)
     let main = try mainSnapshot()
-    return try writeSection(id, session: session, action: "draft", edit: edit, by: user) { snapshot, existing, _ in
+    return try writeSection(id, session: session, action: "draft", edit: edit, main: main, by: user) { snapshot, existing, _ in
       if let existing {
         if existing.locked { throw Self.lockedError(id) }
         throw CasebookError.badInput(
@@ -95,7 +95,7 @@ extension Project {
     guard let content = edit.content else { throw CasebookError.badInput("revise needs the new text (--from FILE or -)") }
     try Self.checkContent(content)
     let main = try mainSnapshot()
-    return try writeSection(id, session: session, action: "revise", edit: edit, by: user) { snapshot, existing, _ in
+    return try writeSection(id, session: session, action: "revise", edit: edit, main: main, by: user) { snapshot, existing, _ in
       guard var record = existing else {
         throw CasebookError.notFound("section \(id) has no draft in session \(session); draft it first")
       }
@@ -189,15 +189,15 @@ extension Project {
 
   /// One write to a section in a session. `change` gets the section's record (nil when not
   /// drafted yet) and the session's, and returns the new record, the commit's summary and the
-  /// new text (nil to keep it).
+  /// new text (nil to keep it). `main` is main as the caller read it, if it did.
   private func writeSection(
-    _ id: String, session: String, action: String, edit: SectionEdit, by user: User,
+    _ id: String, session: String, action: String, edit: SectionEdit, main: Snapshot? = nil, by user: User,
     change: (Snapshot, SectionRecord?, SessionRecord) throws -> (record: SectionRecord, summary: String, content: String?)
   ) throws -> SectionWritten {
     var written: SectionRecord?
     let claim = claimSectionLock(id, session: session, by: user)
     defer { claim.finish() }
-    let commit = try writeSession(session, by: user) { snapshot, sessionRecord, pending in
+    let commit = try writeSession(session, by: user, main: main?.commit) { snapshot, sessionRecord, pending in
       let (record, summary, content) = try change(snapshot, try sectionRecord(id, in: snapshot), sessionRecord)
       try claim.take()  // only once the write is known to be valid, so a refusal takes nothing
       if let content { try pending.put(Layout.sectionContent(id), text: content) }
@@ -329,7 +329,7 @@ extension Project {
   }
 
   static func checkContent(_ content: String) throws {
-    guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+    guard content.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
       throw CasebookError.badInput("the section text is empty")
     }
     guard content.utf8.count <= 4 << 20 else { throw CasebookError.badInput("the section text is larger than 4 MiB") }

@@ -108,16 +108,16 @@ extension Project {
 
   /// One commit on session `id`'s branch by its owner: `build` gets the session record (with
   /// `last_active` set to now), may change it, and the file is rewritten only if it did, so an
-  /// ordinary write changes nothing but what it is about.
+  /// ordinary write changes nothing but what it is about. `main` is main's head when the caller
+  /// has just read it (for the behind-main warning), so that it is not read twice.
   func writeSession(
-    _ id: String, by user: User, allowExpired: Bool = false,
+    _ id: String, by user: User, allowExpired: Bool = false, main: ObjectID? = nil,
     build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
   ) throws -> ObjectID {
     let id = try Identifier.session(id)
     let ref = Layout.sessionRef(id)
-    guard try repository.referenceTarget(ref) != nil else { throw CasebookError.notFound("session \(id) not found") }
     var base = ""
-    let commit = try commit(on: ref, by: user) { snapshot, pending in
+    let commit = try commit(on: ref, by: user, missing: "session \(id) not found") { snapshot, pending in
       var record = try writableSession(id, in: snapshot, by: user, allowExpired: allowExpired)
       base = record.base
       let before = record.node
@@ -125,7 +125,7 @@ extension Project {
       if record.node != before { try pending.put(Layout.sessionFile(id), yaml: record.node) }
       return message
     }
-    warnIfBehind(id, base: base)
+    warnIfBehind(id, base: base, main: main)
     return commit
   }
 

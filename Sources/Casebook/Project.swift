@@ -83,13 +83,14 @@ public final class Project {
   /// Writes the commit that `build` describes on top of the current head of `ref`, without
   /// moving the ref. `createFrom` starts a branch that does not exist yet from that commit.
   func prepare(
-    on ref: String, by user: User, createFrom: ObjectID? = nil,
+    on ref: String, by user: User, createFrom: ObjectID? = nil, missing: String? = nil,
     build: (Snapshot, inout PendingChange) throws -> CommitMessage
   ) throws -> Prepared {
     let head = try repository.referenceTarget(ref)
     guard let start = head ?? createFrom else {
-      throw CasebookError.notFound("branch \(ref) does not exist")
+      throw CasebookError.notFound(missing ?? "branch \(ref) does not exist")
     }
+    try repository.setReflogIdentity(name: user.id, email: user.email)
     let snapshot = try Snapshot(repository: repository, ref: ref, commit: start)
     var pending = PendingChange(repository: repository)
     let message = try build(snapshot, &pending)
@@ -131,11 +132,11 @@ public final class Project {
   /// head, so no write is ever lost or overwritten. Throws whatever `build` throws, untouched.
   @discardableResult
   func commit(
-    on ref: String, by user: User, createFrom: ObjectID? = nil,
+    on ref: String, by user: User, createFrom: ObjectID? = nil, missing: String? = nil,
     build: (Snapshot, inout PendingChange) throws -> CommitMessage
   ) throws -> ObjectID {
     try retrying(ref) {
-      let prepared = try prepare(on: ref, by: user, createFrom: createFrom, build: build)
+      let prepared = try prepare(on: ref, by: user, createFrom: createFrom, missing: missing, build: build)
       return try publish(prepared) ? prepared.commit : nil
     }
   }

@@ -48,9 +48,12 @@ struct Snapshot {
   /// The YAML document at `path`, or nil when absent. A file Casebook wrote that no longer
   /// parses is damage, reported as a repository error naming the file.
   func yaml(_ path: String) throws -> Node? {
-    guard let data = try data(path) else { return nil }
+    guard let id = try blobID(path) else { return nil }
     do {
-      return try YAML.parse(data)
+      // Parsed once per blob and handle: the same record is read again by nearly every write.
+      return try repository.derived.value(id, as: Node.self) { try YAML.parse(repository.blob(id)) }
+    } catch let error as GitError {
+      throw error
     } catch {
       throw CasebookError.repository("\(path) at \(commit?.hex.prefix(12) ?? "?") does not parse: \(error.localizedDescription)")
     }

@@ -20,6 +20,13 @@ extension Repository {
   /// point at `expected`. A lost race throws a GitError with `isConflict == true`: an existing
   /// reference on create is `GIT_EEXISTS` (so `isExists` is true as well), a moved or deleted one
   /// on update is `GIT_EMODIFIED`, a reference locked by another writer is `GIT_ELOCKED`.
+  /// The name and email that reference updates record in reflogs (where the repository keeps
+  /// them), instead of `user.name`/`user.email` from git's configuration. Setting it also spares
+  /// libgit2 re-reading three configuration files on every reference update.
+  public func setReflogIdentity(name: String, email: String) throws {
+    try check(git_repository_set_ident(handle, name, email), "git_repository_set_ident")
+  }
+
   public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String)
     throws
   {
