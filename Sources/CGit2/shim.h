@@ -11,6 +11,11 @@ static inline int casebook_git_set_cache_object_limit(git_object_t type, size_t 
   return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, size);
 }
 
+/// The most bytes libgit2's object cache may hold per repository handle (default 256 MiB).
+static inline int casebook_git_set_cache_max_size(ssize_t size) {
+  return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
+}
+
 /// Whether libgit2 checks, when it writes a tree or commit, that every object it points to
 /// exists with the right type (one object-database read per entry and parent).
 static inline int casebook_git_set_strict_object_creation(int enabled) {

@@ -7,11 +7,15 @@ enum Library {
   private static let initCount: Int32 = {
     let count = git_libgit2_init()
     // Keep trees up to 256 KiB in the object cache (default 4 KiB): the store reads the same
-    // `sections/` and root trees on every operation. The cache's total size stays libgit2's.
+    // `sections/` and root trees on every operation.
     _ = casebook_git_set_cache_object_limit(GIT_OBJECT_TREE, 256 << 10)
     // And small blobs (default: none), which are the YAML records every write reads: the
     // section's record on main and in the session, the session file, the lock.
     _ = casebook_git_set_cache_object_limit(GIT_OBJECT_BLOB, 16 << 10)
+    // At most 32 MiB cached per handle (default 256 MiB): the working set of a write is a few
+    // trees and records, and a long-running process (a server holding many projects open)
+    // should not grow by every tree it ever read.
+    _ = casebook_git_set_cache_max_size(32 << 20)
     // Every tree entry and parent the store writes is an object it has just written or read, so
     // libgit2's re-read of each one (to check that it exists and has the right type) is pure
     // cost: about a fifth of a revise's system calls. `git fsck` in the tests checks the result.
