@@ -7,7 +7,7 @@ struct ExchangeCommand: ParsableCommand {
     subcommands: [Record.self, List.self])
 
   struct Record: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record one tool call on a session.")
+    static let configuration = CommandConfiguration(commandName: "record", abstract: "Record one tool call on a session.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Option(help: "The tool's name.") var tool: String
@@ -36,7 +36,7 @@ struct ExchangeCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The session's latest exchanges, newest first.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The session's latest exchanges, newest first.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Option(help: "How many.") var limit = 20

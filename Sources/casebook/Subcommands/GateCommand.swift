@@ -8,7 +8,7 @@ struct GateCommand: ParsableCommand {
     subcommands: [Advance.self])
 
   struct Advance: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "advance", 
       abstract: "Move to the next gate (or --to one): its template's sections join the project, drafts are kept.",
       discussion: """
         One commit on the session changes gate_stage, adds the new template's profile keys the profile lacks, and

@@ -9,7 +9,7 @@ struct ProfileCommand: ParsableCommand {
     subcommands: [Show.self, Get.self, Set.self, Apply.self])
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the profile (main, a session's, or at a revision).")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the profile (main, a session's, or at a revision).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Option(help: "A git revision (commit, branch, tag).") var at: String?
@@ -21,7 +21,7 @@ struct ProfileCommand: ParsableCommand {
   }
 
   struct Get: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print one value, e.g. gate_stage or stakeholders[0].name.")
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Print one value, e.g. gate_stage or stakeholders[0].name.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var key: String
@@ -35,7 +35,7 @@ struct ProfileCommand: ParsableCommand {
   }
 
   struct Set: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "set", 
       abstract: "Set one key in a session; the value is YAML (\"Gate 1\", [a, b], {name: x, role: y}).",
       discussion: "Setting gate_stage moves the project to that gate, as 'casebook gate advance' does.")
     @OptionGroup var global: GlobalOptions
@@ -54,7 +54,7 @@ struct ProfileCommand: ParsableCommand {
   }
 
   struct Apply: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "apply", 
       abstract: "Apply a YAML mapping of keys over the profile in a session (null removes a key).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption

@@ -22,7 +22,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Draft: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "draft", 
       abstract: "Draft a section in a session (from a file, standard input, or the template's skeleton).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -42,7 +42,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Revise: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Revise a section with new text and the feedback behind it.")
+    static let configuration = CommandConfiguration(commandName: "revise", abstract: "Revise a section with new text and the feedback behind it.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var id: String
@@ -61,7 +61,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Commit: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "commit", 
       abstract: "Mark a section committed and locked, and merge the session into main.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -80,7 +80,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "show", 
       abstract: "Show a section on main, in a session, or at a revision (a git revision or a revision number).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -125,7 +125,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Sources: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "sources", 
       abstract: "List what supports a section: each cited input, its locator and the cited excerpt.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -150,7 +150,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "diff", 
       abstract: "Diff a section's text: the latest change, REV to now, or REV to REV.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -169,7 +169,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the template's sections and any others, with their state.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the template's sections and any others, with their state.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
 
@@ -185,7 +185,7 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Reopen: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Unlock a committed section in a session so it can be revised.")
+    static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Unlock a committed section in a session so it can be revised.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var id: String

@@ -7,7 +7,7 @@ struct SessionCommand: ParsableCommand {
     subcommands: [Start.self, List.self, Show.self, Resume.self, Refresh.self, Close.self, Merge.self])
 
   struct Start: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start a session (a branch off main).")
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a session (a branch off main).")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -18,7 +18,7 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List sessions, most recently active first.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List sessions, most recently active first.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only the sessions of this user.") var owner: String?
 
@@ -33,7 +33,7 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one session.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one session.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
 
@@ -57,7 +57,7 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "resume", 
       abstract: "Reactivate a session (default: your latest one not closed and merged), merge main into it, and say what changed on main.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The session (default: your most recently active one that is not closed and merged).") var id: String?
@@ -81,7 +81,7 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Refresh: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "refresh", 
       abstract: "Merge main into a session (a merge commit on its branch), so it sees what others committed.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
@@ -94,7 +94,7 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Close: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Close a session; writes to it are refused until resumed.")
+    static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a session; writes to it are refused until resumed.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
 
@@ -106,7 +106,7 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Merge: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Merge a session into main (YAML merged structurally).")
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge a session into main (YAML merged structurally).")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
 
