@@ -63,6 +63,20 @@ struct CLI {
     return "templates"
   }()
 
+  /// The environment the binary runs with: a home of its own (no user or system git config),
+  /// `user` as the Casebook user, the checkout's templates, and no repository or session from
+  /// the caller's environment.
+  static func environment(home: String, user: String) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["HOME"] = home
+    env["GIT_CONFIG_NOSYSTEM"] = "1"
+    env["CASEBOOK_USER"] = user
+    env["CASEBOOK_TEMPLATES"] = CLI.templates
+    env["CASEBOOK_REPO"] = nil
+    env["CASEBOOK_SESSION"] = nil
+    return env
+  }
+
   /// Runs `casebook ARGS` in the project folder with stdin from `input`.
   @discardableResult
   func run(_ args: [String], stdin input: String? = nil, in directory: String? = nil, env extra: [String: String] = [:])
@@ -72,13 +86,7 @@ struct CLI {
     process.executableURL = URL(fileURLWithPath: CLI.binary)
     process.arguments = args
     process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
-    var env = ProcessInfo.processInfo.environment
-    env["HOME"] = root
-    env["GIT_CONFIG_NOSYSTEM"] = "1"
-    env["CASEBOOK_USER"] = user
-    env["CASEBOOK_TEMPLATES"] = CLI.templates
-    env["CASEBOOK_REPO"] = nil
-    env["CASEBOOK_SESSION"] = nil
+    var env = Self.environment(home: root, user: user)
     for (k, v) in extra { env[k] = v }
     process.environment = env
     let out = Pipe()

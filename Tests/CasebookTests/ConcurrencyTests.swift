@@ -54,14 +54,7 @@ struct ConcurrencyTests {
 
   /// The environment every writer gets.
   static func environment(home: String, user: String) -> [String: String] {
-    var env = ProcessInfo.processInfo.environment
-    env["HOME"] = home
-    env["GIT_CONFIG_NOSYSTEM"] = "1"
-    env["CASEBOOK_USER"] = user
-    env["CASEBOOK_TEMPLATES"] = CLI.templates
-    env["CASEBOOK_REPO"] = nil
-    env["CASEBOOK_SESSION"] = nil
-    return env
+    CLI.environment(home: home, user: user)
   }
 
   /// Runs `casebook ARGS --json`, text on stdin, and returns the exit status and the JSON object.
