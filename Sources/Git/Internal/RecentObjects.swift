@@ -78,6 +78,9 @@ final class RecentObjects {
     backend.pointee.parent.exists = { backend, oid in
       RecentObjects.object(backend, oid) == nil ? 0 : 1
     }
+    // libgit2 calls every backend's `foreach` without checking for one. Everything kept here is
+    // also on disk, where the loose backend lists it, so there is nothing to add.
+    backend.pointee.parent.foreach = { _, _, _ in 0 }
     backend.pointee.parent.free = { backend in
       guard let backend else { return }
       let owner = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: casebook_memory_backend.self)
