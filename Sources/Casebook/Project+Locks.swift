@@ -44,17 +44,14 @@ extension Project {
   /// Reads the lock record at the ref's tip (or at `at`).
   func readLock(_ ref: String, at given: ObjectID? = nil) throws -> (tip: ObjectID, record: SectionLock)? {
     guard let tip = try given ?? repository.referenceTarget(ref) else { return nil }
-    guard let blob = try Snapshot(repository: repository, ref: ref, commit: tip).blobID(Self.lockFile) else {
-      throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)) has no \(Self.lockFile)")
-    }
-    let map: Mapping
+    let found: Mapping?
     do {
-      // Parsed once per blob: a held lock is read again by every write to its section.
-      let node = try repository.derived.value(blob, as: Node.self) { try YAML.parse(repository.blob(blob)) }
-      guard let parsed = node.mapping else { throw CasebookError.repository("not a mapping") }
-      map = parsed
-    } catch {
-      throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)): \(Self.lockFile) does not parse")
+      found = try Snapshot(repository: repository, ref: ref, commit: tip).mapping(Self.lockFile)
+    } catch let error as CasebookError {
+      throw CasebookError.repository("\(ref): \(error.localizedDescription)")
+    }
+    guard let map = found else {
+      throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)) has no \(Self.lockFile)")
     }
     var record = try SectionLock(map, path: "\(ref):\(Self.lockFile)")
     record.commit = tip.hex

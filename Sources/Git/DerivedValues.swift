@@ -15,8 +15,7 @@ public final class DerivedValues {
   public static let capacity = 1_024
 
   private var values: [Key: Any] = [:]
-  private var order: [Key] = []
-  private var oldest = 0
+  private var order = InsertionOrder<Key>()
 
   init() {}
 
@@ -28,14 +27,7 @@ public final class DerivedValues {
     let value = try make()
     values[key] = value
     order.append(key)
-    if values.count > Self.capacity {
-      values[order[oldest]] = nil
-      oldest += 1
-      if oldest * 2 > order.count {
-        order.removeFirst(oldest)
-        oldest = 0
-      }
-    }
+    if values.count > Self.capacity, let evicted = order.removeOldest() { values[evicted] = nil }
     return value
   }
 }

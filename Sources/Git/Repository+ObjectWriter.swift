@@ -80,28 +80,29 @@ final class LooseWriter {
       fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     }
     guard fd >= 0 else { throw Self.failure("cannot create \(temporary)") }
-    var written = 0
-    let failed: Bool = compressed.withUnsafeBytes { buffer in
-      while written < buffer.count {
-        let n = Foundation.write(fd, buffer.baseAddress! + written, buffer.count - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return true
-        }
-        written += n
+    // A failure leaves no temporary file behind, and the error names the system's reason.
+    func abandon(_ what: String) -> GitError {
+      let error = Self.failure(what)
+      unlink(temporary)
+      return error
+    }
+    let written: Bool = compressed.withUnsafeBytes { buffer in
+      var offset = 0
+      while offset < buffer.count {
+        let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { return false }
+        offset += n
       }
-      return false
+      return true
     }
-    let error = Self.failure("cannot write \(temporary)")
-    if close(fd) != 0 || failed {
-      unlink(temporary)
+    guard written else {
+      let error = abandon("cannot write \(temporary)")
+      close(fd)
       throw error
     }
-    guard rename(temporary, final) == 0 else {
-      let error = Self.failure("cannot move \(temporary) into place")
-      unlink(temporary)
-      throw error
-    }
+    guard close(fd) == 0 else { throw abandon("cannot write \(temporary)") }
+    guard rename(temporary, final) == 0 else { throw abandon("cannot move \(temporary) into place") }
   }
 
   /// The object's loose form: its header and bytes as one zlib stream.

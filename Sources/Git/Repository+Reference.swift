@@ -14,12 +14,6 @@ extension Repository {
     return ObjectID(out)
   }
 
-  /// Points reference `name` at `id`, as a compare-and-swap.
-  ///
-  /// `expected == nil`: the reference must not exist yet (create). Otherwise it must currently
-  /// point at `expected`. A lost race throws a GitError with `isConflict == true`: an existing
-  /// reference on create is `GIT_EEXISTS` (so `isExists` is true as well), a moved or deleted one
-  /// on update is `GIT_EMODIFIED`, a reference locked by another writer is `GIT_ELOCKED`.
   /// The name and email that reference updates record in reflogs (where the repository keeps
   /// them), instead of `user.name`/`user.email` from git's configuration. Setting it also spares
   /// libgit2 re-reading three configuration files on every reference update.
@@ -27,6 +21,12 @@ extension Repository {
     try check(git_repository_set_ident(handle, name, email), "git_repository_set_ident")
   }
 
+  /// Points reference `name` at `id`, as a compare-and-swap.
+  ///
+  /// `expected == nil`: the reference must not exist yet (create). Otherwise it must currently
+  /// point at `expected`. A lost race throws a GitError with `isConflict == true`: an existing
+  /// reference on create is `GIT_EEXISTS` (so `isExists` is true as well), a moved or deleted one
+  /// on update is `GIT_EMODIFIED`, a reference locked by another writer is `GIT_ELOCKED`.
   public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String)
     throws
   {

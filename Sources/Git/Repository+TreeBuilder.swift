@@ -6,9 +6,10 @@ extension Repository {
   ///
   /// Missing intermediate trees are created; a subtree left empty is removed. Only the trees on
   /// changed paths are rewritten, each from its old entries (already in git's order) with the
-  /// changes merged in, so the cost is O(depth × entries of those trees), not O(whole tree). A path may not be both a file and a
-  /// folder in one call. Paths are validated: no "", ".", "..", ".git", leading, trailing or double
-  /// "/", or NUL; otherwise throws GitError(code -1, function "buildTree").
+  /// changes merged in, so the cost is O(depth × entries of those trees), not O(whole tree). A
+  /// path may not be both a file and a folder in one call. Paths are validated: no "", ".", "..",
+  /// ".git", leading, trailing or double "/", or NUL; otherwise throws GitError(code -1, function
+  /// "buildTree").
   public func buildTree(base: ObjectID?, changes: [String: TreeChange]) throws -> ObjectID {
     var edits = [Edit]()
     edits.reserveCapacity(changes.count)

@@ -21,8 +21,7 @@ final class RecentObjects {
   static let capacity = 8 << 20
 
   private var objects: [ObjectID: Object] = [:]
-  private var order: [ObjectID] = []
-  private var oldest = 0
+  private var order = InsertionOrder<ObjectID>()
   private var size = 0
 
   func contains(_ id: ObjectID) -> Bool { objects[id] != nil }
@@ -33,13 +32,8 @@ final class RecentObjects {
     objects[id] = Object(type: type, bytes: Array(bytes))
     order.append(id)
     size += bytes.count
-    while size > Self.capacity || objects.count > 65_536, oldest < order.count {
-      if let evicted = objects.removeValue(forKey: order[oldest]) { size -= evicted.bytes.count }
-      oldest += 1
-    }
-    if oldest > 4_096, oldest * 2 > order.count {
-      order.removeFirst(oldest)
-      oldest = 0
+    while size > Self.capacity || objects.count > 65_536, let oldest = order.removeOldest() {
+      if let evicted = objects.removeValue(forKey: oldest) { size -= evicted.bytes.count }
     }
   }
 
@@ -62,7 +56,9 @@ final class RecentObjects {
       // libgit2 frees what a backend returns, so it must come from its allocator; a trailing NUL
       // as the loose backend leaves one.
       guard let buffer = git_odb_backend_data_alloc(backend, object.bytes.count + 1) else { return -1 }
-      object.bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      if !object.bytes.isEmpty {  // an empty array need not have an address to copy from
+        object.bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      }
       buffer.storeBytes(of: 0, toByteOffset: object.bytes.count, as: UInt8.self)
       data.pointee = buffer
       length.pointee = object.bytes.count
