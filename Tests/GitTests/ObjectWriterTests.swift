@@ -1,7 +1,8 @@
 import Foundation
-import Git
 import TestSupport
 import Testing
+
+@testable import Git
 
 /// The store's own write path: loose objects written without libgit2's writer, served back from
 /// memory by the handle that wrote them, and trees serialized without a tree builder. Each is
@@ -32,13 +33,18 @@ struct ObjectWriterTests {
     try fixture.expectFsckClean()
   }
 
-  @Test("writing an object that exists already is a no-op, also from another handle")
+  @Test("writing a blob that exists already leaves its file alone, also from another handle")
   func idempotent() throws {
     let fixture = try Fixture()
     let first = try fixture.blob("same\n")
+    let file = fixture.path + "/.git/objects/" + first.hex.prefix(2) + "/" + first.hex.dropFirst(2)
+    func inode() throws -> Int? { try FileManager.default.attributesOfItem(atPath: file)[.systemFileNumber] as? Int }
+    let written = try #require(try inode())
     let other = try Repository.open(at: fixture.path)
     #expect(try other.createBlob(Data("same\n".utf8)) == first)
     #expect(try fixture.blob("same\n") == first)
+    // A rewrite would have renamed a new file into place.
+    #expect(try inode() == written)
     try fixture.expectFsckClean()
   }
 
@@ -51,6 +57,9 @@ struct ObjectWriterTests {
       let data = Data(repeating: UInt8(65 + i % 26), count: 250_000) + Data("\(i)".utf8)
       ids.append((try fixture.repository.createBlob(data), data))
     }
+    // The oldest are out of memory, the newest still in; all read back the same.
+    #expect(!fixture.repository.recentObjects.contains(ids[0].0))
+    #expect(fixture.repository.recentObjects.contains(ids[39].0))
     for (id, data) in ids { #expect(try fixture.repository.blob(id) == data) }
     try fixture.expectFsckClean()
   }

@@ -97,10 +97,21 @@ struct TreeTests {
   }
 
   @Test(
+    "buildTree accepts names that only resemble refused ones",
+    arguments: [".github/x", ".gitx", "git", "a.git", "a/..b", "...", "\u{0E}git", "é/\u{301}x"])
+  func nearlyInvalidPaths(_ path: String) throws {
+    let fixture = try Fixture()
+    let x = try fixture.blob("x")
+    let tree = try fixture.repository.buildTree(base: nil, changes: [path: .blob(x)])
+    #expect(try fixture.repository.entry(at: path, inTree: tree)?.id == x)
+    try fixture.expectFsckClean()
+  }
+
+  @Test(
     "buildTree rejects invalid paths",
     arguments: [
       "", ".", "..", "/a", "a/", "a//b", "a/./b", "a/../b", ".git", "a/.git/config", ".GIT/x",
-      "a\0b",
+      "x/.gIt", "a\0b",
     ])
   func invalidPaths(_ path: String) throws {
     let fixture = try Fixture()
