@@ -1,10 +1,6 @@
 import Foundation
 import ZIPFoundation
 
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
-
 /// Text from a Word document: the paragraphs of `word/document.xml`, with `Heading1`…`Heading9`
 /// styles as headings. A DOCX is a zip, so the one entry read is capped (size and compression
 /// ratio, checked against the header and again against the bytes actually inflated): a zip bomb
@@ -21,16 +17,16 @@ enum DOCXText {
     if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
       throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
     }
-    let reader = DocumentReader()
-    let parser = XMLParser(data: data)
-    parser.shouldResolveExternalEntities = false
-    parser.shouldProcessNamespaces = false
-    parser.delegate = reader
-    // Foundation's parser on Linux can report success for a truncated document, so the reader
-    // also checks that every element it opened was closed.
-    guard parser.parse(), reader.depth == 0, reader.sawDocument else {
-      let why = parser.parserError.map { ": \($0.localizedDescription)" } ?? ""
-      throw CasebookError.badInput("\(name): word/document.xml is not well-formed XML\(why); nothing was stored")
+    var reader = DocumentReader()
+    do {
+      try XMLReader.read([UInt8](data)) { reader.take($0) }
+    } catch {
+      throw CasebookError.badInput(
+        "\(name): word/document.xml is not well-formed XML (\(error.description)); nothing was stored")
+    }
+    guard reader.sawDocument else {
+      throw CasebookError.badInput(
+        "\(name): word/document.xml is not a Word document (its root is not w:document); nothing was stored")
     }
     var out = ExtractedText()
     for block in reader.blocks {
@@ -79,7 +75,7 @@ enum DOCXText {
   private struct Inflated: Error {}
 
   /// Collects `w:p` paragraphs: their `w:t` text, tabs and breaks, and their heading level.
-  private final class DocumentReader: NSObject, XMLParserDelegate {
+  struct DocumentReader {
     struct Block {
       var level: Int?
       var text: String
@@ -87,43 +83,39 @@ enum DOCXText {
     var blocks: [Block] = []
     private var current: Block?
     private var inText = false
-    /// Elements open now, and whether the root was `w:document`.
-    private(set) var depth = 0
+    private var depth = 0
+    /// Whether the root element is `w:document`.
     private(set) var sawDocument = false
 
-    func parser(
-      _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
-      attributes: [String: String] = [:]
-    ) {
-      if depth == 0, element == "w:document" { sawDocument = true }
-      depth += 1
-      switch element {
-      case "w:p":
-        // Paragraphs nested in text boxes are read as their own paragraphs.
-        if let current, !current.text.isEmpty { blocks.append(current) }
-        current = Block(level: nil, text: "")
-      case "w:pStyle":
-        if let style = attributes["w:val"], let level = Self.headingLevel(style) { current?.level = level }
-      case "w:t": inText = true
-      case "w:tab": current?.text += "\t"
-      case "w:br", "w:cr": current?.text += "\n"
-      default: break
+    mutating func take(_ event: XMLReader.Event) {
+      switch event {
+      case .start(let element, let attributes):
+        if depth == 0, element == "w:document" { sawDocument = true }
+        depth += 1
+        switch element {
+        case "w:p":
+          // Paragraphs nested in text boxes are read as their own paragraphs.
+          if let current, !current.text.isEmpty { blocks.append(current) }
+          current = Block(level: nil, text: "")
+        case "w:pStyle":
+          if let style = attributes["w:val"], let level = Self.headingLevel(style) { current?.level = level }
+        case "w:t": inText = true
+        case "w:tab": current?.text += "\t"
+        case "w:br", "w:cr": current?.text += "\n"
+        default: break
+        }
+      case .end(let element):
+        depth -= 1
+        switch element {
+        case "w:t": inText = false
+        case "w:p":
+          if let current, !current.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { blocks.append(current) }
+          current = nil
+        default: break
+        }
+      case .text(let string):
+        if inText { current?.text += string }
       }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
-      depth -= 1
-      switch element {
-      case "w:t": inText = false
-      case "w:p":
-        if let current, !current.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { blocks.append(current) }
-        current = nil
-      default: break
-      }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-      if inText { current?.text += string }
     }
 
     /// `Heading1` … `Heading9` (and `heading 1`, as some writers spell the style id) → 1 … 9.

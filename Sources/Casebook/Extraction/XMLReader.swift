@@ -1,0 +1,230 @@
+/// A strict, non-validating reader of the XML inside office documents: elements, attributes,
+/// character data, the five predefined entities, character references, comments, processing
+/// instructions and CDATA sections. Anything not well-formed is an error naming its line; a
+/// document type declaration is refused outright, so no entity can expand.
+///
+/// Casebook reads XML only from DOCX packages, and Foundation's `XMLParser` would bring libxml2
+/// and ICU into every process that starts, for a reader this small (see docs/DECISIONS.md).
+enum XMLReader {
+  enum Event: Equatable {
+    case start(name: String, attributes: [String: String])
+    case end(name: String)
+    case text(String)
+  }
+
+  struct Failure: Error, Equatable {
+    let line: Int
+    let reason: String
+
+    var description: String { "line \(line): \(reason)" }
+  }
+
+  /// Reads `bytes` (UTF-8) and hands each event to `handle`, in document order.
+  static func read(_ bytes: [UInt8], _ handle: (Event) -> Void) throws(Failure) {
+    var scanner = Scanner(bytes: bytes)
+    try scanner.run(handle)
+  }
+
+  private struct Scanner {
+    let bytes: [UInt8]
+    var i = 0
+    var open: [String] = []
+    var rootClosed = false
+
+    init(bytes: [UInt8]) {
+      self.bytes = bytes
+      // A byte-order mark may precede the document.
+      if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+    }
+
+    mutating func run(_ handle: (Event) -> Void) throws(Failure) {
+      guard String(validating: bytes, as: UTF8.self) != nil else {
+        throw Failure(line: 1, reason: "the document is not valid UTF-8")
+      }
+      while i < bytes.count {
+        if bytes[i] == UInt8(ascii: "<") {
+          try markup(handle)
+        } else {
+          let text = try characterData()
+          if open.isEmpty {
+            guard text.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else {
+              throw fail("text outside the root element")
+            }
+          } else {
+            handle(.text(text))
+          }
+        }
+      }
+      if let name = open.last { throw fail("<\(name)> is never closed") }
+      guard rootClosed else { throw fail("the document has no root element") }
+    }
+
+    // MARK: Markup
+
+    private mutating func markup(_ handle: (Event) -> Void) throws(Failure) {
+      if starts("<!--") {
+        try skip(past: "-->", from: i + 4, what: "comment")
+      } else if starts("<![CDATA[") {
+        guard !open.isEmpty else { throw fail("a CDATA section outside the root element") }
+        let start = i + 9
+        guard let end = find("]]>", from: start) else { throw fail("a CDATA section is never closed") }
+        handle(.text(String(decoding: bytes[start..<end], as: UTF8.self)))
+        i = end + 3
+      } else if starts("<!") {
+        throw fail("a declaration (<!…>) inside the document")
+      } else if starts("<?") {
+        try skip(past: "?>", from: i + 2, what: "processing instruction")
+      } else if starts("</") {
+        i += 2
+        let name = try self.name()
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw fail("</\(name) is not closed by >") }
+        i += 1
+        guard let top = open.popLast() else { throw fail("</\(name)> closes nothing") }
+        guard top == name else { throw fail("</\(name)> closes <\(top)>") }
+        if open.isEmpty { rootClosed = true }
+        handle(.end(name: name))
+      } else {
+        try startTag(handle)
+      }
+    }
+
+    private mutating func startTag(_ handle: (Event) -> Void) throws(Failure) {
+      i += 1
+      let name = try self.name()
+      if open.isEmpty && rootClosed { throw fail("<\(name)> after the root element") }
+      var attributes: [String: String] = [:]
+      while true {
+        let spaced = skipSpace()
+        guard i < bytes.count else { throw fail("<\(name) is never closed by >") }
+        if bytes[i] == UInt8(ascii: ">") {
+          i += 1
+          open.append(name)
+          handle(.start(name: name, attributes: attributes))
+          return
+        }
+        if starts("/>") {
+          i += 2
+          handle(.start(name: name, attributes: attributes))
+          handle(.end(name: name))
+          if open.isEmpty { rootClosed = true }
+          return
+        }
+        guard spaced else { throw fail("<\(name) needs a space before its next attribute") }
+        let key = try self.name()
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw fail("attribute \(key) has no value") }
+        i += 1
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") else {
+          throw fail("the value of attribute \(key) is not quoted")
+        }
+        let quote = bytes[i]
+        i += 1
+        let value = try decoded(until: quote, what: "the value of attribute \(key)")
+        i += 1
+        guard attributes.updateValue(value, forKey: key) == nil else { throw fail("attribute \(key) appears twice") }
+      }
+    }
+
+    /// Text up to the next `<`, entities decoded.
+    private mutating func characterData() throws(Failure) -> String {
+      try decoded(until: UInt8(ascii: "<"), what: "text")
+    }
+
+    /// Bytes from `i` up to (not past) `stop`, with entity and character references decoded.
+    private mutating func decoded(until stop: UInt8, what: String) throws(Failure) -> String {
+      var out: [UInt8] = []
+      while i < bytes.count, bytes[i] != stop {
+        switch bytes[i] {
+        case UInt8(ascii: "&"):
+          try reference(into: &out)
+        case UInt8(ascii: "<"):
+          throw fail("\(what) contains <")
+        default:
+          out.append(bytes[i])
+          i += 1
+        }
+      }
+      if stop != UInt8(ascii: "<"), i >= bytes.count { throw fail("\(what) is never closed") }
+      return String(decoding: out, as: UTF8.self)
+    }
+
+    private mutating func reference(into out: inout [UInt8]) throws(Failure) {
+      guard let semicolon = bytes[i...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else {
+        throw fail("a bare & (write &amp;)")
+      }
+      let body = String(decoding: bytes[(i + 1)..<semicolon], as: UTF8.self)
+      let scalar: Unicode.Scalar?
+      switch body {
+      case "amp": scalar = "&"
+      case "lt": scalar = "<"
+      case "gt": scalar = ">"
+      case "quot": scalar = "\""
+      case "apos": scalar = "'"
+      default:
+        if body.hasPrefix("#x") {
+          scalar = UInt32(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
+        } else if body.hasPrefix("#") {
+          scalar = UInt32(body.dropFirst(), radix: 10).flatMap(Unicode.Scalar.init)
+        } else {
+          throw fail("unknown entity &\(body);")
+        }
+      }
+      guard let scalar, scalar.value != 0 else { throw fail("&\(body); is not a character") }
+      out.append(contentsOf: String(scalar).utf8)
+      i = semicolon + 1
+    }
+
+    // MARK: Pieces
+
+    /// An element or attribute name (with any namespace prefix).
+    private mutating func name() throws(Failure) -> String {
+      let start = i
+      while i < bytes.count, Self.isNameByte(bytes[i], first: i == start) { i += 1 }
+      guard i > start else { throw fail("a tag or attribute without a name") }
+      return String(decoding: bytes[start..<i], as: UTF8.self)
+    }
+
+    private static func isNameByte(_ b: UInt8, first: Bool) -> Bool {
+      switch b {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"),
+        UInt8(ascii: ":"), 0x80...:
+        true
+      case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."): !first
+      default: false
+      }
+    }
+
+    @discardableResult
+    private mutating func skipSpace() -> Bool {
+      let start = i
+      while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+      return i > start
+    }
+
+    private mutating func skip(past terminator: String, from start: Int, what: String) throws(Failure) {
+      guard let end = find(terminator, from: start) else { throw fail("a \(what) is never closed") }
+      i = end + terminator.utf8.count
+    }
+
+    private func starts(_ prefix: String) -> Bool {
+      bytes[i...].starts(with: prefix.utf8)
+    }
+
+    private func find(_ needle: String, from start: Int) -> Int? {
+      let n = Array(needle.utf8)
+      var k = start
+      while k + n.count <= bytes.count {
+        if bytes[k] == n[0], bytes[k..<(k + n.count)].elementsEqual(n) { return k }
+        k += 1
+      }
+      return nil
+    }
+
+    private func fail(_ reason: String) -> Failure {
+      let line = 1 + bytes[..<min(i, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+      return Failure(line: line, reason: reason)
+    }
+  }
+}
