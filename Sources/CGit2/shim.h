@@ -39,3 +39,9 @@ typedef struct casebook_memory_backend {
 static inline int casebook_deflate_init(z_stream *stream, int level, int window_bits, int mem_level) {
   return deflateInit2(stream, level, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY);
 }
+
+/// Where libgit2's TLS stream finds trusted CA certificates: a bundle file, a directory, or both.
+/// With mbedTLS (Debian's build) this parses them at once.
+static inline int casebook_git_set_ssl_cert_locations(const char *file, const char *path) {
+  return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, path);
+}

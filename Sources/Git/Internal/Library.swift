@@ -5,7 +5,14 @@ internal import CGit2
 enum Library {
   /// `git_libgit2_init` runs exactly once, the first time this is read (Swift statics are lazy and thread-safe).
   private static let initCount: Int32 = {
-    let count = git_libgit2_init()
+    #if os(Linux)
+      // See TrustedCertificates+Deferral.swift: the CA bundle is parsed when HTTPS needs it.
+      CertificateDeferral.active = true
+      let count = git_libgit2_init()
+      CertificateDeferral.active = false
+    #else
+      let count = git_libgit2_init()
+    #endif
     // Keep trees up to 256 KiB in the object cache (default 4 KiB): the store reads the same
     // `sections/` and root trees on every operation.
     _ = casebook_git_set_cache_object_limit(GIT_OBJECT_TREE, 256 << 10)
