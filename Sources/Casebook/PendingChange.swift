@@ -22,9 +22,24 @@ struct PendingChange {
   }
 
   /// Writes `node` in canonical form, so that the next line diff stays small.
+  ///
+  /// The parsed form of the new blob is `node` itself (emitting and parsing round-trip: see
+  /// YAMLTests/RoundTripTests), so it is handed to the repository's derived values and the next
+  /// write that reads this record skips parsing it: about a seventh of a revise. Only for a
+  /// document that `YAML.parse` would accept as it is, so that a record is never readable here
+  /// that a fresh process could not read.
   mutating func put(_ path: String, yaml node: Node) throws {
-    try put(path, text: YAML.emit(node))
+    let text = YAML.emit(node)
+    let id = try repository.createBlob(Data(text.utf8))
+    changes[path] = .blob(id)
+    if text.utf8.count <= Self.seededBytes, node.depth <= Limits.default.maxDepth {
+      repository.derived.seed(id, node)
+    }
   }
+
+  /// The largest record whose parsed form is kept at write time. Far above any record the
+  /// store writes often, and small enough that the node-count limit cannot be reached.
+  static let seededBytes = 64 << 10
 
   mutating func put(_ path: String, blob: ObjectID) {
     changes[path] = .blob(blob)

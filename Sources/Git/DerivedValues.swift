@@ -25,9 +25,22 @@ public final class DerivedValues {
     let key = Key(id: id, type: ObjectIdentifier(type))
     if let kept = values[key] as? T { return kept }
     let value = try make()
+    keep(value, for: key)
+    return value
+  }
+
+  /// Records `value` as what `make` would compute from object `id`, for a writer that has just
+  /// made the object from the value (and so need not read it back). The caller guarantees that
+  /// computing it from the bytes would give the same value.
+  public func seed<T>(_ id: ObjectID, _ value: T) {
+    let key = Key(id: id, type: ObjectIdentifier(T.self))
+    guard values[key] == nil else { return }
+    keep(value, for: key)
+  }
+
+  private func keep(_ value: Any, for key: Key) {
     values[key] = value
     order.append(key)
     if values.count > Self.capacity, let evicted = order.removeOldest() { values[evicted] = nil }
-    return value
   }
 }

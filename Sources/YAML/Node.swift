@@ -66,6 +66,16 @@ extension Node {
     return false
   }
 
+  /// How deeply sequences and mappings nest here: 0 for a scalar, 1 for a collection of scalars.
+  /// `YAML.parse` accepts a document up to `Limits.maxDepth`.
+  public var depth: Int {
+    switch self {
+    case .sequence(let items): return 1 + (items.lazy.map(\.depth).max() ?? 0)
+    case .mapping(let map): return 1 + (map.lazy.map { $0.1.depth }.max() ?? 0)
+    default: return 0
+    }
+  }
+
   /// Whether this is a scalar (not a sequence or a mapping).
   public var isScalar: Bool {
     switch self {

@@ -62,6 +62,17 @@ import YAML
     let limits = Limits(maxDepth: 64)
     let text = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
     #expect(throws: Never.self) { try YAML.parse(text, limits: limits) }
+    #expect(try YAML.parse(text, limits: limits).depth == 64)
+    let deeper = "[" + text + "]"
+    #expect { try YAML.parse(deeper, limits: limits) } throws: { ($0 as? YAMLError)?.kind == .tooDeep }
+  }
+
+  /// `Node.depth` counts nested collections the way the parser's depth limit does.
+  @Test func depthCountsNestedCollections() throws {
+    #expect(Node.string("x").depth == 0)
+    #expect(try YAML.parse("[]").depth == 1)
+    #expect(try YAML.parse("a: 1\nb: [1, {c: [2]}]\n").depth == 4)
+    #expect(try YAML.parse("- {}\n- [[[]]]\n- x\n").depth == 4)
   }
 
   @Test func aliasThatWouldExceedDepthIsRefused() throws {
