@@ -57,6 +57,23 @@ struct CommitTests {
     try fixture.expectFsckClean()
   }
 
+  @Test(
+    "time zones are written as git writes them (+hhmm, -hhmm), and read back",
+    arguments: [0, 1, 5, 30, 59, 60, 330, 345, 600, 840, -1, -30, -60, -210, -300, -720])
+  func timeZones(offset: Int) throws {
+    let fixture = try Fixture()
+    let repo = fixture.repository
+    let who = Signature(
+      name: "Zone", email: "zone@example.com", time: Date(timeIntervalSince1970: 1_700_000_000),
+      timeZoneOffsetMinutes: offset)
+    let tree = try repo.buildTree(base: nil, changes: ["x": .blob(fixture.blob("x"))])
+    let id = try repo.createCommit(tree: tree, parents: [], author: who, committer: who, message: "zone\n")
+    #expect(try repo.commit(id).author == who)
+    let zone = (offset < 0 ? "-" : "+") + String(format: "%02d%02d", abs(offset) / 60, abs(offset) % 60)
+    #expect(try fixture.git("log", "-1", "--format=%ad", "--date=raw", id.hex) == "1700000000 \(zone)\n")
+    try fixture.expectFsckClean()
+  }
+
   @Test("a message without trailers has none")
   func noTrailers() throws {
     let fixture = try Fixture()

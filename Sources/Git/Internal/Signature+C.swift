@@ -30,8 +30,9 @@ extension Signature {
     try withGitSignature { signature in
       let value = signature.pointee
       let offset = Int(value.when.offset)
-      let sign = offset < 0 ? "-" : "+"
-      let zone = sign + String(format: "%02d%02d", abs(offset) / 60, abs(offset) % 60)
+      // "%+03d%02d" by hand: String(format:) cost as much as the rest of the commit header.
+      func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+      let zone = (offset < 0 ? "-" : "+") + twoDigits(abs(offset) / 60) + twoDigits(abs(offset) % 60)
       return "\(String(cString: value.name)) <\(String(cString: value.email))> \(value.when.time) \(zone)"
     }
   }
