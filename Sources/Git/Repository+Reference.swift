@@ -30,6 +30,7 @@ extension Repository {
   public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String)
     throws
   {
+    if let expected, try updateLooseReference(name, to: id, expected: expected) { return }
     var oid = id.oid
     var reference: OpaquePointer?
     if let expected {

@@ -19,6 +19,12 @@ public final class Repository {
   /// Values computed from objects, such as parsed records, kept for reuse.
   public let derived = DerivedValues()
 
+  /// Whether and which reference updates libgit2 logs here, read from the config once per handle
+  /// (as libgit2 caches it); nil when the setting does not parse, which leaves every update to
+  /// libgit2.
+  lazy var reflogPolicy: ReflogPolicy? = ReflogPolicy(
+    configValue: configString("core.logAllRefUpdates"), bare: isBare)
+
   /// The absolute path of the git directory (the bare repository, or ".git"), no trailing slash.
   public let gitDirectory: String
   /// The absolute path of the working directory, no trailing slash; nil when bare.

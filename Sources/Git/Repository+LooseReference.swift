@@ -1,0 +1,125 @@
+internal import CGit2
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Compare-and-swap of a loose reference file by git's own lock-file protocol, for the store's
+/// most frequent write (a session branch moving by one commit).
+///
+/// libgit2's reference database takes 19 system calls for this: it re-checks `packed-refs`,
+/// stats the file three times, probes for the lock, looks for an empty directory in the way, and
+/// reads the old value twice. The protocol itself needs seven: create `<ref>.lock` exclusively
+/// (which is what excludes every other writer, git's and libgit2's alike), read the current
+/// value, compare, write the new one into the lock file, close it, and rename it over the
+/// reference. A crash at any point leaves either the old value or the new one, plus at worst a
+/// stale `.lock` file (which `casebook doctor --fix` removes), as with git and libgit2.
+///
+/// Only the plain case is taken here: a direct reference that exists as a loose file, in a
+/// repository where libgit2 would write no reflog for it. Anything else (a reference only in
+/// `packed-refs`, a symbolic one, a missing folder, a reflog to append) is left untouched and
+/// handed back to libgit2 by returning false.
+extension Repository {
+  /// Moves `name` from `expected` to `id`. Returns false, having changed nothing, when the
+  /// reference is not in the plain case above; throws a conflict (`isConflict`) when the
+  /// reference is locked by another writer or no longer points at `expected`.
+  func updateLooseReference(_ name: String, to id: ObjectID, expected: ObjectID) throws -> Bool {
+    guard name.hasPrefix("refs/"), reflogPolicy == .never else { return false }
+    var valid: Int32 = 0
+    guard git_reference_name_is_valid(&valid, name) == 0, valid == 1 else {
+      git_error_clear()
+      return false
+    }
+    let path = gitDirectory + "/" + name
+    let lockPath = path + ".lock"
+
+    let lock = openFile(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    if lock < 0 {
+      let code = errno
+      if code == EEXIST {
+        throw GitError(
+          code: GIT_ELOCKED.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
+          message: "reference '\(name)' is locked by another writer (\(lockPath) exists)",
+          function: "updateReference")
+      }
+      if code == ENOENT || code == ENOTDIR || code == EISDIR { return false }
+      throw Self.systemError(code, "cannot lock \(lockPath)")
+    }
+    var committed = false
+    var lockOpen = true
+    defer {
+      if lockOpen { close(lock) }
+      if !committed { unlink(lockPath) }
+    }
+
+    guard let current = Self.readLooseReference(path) else { return false }
+    guard current == expected else {
+      throw GitError(
+        code: GIT_EMODIFIED.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
+        message: "reference '\(name)' moved: expected \(expected.hex), found \(current.hex)",
+        function: "updateReference")
+    }
+
+    let line = Array((id.hex + "\n").utf8)
+    let written = line.withUnsafeBytes { write(lock, $0.baseAddress, $0.count) }
+    guard written == line.count else {
+      throw Self.systemError(written < 0 ? errno : EIO, "cannot write \(lockPath)")
+    }
+    lockOpen = false
+    guard close(lock) == 0 else { throw Self.systemError(errno, "cannot write \(lockPath)") }
+    guard rename(lockPath, path) == 0 else { throw Self.systemError(errno, "cannot rename \(lockPath) to \(path)") }
+    committed = true
+    return true
+  }
+
+  /// The id a loose reference file holds: 40 hex digits and a newline, as git writes it. Nil for
+  /// anything else (absent, symbolic, damaged), which libgit2 is then left to report.
+  private static func readLooseReference(_ path: String) -> ObjectID? {
+    let fd = openFile(path, O_RDONLY | O_CLOEXEC, 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 64)
+    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard count == 41, buffer[40] == UInt8(ascii: "\n") else { return nil }
+    return ObjectID(hex: String(decoding: buffer[0..<40], as: UTF8.self))
+  }
+
+  private static func systemError(_ code: Int32, _ what: String) -> GitError {
+    GitError(
+      code: -1, klass: Int32(GIT_ERROR_OS.rawValue), message: "\(what): \(String(cString: strerror(code)))",
+      function: "updateReference")
+  }
+}
+
+/// `open(2)`, which inside `Repository` would name `Repository.open`.
+private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+  open(path, flags, mode)
+}
+
+/// When libgit2 appends to a reference's reflog, as `core.logAllRefUpdates` decides it
+/// (refdb_fs.c, `should_write_reflog`): unset means true in a repository with a working tree and
+/// false in a bare one.
+enum ReflogPolicy {
+  /// No reflogs are written.
+  case never
+  /// Reflogs for branches, remote-tracking branches, notes and HEAD, and for any reference that
+  /// already has one.
+  case branches
+  /// Every reference update is logged.
+  case always
+
+  init?(configValue: String?, bare: Bool) {
+    guard let value = configValue?.lowercased() else {
+      self = bare ? .never : .branches
+      return
+    }
+    switch value {
+    case "always": self = .always
+    case "true", "yes", "on", "1": self = .branches
+    case "false", "no", "off", "0", "": self = .never
+    default: return nil
+    }
+  }
+}
