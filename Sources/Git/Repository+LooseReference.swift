@@ -20,7 +20,7 @@ internal import CGit2
 /// Only the plain case is taken here: a direct reference that exists as a loose file, in a
 /// repository where libgit2 would write no reflog for it. Anything else (a reference only in
 /// `packed-refs`, a symbolic one, a missing folder, a reflog to append) is left untouched and
-/// handed back to libgit2 by returning false.
+/// handed back to libgit2 by returning false. Reads of such a reference skip libgit2 likewise.
 extension Repository {
   /// Moves `name` from `expected` to `id`. Returns false, having changed nothing, when the
   /// reference is not in the plain case above; throws a conflict (`isConflict`) when the
@@ -74,16 +74,32 @@ extension Repository {
     return true
   }
 
+  /// The id reference `name` holds when it is a direct reference in a loose file: one `open`,
+  /// `read` and `close`, where libgit2 also stats the file first. Nil for anything else (HEAD or
+  /// another name outside `refs/`, an invalid name, a reference that is absent, packed, symbolic
+  /// or damaged), which libgit2 is then asked about.
+  func looseReferenceTarget(_ name: String) -> ObjectID? {
+    guard name.hasPrefix("refs/") else { return nil }
+    var valid: Int32 = 0
+    guard git_reference_name_is_valid(&valid, name) == 0, valid == 1 else {
+      git_error_clear()
+      return nil
+    }
+    return Self.readLooseReference(gitDirectory + "/" + name)
+  }
+
   /// The id a loose reference file holds: 40 hex digits and a newline, as git writes it. Nil for
   /// anything else (absent, symbolic, damaged), which libgit2 is then left to report.
   private static func readLooseReference(_ path: String) -> ObjectID? {
     let fd = openFile(path, O_RDONLY | O_CLOEXEC, 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 64)
-    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    guard count == 41, buffer[40] == UInt8(ascii: "\n") else { return nil }
-    return ObjectID(hex: String(decoding: buffer[0..<40], as: UTF8.self))
+    // 64 bytes: a longer file is not a plain direct reference, and reading 41 would miss that.
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+      let count = read(fd, buffer.baseAddress, buffer.count)
+      guard count == 41, buffer[40] == UInt8(ascii: "\n") else { return nil }
+      return ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<40]), as: UTF8.self))
+    }
   }
 
   private static func systemError(_ code: Int32, _ what: String) -> GitError {

@@ -4,6 +4,7 @@ extension Repository {
   /// The commit (or other object) a reference points at, following symbolic references such as
   /// HEAD; nil if the reference is absent or HEAD's branch is unborn.
   public func referenceTarget(_ name: String) throws -> ObjectID? {
+    if let id = looseReferenceTarget(name) { return id }
     var out = git_oid()
     let rc = git_reference_name_to_id(&out, handle, name)
     if rc == GIT_ENOTFOUND.rawValue {

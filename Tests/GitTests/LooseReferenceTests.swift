@@ -4,8 +4,8 @@ import Git
 import TestSupport
 import Testing
 
-/// The loose-reference compare-and-swap (Repository+LooseReference.swift) that bare
-/// repositories use for updates, and the cases it leaves to libgit2: checked with the git CLI.
+/// Loose references read and moved directly (Repository+LooseReference.swift), and the cases
+/// left to libgit2: checked with the git CLI.
 @Suite("Loose reference compare-and-swap")
 struct LooseReferenceTests {
   static let session = "refs/heads/sessions/s1"
@@ -81,6 +81,29 @@ struct LooseReferenceTests {
     }
     #expect(stale.isConflict)
     try fixture.expectFsckClean()
+  }
+
+  @Test("loose, packed, symbolic and absent references read as git reads them; a damaged one is an error")
+  func reads() throws {
+    let fixture = try Fixture(bare: true)
+    let repo = fixture.repository
+    let one = try fixture.commit(["a": "1\n"], branch: "refs/heads/main")
+    let two = try fixture.commit(["a": "2\n"], parents: [one])
+    try fixture.git("update-ref", "refs/heads/packed", one.hex)
+    try fixture.git("pack-refs", "--all")
+    try fixture.git("update-ref", "refs/heads/loose", two.hex)
+    try fixture.git("symbolic-ref", "refs/heads/alias", "refs/heads/loose")
+    #expect(try repo.referenceTarget("refs/heads/loose") == two)
+    #expect(try repo.referenceTarget("refs/heads/packed") == one)
+    #expect(try repo.referenceTarget("refs/heads/main") == one)
+    #expect(try repo.referenceTarget("HEAD") == one)
+    #expect(try repo.referenceTarget("refs/heads/alias") == two)
+    #expect(try repo.referenceTarget("refs/heads/absent") == nil)
+    // A loose file shadows its packed entry, as in git.
+    try fixture.git("update-ref", "refs/heads/packed", two.hex)
+    #expect(try repo.referenceTarget("refs/heads/packed") == two)
+    try Data("not a reference\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "/refs/heads/damaged"))
+    #expect(throws: GitError.self) { try repo.referenceTarget("refs/heads/damaged") }
   }
 
   @Test("where reflogs are kept, updates are logged (libgit2's path)", arguments: [false, true])
