@@ -26,16 +26,13 @@ extension Repository {
   /// reference is not in the plain case above; throws a conflict (`isConflict`) when the
   /// reference is locked by another writer or no longer points at `expected`.
   func updateLooseReference(_ name: String, to id: ObjectID, expected: ObjectID) throws -> Bool {
-    guard name.hasPrefix("refs/"), reflogPolicy == .never else { return false }
-    var valid: Int32 = 0
-    guard git_reference_name_is_valid(&valid, name) == 0, valid == 1 else {
-      git_error_clear()
-      return false
-    }
-    let path = gitDirectory + "/" + name
+    guard reflogPolicy == .never, Self.isSharedLooseCandidate(name) else { return false }
+    let path = commonDirectory.shown(name)
     let lockPath = path + ".lock"
+    let target = commonDirectory.at(name)
+    let lockFile = commonDirectory.at(name + ".lock")
 
-    let lock = openFile(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    let lock = openat(lockFile.directory, lockFile.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     if lock < 0 {
       let code = errno
       if code == EEXIST {
@@ -51,10 +48,10 @@ extension Repository {
     var lockOpen = true
     defer {
       if lockOpen { close(lock) }
-      if !committed { unlink(lockPath) }
+      if !committed { unlinkat(lockFile.directory, lockFile.name, 0) }
     }
 
-    guard let current = Self.readLooseReference(path) else { return false }
+    guard let current = Self.readLooseReference(target) else { return false }
     guard current == expected else {
       throw GitError(
         code: GIT_EMODIFIED.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
@@ -69,7 +66,9 @@ extension Repository {
     }
     lockOpen = false
     guard close(lock) == 0 else { throw Self.systemError(errno, "cannot write \(lockPath)") }
-    guard rename(lockPath, path) == 0 else { throw Self.systemError(errno, "cannot rename \(lockPath) to \(path)") }
+    guard renameat(lockFile.directory, lockFile.name, target.directory, target.name) == 0 else {
+      throw Self.systemError(errno, "cannot rename \(lockPath) to \(path)")
+    }
     committed = true
     return true
   }
@@ -79,19 +78,28 @@ extension Repository {
   /// another name outside `refs/`, an invalid name, a reference that is absent, packed, symbolic
   /// or damaged), which libgit2 is then asked about.
   func looseReferenceTarget(_ name: String) -> ObjectID? {
-    guard name.hasPrefix("refs/") else { return nil }
+    guard Self.isSharedLooseCandidate(name) else { return nil }
+    return Self.readLooseReference(commonDirectory.at(name))
+  }
+
+  /// A valid name under `refs/` that lives in the common folder: not one of the references git
+  /// keeps per worktree (`refs/bisect/`, `refs/worktree/`, `refs/rewritten/`).
+  private static func isSharedLooseCandidate(_ name: String) -> Bool {
+    guard name.hasPrefix("refs/"), !name.hasPrefix("refs/bisect/"), !name.hasPrefix("refs/worktree/"),
+      !name.hasPrefix("refs/rewritten/")
+    else { return false }
     var valid: Int32 = 0
     guard git_reference_name_is_valid(&valid, name) == 0, valid == 1 else {
       git_error_clear()
-      return nil
+      return false
     }
-    return Self.readLooseReference(gitDirectory + "/" + name)
+    return true
   }
 
   /// The id a loose reference file holds: 40 hex digits and a newline, as git writes it. Nil for
   /// anything else (absent, symbolic, damaged), which libgit2 is then left to report.
-  private static func readLooseReference(_ path: String) -> ObjectID? {
-    let fd = openFile(path, O_RDONLY | O_CLOEXEC, 0)
+  private static func readLooseReference(_ file: (directory: Int32, name: String)) -> ObjectID? {
+    let fd = openat(file.directory, file.name, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     // 64 bytes: a longer file is not a plain direct reference, and reading 41 would miss that.
@@ -107,11 +115,6 @@ extension Repository {
       code: -1, klass: Int32(GIT_ERROR_OS.rawValue), message: "\(what): \(String(cString: strerror(code)))",
       function: "updateReference")
   }
-}
-
-/// `open(2)`, which inside `Repository` would name `Repository.open`.
-private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
-  open(path, flags, mode)
 }
 
 /// When libgit2 appends to a reference's reflog, as `core.logAllRefUpdates` decides it

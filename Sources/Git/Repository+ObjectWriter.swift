@@ -57,33 +57,37 @@ extension Repository {
 /// larger ones use level 1, git's own `core.looseCompression` default; and the temporary file is
 /// made in the fan-out folder, which is made only when the first try says it is missing.
 final class LooseWriter {
-  let objectsDirectory: String
+  let objects: OpenDirectory
   /// Temporary names: a random prefix drawn once per handle, then a counter, so that a write
   /// does not cost a `getrandom` call. `O_EXCL` still refuses any clash.
   private let temporaryPrefix = "/tmp_obj_" + String(UInt64.random(in: 0...UInt64.max), radix: 36) + "_"
   private var counter = 0
 
   init(objectsDirectory: String) {
-    self.objectsDirectory = objectsDirectory
+    objects = OpenDirectory(objectsDirectory)
   }
 
   func write(_ id: ObjectID, type: git_object_t, bytes: UnsafeRawBufferPointer) throws {
     let compressed = try deflated(type: type, bytes: bytes)
     let hex = id.hex
-    let folder = objectsDirectory + "/" + hex.prefix(2)
-    let final = folder + "/" + hex.dropFirst(2)
+    let folder = String(hex.prefix(2))
     counter += 1
-    let temporary = folder + temporaryPrefix + String(counter)
-    var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+    let temporary = objects.at(folder + temporaryPrefix + String(counter))
+    let final = objects.at(folder + "/" + hex.dropFirst(2))
+    var fd = openat(temporary.directory, temporary.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     if fd < 0, errno == ENOENT {
-      if mkdir(folder, 0o777) != 0, errno != EEXIST { throw Self.failure("cannot create \(folder)") }
-      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+      let made = objects.at(folder)
+      if mkdirat(made.directory, made.name, 0o777) != 0, errno != EEXIST {
+        throw Self.failure("cannot create \(objects.shown(folder))")
+      }
+      fd = openat(temporary.directory, temporary.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     }
-    guard fd >= 0 else { throw Self.failure("cannot create \(temporary)") }
+    let shownTemporary = objects.shown(folder + temporaryPrefix + String(counter))
+    guard fd >= 0 else { throw Self.failure("cannot create \(shownTemporary)") }
     // A failure leaves no temporary file behind, and the error names the system's reason.
     func abandon(_ what: String) -> GitError {
       let error = Self.failure(what)
-      unlink(temporary)
+      unlinkat(temporary.directory, temporary.name, 0)
       return error
     }
     let written: Bool = compressed.withUnsafeBytes { buffer in
@@ -97,12 +101,14 @@ final class LooseWriter {
       return true
     }
     guard written else {
-      let error = abandon("cannot write \(temporary)")
+      let error = abandon("cannot write \(shownTemporary)")
       close(fd)
       throw error
     }
-    guard close(fd) == 0 else { throw abandon("cannot write \(temporary)") }
-    guard rename(temporary, final) == 0 else { throw abandon("cannot move \(temporary) into place") }
+    guard close(fd) == 0 else { throw abandon("cannot write \(shownTemporary)") }
+    guard renameat(temporary.directory, temporary.name, final.directory, final.name) == 0 else {
+      throw abandon("cannot move \(shownTemporary) into place")
+    }
   }
 
   /// The object's loose form: its header and bytes as one zlib stream.

@@ -14,6 +14,9 @@ public final class Repository {
 
   /// Writes new objects without `git_odb_write`'s per-object pack rescan (ObjectWriter).
   let looseWriter: LooseWriter
+  /// The folder of shared references (the git directory, but for a linked worktree), held open
+  /// for the loose-reference reads and writes (Repository+LooseReference).
+  let commonDirectory: OpenDirectory
   /// What this handle wrote lately, served back to libgit2 from memory (RecentObjects).
   let recentObjects = RecentObjects()
   /// Values computed from objects, such as parsed records, kept for reuse.
@@ -45,9 +48,11 @@ public final class Repository {
     workingDirectory = git_repository_workdir(handle).map {
       Repository.trimmed(String(cString: $0))
     }
-    // The common folder, which holds `objects/` also for a linked worktree's repository.
-    looseWriter = LooseWriter(
-      objectsDirectory: Repository.trimmed(String(cString: git_repository_commondir(handle))) + "/objects")
+    // The common folder, which holds `objects/` and shared references also for a linked
+    // worktree's repository.
+    let common = Repository.trimmed(String(cString: git_repository_commondir(handle)))
+    looseWriter = LooseWriter(objectsDirectory: common + "/objects")
+    commonDirectory = OpenDirectory(common)
     _ = recentObjects.register(in: self.odb)
   }
 
