@@ -111,16 +111,21 @@ final class LooseWriter {
     }
   }
 
+  /// The largest object (header included) written as a stored zlib stream, built here.
+  static let storedLimit = 16 << 10
+
   /// The object's loose form: its header and bytes as one zlib stream.
   private func deflated(type: git_object_t, bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
-    var input = Array("\(String(cString: git_object_type2string(type))) \(bytes.count)\0".utf8)
-    input.append(contentsOf: bytes)
+    let header = Array("\(String(cString: git_object_type2string(type))) \(bytes.count)\0".utf8)
     // Objects of up to 16 KiB are stored (level 0): most take one file-system block compressed
     // or not, and deflating them cost a fifth of a revise (a 5 KB `sections/` tree alone cost
-    // more than all the rest of the writing). `git gc` compresses them when it packs. Larger
-    // ones at level 1, with the smallest window that holds the whole object (zlib's minimum is
-    // 2^9) and a hash table to match.
-    let level: Int32 = input.count <= 16 << 10 ? 0 : 1
+    // more than all the rest of the writing). `git gc` compresses them when it packs.
+    if header.count + bytes.count <= Self.storedLimit { return Self.stored(header, bytes) }
+    var input = header
+    input.append(contentsOf: bytes)
+    // Larger ones at level 1, with the smallest window that holds the whole object (zlib's
+    // minimum is 2^9) and a hash table to match.
+    let level: Int32 = 1
     var windowBits: Int32 = 9
     while windowBits < 15, 1 << windowBits < input.count { windowBits += 1 }
     var stream = z_stream()
@@ -152,6 +157,27 @@ final class LooseWriter {
     }
     output.removeLast(output.count - produced)
     return output
+  }
+
+  /// `header` and `bytes` as the zlib stream zlib itself writes at level 0 (RFC 1950 and 1951):
+  /// the two-byte header 78 01, one final stored block (1, then its length and the length's
+  /// complement, little-endian), the bytes, and their Adler-32, big-endian. Built directly, it
+  /// costs one copy of the bytes and zlib's Adler-32, without a deflate state to set up, fill
+  /// and free for every small object.
+  static func stored(_ header: [UInt8], _ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    let length = header.count + bytes.count
+    precondition(length <= 0xFFFF, "one stored block holds at most 65,535 bytes")
+    var checksum = header.withUnsafeBufferPointer { adler32(1, $0.baseAddress, UInt32($0.count)) }
+    if let base = bytes.baseAddress {
+      checksum = adler32(checksum, base.assumingMemoryBound(to: UInt8.self), UInt32(bytes.count))
+    }
+    var out = [UInt8]()
+    out.reserveCapacity(length + 11)
+    out += [0x78, 0x01, 0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
+    out += header
+    out += bytes
+    out += [UInt8(checksum >> 24 & 0xFF), UInt8(checksum >> 16 & 0xFF), UInt8(checksum >> 8 & 0xFF), UInt8(checksum & 0xFF)]
+    return out
   }
 
   private static func failure(_ what: String) -> GitError {

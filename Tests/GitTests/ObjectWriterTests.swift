@@ -1,3 +1,4 @@
+import CGit2
 import Foundation
 import TestSupport
 import Testing
@@ -13,7 +14,8 @@ struct ObjectWriterTests {
     "objects small (stored) and large (deflated) read back the same through the writing handle, a new handle and git",
     // 47, 48, 55 and 56 bytes put the object (with its 8-byte header) at 55, 56, 63 and 64
     // bytes: each side of SHA-1's one-or-two padding blocks.
-    arguments: [0, 1, 47, 48, 55, 56, 300, 16 << 10, (16 << 10) + 1, 300_000])
+    // 16,373 bytes make 16 KiB with the 11-byte header, the largest object stored directly.
+    arguments: [0, 1, 47, 48, 55, 56, 300, (16 << 10) - 11, (16 << 10) - 10, 16 << 10, (16 << 10) + 1, 300_000])
   func roundTrip(size: Int) throws {
     let fixture = try Fixture()
     var generator = SystemRandomNumberGenerator()
@@ -31,6 +33,24 @@ struct ObjectWriterTests {
     let folder = fixture.path + "/.git/objects/" + id.hex.prefix(2)
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.hasPrefix("tmp_") })
     try fixture.expectFsckClean()
+  }
+
+  @Test(
+    "a stored stream is byte for byte what zlib writes at level 0, and inflates back",
+    arguments: [0, 1, 100, 4_180, LooseWriter.storedLimit - 11])
+  func storedStreamIsZlibs(size: Int) throws {
+    let header = Array("blob \(size)\0".utf8)
+    let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    let ours = bytes.withUnsafeBytes { LooseWriter.stored(header, $0) }
+    let input = header + bytes
+    var zlibs = [UInt8](repeating: 0, count: Int(compressBound(UInt(input.count))) + 64)
+    var zlibCount = UInt(zlibs.count)
+    #expect(compress2(&zlibs, &zlibCount, input, UInt(input.count), 0) == Z_OK)
+    #expect(ours == Array(zlibs.prefix(Int(zlibCount))))
+    var back = [UInt8](repeating: 0, count: input.count + 1)
+    var backCount = UInt(back.count)
+    #expect(uncompress(&back, &backCount, ours, UInt(ours.count)) == Z_OK)
+    #expect(Array(back.prefix(Int(backCount))) == input)
   }
 
   @Test("writing a blob that exists already leaves its file alone, also from another handle")
