@@ -115,6 +115,24 @@ struct ObjectWriterTests {
       if changes.isEmpty { continue }
       tree = try fixture.repository.buildTree(base: tree, changes: changes)
       #expect(tree!.hex == (try Self.gitWriteTree(files, in: fixture)), "after \(changes.keys.sorted())")
+      // Path lookups agree with the files: every file is found with its blob, its folders as
+      // trees, other paths absent.
+      for (path, blob) in files {
+        #expect(try fixture.repository.entry(at: path, inTree: tree!) == TreeEntry(
+          name: String(path.split(separator: "/").last!), id: blob, kind: .blob))
+        if let slash = path.lastIndex(of: "/") {
+          #expect(try fixture.repository.entry(at: String(path[..<slash]), inTree: tree!)?.kind == .tree)
+        }
+        #expect(try fixture.repository.entry(at: path + "/below", inTree: tree!) == nil)
+      }
+      for name in names where files[name] == nil && !files.keys.contains(where: { $0.hasPrefix(name + "/") }) {
+        #expect(try fixture.repository.entry(at: name, inTree: tree!) == nil)
+      }
+    }
+    // And a new handle, which reads the trees from disk, reads the same.
+    let fresh = try Repository.open(at: fixture.path)
+    for (path, blob) in files {
+      #expect(try fresh.entry(at: path, inTree: tree!)?.id == blob)
     }
     try fixture.expectFsckClean()
   }
