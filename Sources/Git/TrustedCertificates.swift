@@ -27,7 +27,8 @@ public enum TrustedCertificates {
 
   /// Trusts the certificates in `file` (a PEM bundle) and/or `directory` (one file per
   /// certificate) instead, e.g. a team's own CA for its git server. Throws libgit2's error, with
-  /// mbedTLS's reason, for a file that holds no valid certificate.
+  /// mbedTLS's reason, for a file that holds no valid certificate. The list is process-wide, as
+  /// libgit2 keeps it: change it before connecting, not while a connection is open.
   public static func load(file: String?, directory: String? = nil) throws {
     precondition(file != nil || directory != nil, "TrustedCertificates.load needs a file or a directory")
     Library.ensureInitialized()
