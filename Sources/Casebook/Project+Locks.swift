@@ -196,8 +196,10 @@ extension Project {
   private func writeLock(
     _ ref: String, record: inout SectionLock, parent: ObjectID?, message: CommitMessage, by user: User
   ) throws -> ObjectID? {
-    let blob = try repository.createBlob(Data(YAML.emit(record.node).utf8))
-    let tree = try repository.buildTree(base: nil, changes: [Self.lockFile: .blob(blob)])
+    // Through PendingChange, as every other record, so the next read of the lock finds it parsed.
+    var pending = PendingChange(repository: repository)
+    try pending.put(Self.lockFile, yaml: record.node)
+    let tree = try repository.buildTree(base: nil, changes: pending.changes)
     let signature = Signature(name: user.id, email: user.email, time: now())
     let commit = try repository.createCommit(
       tree: tree, parents: parent.map { [$0] } ?? [], author: signature, committer: signature, message: message.text)

@@ -45,3 +45,13 @@ public struct GitError: Error, LocalizedError, Sendable, Equatable {
     }
   }
 }
+
+extension GitError {
+  /// A failed system call of this module's own file code: `what` and the system's reason for
+  /// `code` (an `errno` value), as libgit2 words its own OS errors.
+  static func system(_ what: String, code: Int32 = errno, function: String) -> GitError {
+    GitError(
+      code: -1, klass: Int32(GIT_ERROR_OS.rawValue), message: "\(what): \(String(cString: strerror(code)))",
+      function: function)
+  }
+}

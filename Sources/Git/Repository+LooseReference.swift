@@ -27,8 +27,8 @@ extension Repository {
   /// reference is locked by another writer or no longer points at `expected`.
   func updateLooseReference(_ name: String, to id: ObjectID, expected: ObjectID) throws -> Bool {
     guard reflogPolicy == .never, Self.isSharedLooseCandidate(name) else { return false }
-    let path = commonDirectory.shown(name)
-    let lockPath = path + ".lock"
+    // The paths as messages name them, made only when one is.
+    func lockPath() -> String { commonDirectory.shown(name + ".lock") }
     let target = commonDirectory.at(name)
     let lockFile = commonDirectory.at(name + ".lock")
 
@@ -38,11 +38,11 @@ extension Repository {
       if code == EEXIST {
         throw GitError(
           code: GIT_ELOCKED.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
-          message: "reference '\(name)' is locked by another writer (\(lockPath) exists)",
+          message: "reference '\(name)' is locked by another writer (\(lockPath()) exists)",
           function: "updateReference")
       }
       if code == ENOENT || code == ENOTDIR || code == EISDIR { return false }
-      throw Self.systemError(code, "cannot lock \(lockPath)")
+      throw GitError.system("cannot lock \(lockPath())", code: code, function: "updateReference")
     }
     var committed = false
     var lockOpen = true
@@ -62,12 +62,13 @@ extension Repository {
     let line = Array((id.hex + "\n").utf8)
     let written = line.withUnsafeBytes { write(lock, $0.baseAddress, $0.count) }
     guard written == line.count else {
-      throw Self.systemError(written < 0 ? errno : EIO, "cannot write \(lockPath)")
+      throw GitError.system("cannot write \(lockPath())", code: written < 0 ? errno : EIO, function: "updateReference")
     }
     lockOpen = false
-    guard close(lock) == 0 else { throw Self.systemError(errno, "cannot write \(lockPath)") }
+    guard close(lock) == 0 else { throw GitError.system("cannot write \(lockPath())", function: "updateReference") }
     guard renameat(lockFile.directory, lockFile.name, target.directory, target.name) == 0 else {
-      throw Self.systemError(errno, "cannot rename \(lockPath) to \(path)")
+      throw GitError.system(
+        "cannot rename \(lockPath()) to \(commonDirectory.shown(name))", function: "updateReference")
     }
     committed = true
     return true
@@ -108,12 +109,6 @@ extension Repository {
       guard count == 41, buffer[40] == UInt8(ascii: "\n") else { return nil }
       return ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<40]), as: UTF8.self))
     }
-  }
-
-  private static func systemError(_ code: Int32, _ what: String) -> GitError {
-    GitError(
-      code: -1, klass: Int32(GIT_ERROR_OS.rawValue), message: "\(what): \(String(cString: strerror(code)))",
-      function: "updateReference")
   }
 }
 

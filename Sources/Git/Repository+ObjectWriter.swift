@@ -72,7 +72,8 @@ final class LooseWriter {
     let hex = id.hex
     let folder = String(hex.prefix(2))
     counter += 1
-    let temporary = objects.at(folder + temporaryPrefix + String(counter))
+    let temporaryName = folder + temporaryPrefix + String(counter)
+    let temporary = objects.at(temporaryName)
     let final = objects.at(folder + "/" + hex.dropFirst(2))
     var fd = openat(temporary.directory, temporary.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     if fd < 0, errno == ENOENT {
@@ -82,8 +83,9 @@ final class LooseWriter {
       }
       fd = openat(temporary.directory, temporary.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     }
-    let shownTemporary = objects.shown(folder + temporaryPrefix + String(counter))
-    guard fd >= 0 else { throw Self.failure("cannot create \(shownTemporary)") }
+    // The full path is for messages only, so it is made only when one is.
+    func shownTemporary() -> String { objects.shown(temporaryName) }
+    guard fd >= 0 else { throw Self.failure("cannot create \(shownTemporary())") }
     // A failure leaves no temporary file behind, and the error names the system's reason.
     func abandon(_ what: String) -> GitError {
       let error = Self.failure(what)
@@ -101,13 +103,13 @@ final class LooseWriter {
       return true
     }
     guard written else {
-      let error = abandon("cannot write \(shownTemporary)")
+      let error = abandon("cannot write \(shownTemporary())")
       close(fd)
       throw error
     }
-    guard close(fd) == 0 else { throw abandon("cannot write \(shownTemporary)") }
+    guard close(fd) == 0 else { throw abandon("cannot write \(shownTemporary())") }
     guard renameat(temporary.directory, temporary.name, final.directory, final.name) == 0 else {
-      throw abandon("cannot move \(shownTemporary) into place")
+      throw abandon("cannot move \(shownTemporary()) into place")
     }
   }
 
@@ -180,7 +182,5 @@ final class LooseWriter {
     return out
   }
 
-  private static func failure(_ what: String) -> GitError {
-    GitError(code: -1, klass: Int32(GIT_ERROR_OS.rawValue), message: "\(what): \(String(cString: strerror(errno)))", function: "write")
-  }
+  private static func failure(_ what: String) -> GitError { .system(what, function: "write") }
 }
