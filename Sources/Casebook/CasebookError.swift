@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Every failure the store reports. Each case maps onto one exit code of the CLI contract
 /// (DESIGN.md), so the CLI, the HTTP API and the MCP server can all classify it the same way.
@@ -66,7 +70,7 @@ public struct ConflictRecord: Sendable, Equatable, Encodable, CustomStringConver
   static let lockedOnMain = "(committed and locked on main)"
 
   public var description: String {
-    func show(_ v: String?) -> String { v.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "(absent)" }
+    func show(_ v: String?) -> String { v.map { $0.trimmingWhitespace() } ?? "(absent)" }
     let at = path.isEmpty ? file : "\(file): \(path)"
     return "\(at): base \(show(base)), main \(show(ours)), session \(show(theirs))"
   }

@@ -34,4 +34,8 @@ struct CommitMessage {
   }
 }
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// The formats `casebook export` renders the business case in.
 public enum ExportFormat: String, Sendable, CaseIterable, Encodable {
@@ -54,11 +63,10 @@ public struct Export: Sendable {
     let url = URL(fileURLWithPath: path).standardizedFileURL
     let target = url.path
     let folder = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard System.isFolder(folder) else {
       throw CasebookError.badInput("cannot write \(path): \(folder) is not an existing folder")
     }
-    if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
+    if System.isFolder(target) {
       throw CasebookError.badInput("cannot write \(path): it is a folder")
     }
     let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().pathComponents
@@ -73,19 +81,7 @@ public struct Export: Sendable {
     guard fd >= 0 else {
       throw CasebookError.repository("cannot write \(path): \(String(cString: strerror(errno)))")
     }
-    var failure: String?
-    content.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = String(cString: strerror(errno))
-          return
-        }
-        offset += n
-      }
-    }
+    var failure = content.withUnsafeBytes { System.writeAll(fd, $0) }
     if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
     if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
     if failure == nil, rename(temporary, target) != 0 { failure = String(cString: strerror(errno)) }

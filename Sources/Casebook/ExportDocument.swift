@@ -122,7 +122,7 @@ struct ExportDocument {
     while let last = lines.last, MarkdownHTML.isBlank(last) { lines.removeLast() }
     guard let first = lines.firstIndex(where: { !MarkdownHTML.isBlank($0) }),
       let heading = MarkdownHTML.heading(lines[first]), heading.level == 1,
-      heading.text.lowercased() == title.trimmingCharacters(in: .whitespaces).lowercased()
+      heading.text.lowercased() == title.trimmingSpaces().lowercased()
     else { return lines }
     lines.removeSubrange(...first)
     while let head = lines.first, MarkdownHTML.isBlank(head) { lines.removeFirst() }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Validation of every id that reaches a path or a ref name. No path is ever built from user
 /// text that has not passed through here.
@@ -57,7 +61,7 @@ public enum Identifier {
     var out = ""
     for scalar in text.unicodeScalars.prefix(80) {
       if scalar.value < 0x20 || scalar.value == 0x7f {
-        out += String(format: "\\x%02x", scalar.value)
+        out += "\\x" + scalar.value.hexPadded(2)
       } else {
         out.unicodeScalars.append(scalar)
       }

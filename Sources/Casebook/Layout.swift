@@ -31,7 +31,7 @@ enum Layout {
   /// Exchange records fan out by sequence number, a thousand to a folder, so that recording one
   /// rewrites three small trees however many came before it.
   static func exchange(session: String, sequence: Int) -> String {
-    let bucket = String(format: "%04d", sequence / 1000)
-    return "exchanges/\(session)/\(bucket)/\(String(format: "%07d", sequence)).yaml"
+    let bucket = (sequence / 1000).zeroPadded(4)
+    return "exchanges/\(session)/\(bucket)/\(sequence.zeroPadded(7)).yaml"
   }
 }

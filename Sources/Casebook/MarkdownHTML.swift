@@ -114,7 +114,7 @@ enum MarkdownHTML {
     guard let c = rest.first, c == "`" || c == "~" else { return nil }
     let count = rest.prefix { $0 == c }.count
     guard count >= 3 else { return nil }
-    let info = rest.dropFirst(count).trimmingCharacters(in: .whitespaces)
+    let info = rest.dropFirst(count).trimmingSpaces()
     if c == "`" && info.contains("`") { return nil }
     return Fence(char: c, count: count, indent: n, info: info)
   }
@@ -127,12 +127,12 @@ enum MarkdownHTML {
     guard (1...6).contains(level) else { return nil }
     let after = rest.dropFirst(level)
     guard after.isEmpty || after.first == " " else { return nil }
-    var text = after.trimmingCharacters(in: .whitespaces)
+    var text = after.trimmingSpaces()
     // A closing run of #s is decoration, when a space separates it from the text.
     let closing = text.reversed().prefix { $0 == "#" }.count
     if closing > 0 {
       let kept = text.dropLast(closing)
-      if kept.isEmpty || kept.last == " " { text = kept.trimmingCharacters(in: .whitespaces) }
+      if kept.isEmpty || kept.last == " " { text = kept.trimmingSpaces() }
     }
     return (level, text)
   }
@@ -199,7 +199,7 @@ enum MarkdownHTML {
   }
 
   static func tableCells(_ line: String) -> [String] {
-    var body = line.trimmingCharacters(in: .whitespaces)
+    var body = line.trimmingSpaces()
     if body.hasPrefix("|") { body.removeFirst() }
     if body.hasSuffix("|") && !body.hasSuffix("\\|") { body.removeLast() }
     var cells: [String] = []
@@ -218,14 +218,14 @@ enum MarkdownHTML {
         inCode.toggle()
         current.append(c)
       } else if c == "|" && !inCode {
-        cells.append(current.trimmingCharacters(in: .whitespaces))
+        cells.append(current.trimmingSpaces())
         current = ""
       } else {
         current.append(c)
       }
     }
     if escaped { current.append("\\") }
-    cells.append(current.trimmingCharacters(in: .whitespaces))
+    cells.append(current.trimmingSpaces())
     return cells
   }
 
@@ -261,7 +261,7 @@ enum MarkdownHTML {
       }
       if depth >= maxDepth {
         // Too deep: what is left becomes text, escaped like any other.
-        let text = lines[i...].map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let text = lines[i...].map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         blocks.append(.paragraph(text.joined(separator: "\n")))
         break
       }
@@ -342,7 +342,7 @@ enum MarkdownHTML {
       var setext: Int?
       while i < lines.count, !isBlank(lines[i]) {
         let next = lines[i]
-        let trimmed = next.trimmingCharacters(in: .whitespaces)
+        let trimmed = next.trimmingSpaces()
         if indent(next) <= 3, !trimmed.isEmpty, trimmed.allSatisfy({ $0 == "=" }) {
           setext = 1
         } else if indent(next) <= 3, !trimmed.isEmpty, trimmed.allSatisfy({ $0 == "-" }) {
@@ -358,7 +358,7 @@ enum MarkdownHTML {
       }
       if let level = setext {
         blocks.append(
-          .heading(level: level, text: text.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")))
+          .heading(level: level, text: text.map { $0.trimmingSpaces() }.joined(separator: " ")))
       } else {
         blocks.append(.paragraph(paragraphText(text)))
       }
@@ -380,7 +380,7 @@ enum MarkdownHTML {
         line = line.dropLast()
         hard = true
       }
-      out += line.trimmingCharacters(in: .whitespaces)
+      out += line.trimmingSpaces()
       if !last { out += hard ? String(hardBreak) + "\n" : "\n" }
     }
     return out

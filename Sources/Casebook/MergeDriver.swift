@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Git
 import YAML
 
@@ -67,7 +71,7 @@ public enum MergeDriver {
 
   /// The `merge:` section of the `casebook.yaml` in `root`, or the defaults when there is none.
   static func mergeSettings(root: String) throws -> MergeSettings {
-    let file = (root as NSString).appendingPathComponent(Layout.config)
+    let file = System.join(root, Layout.config)
     guard let data = FileManager.default.contents(atPath: file) else { return .defaults }
     let node: Node
     do { node = try YAML.parse(data) } catch {

@@ -22,7 +22,7 @@ enum ProfileSchema {
         "profile: 'project_id' is '\(map["project_id"]?.string ?? "")' but this project is '\(projectID)'; it cannot change")
     }
     guard let title = map["project_title"]?.string,
-      !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !title.contains("\n")
+      !title.trimmingWhitespace().isEmpty, !title.contains("\n")
     else {
       throw CasebookError.badInput("profile: 'project_title' must be one non-empty line")
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Git
 import YAML
 
@@ -102,7 +106,7 @@ extension Project {
       candidates.append(("refs/\(relative)", "stale-ref-lock"))
     }
     for relative in (manager.subpaths(atPath: "\(git)/objects") ?? [])
-    where (relative as NSString).lastPathComponent.hasPrefix("tmp_") {
+    where System.lastComponent(relative).hasPrefix("tmp_") {
       candidates.append(("objects/\(relative)", "stale-temp-object"))
     }
     var out: [DoctorFinding] = []

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Git
 import YAML
 
@@ -37,15 +41,15 @@ extension Project {
     Project, InitResult
   ) {
     let projectID = try Identifier.project(options.projectID)
-    let title = options.title.trimmingCharacters(in: .whitespacesAndNewlines)
+    let title = options.title.trimmingWhitespace()
     guard !title.isEmpty, !title.contains("\n") else {
       throw CasebookError.badInput("--title must be one non-empty line")
     }
     let fm = FileManager.default
-    var isDir: ObjCBool = false
-    let existed = fm.fileExists(atPath: options.path, isDirectory: &isDir)
+    let existing = System.kind(options.path)
+    let existed = existing != nil
     if existed {
-      guard isDir.boolValue else { throw CasebookError.badInput("\(options.path) exists and is not a folder") }
+      guard existing == .folder else { throw CasebookError.badInput("\(options.path) exists and is not a folder") }
       let contents = (try? fm.contentsOfDirectory(atPath: options.path)) ?? []
       guard contents.isEmpty else {
         throw CasebookError.badInput("\(options.path) is not empty; init needs a new or empty folder")
@@ -69,7 +73,7 @@ extension Project {
     } catch {
       if existed {
         for name in (try? fm.contentsOfDirectory(atPath: options.path)) ?? [] {
-          try? fm.removeItem(atPath: (options.path as NSString).appendingPathComponent(name))
+          try? fm.removeItem(atPath: System.join(options.path, name))
         }
       } else {
         try? fm.removeItem(atPath: options.path)

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import YAML
 
 /// What a profile write did: its commit, and the gate move it made when `gate_stage` changed.
@@ -64,7 +68,7 @@ extension Project {
     var parsed = try Self.parseYAML(Data(value.utf8), what: "value for \(key)")
     if keys.count == 1, ProfileSchema.stringKeys.contains(keys[0]) {
       switch parsed {
-      case .int, .float, .bool: parsed = .string(value.trimmingCharacters(in: .whitespaces))
+      case .int, .float, .bool: parsed = .string(value.trimmingSpaces())
       default: break
       }
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Git
 import YAML
 
@@ -135,7 +139,7 @@ extension Project {
     for key in newProfile.keys + oldProfile.keys.filter({ newProfile[$0] == nil })
     where oldProfile[key] != newProfile[key] {
       let change = oldProfile[key] == nil ? "added" : newProfile[key] == nil ? "removed" : "changed"
-      let shown = newProfile[key].map { YAML.emit($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+      let shown = newProfile[key].map { YAML.emit($0).trimmingWhitespace() }
       out.append(
         MainChange(
           kind: "profile", name: key, change: change, by: nil, at: nil,

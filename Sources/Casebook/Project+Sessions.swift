@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Git
 import YAML
 
@@ -44,7 +48,7 @@ extension Project {
 
   static func newSessionID() -> String {
     var rng = SystemRandomNumberGenerator()
-    return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+    return (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng).hexPadded(2) }.joined()
   }
 
   /// The session's record as its own branch holds it, with `last_active` brought up to the

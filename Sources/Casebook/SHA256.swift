@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// SHA-256 (FIPS 180-4), streaming. Inputs are content-addressed by it and `meta.yaml` records
 /// it, so an auditor can check an original with `sha256sum`. Foundation on Linux has no digest

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import YAML
 
 /// A section lock as `refs/casebook/locks/<section-id>` records it: who holds the section, for

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import YAML
 
 /// A gate template: the profile stub a new project starts from and the sections the gate's
@@ -33,11 +37,10 @@ public struct Template: Sendable, Equatable {
   /// skeleton.
   public static func load(from directory: String) throws -> Template {
     let fm = FileManager.default
-    var isDir: ObjCBool = false
-    guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+    guard System.isFolder(directory) else {
       throw CasebookError.badInput("template folder \(directory) does not exist or is not a folder")
     }
-    let file = (directory as NSString).appendingPathComponent("template.yaml")
+    let file = System.join(directory, "template.yaml")
     guard let data = fm.contents(atPath: file) else {
       throw CasebookError.badInput("template folder \(directory) has no template.yaml")
     }
@@ -86,9 +89,9 @@ public struct Template: Sendable, Equatable {
     for section in sections where !seen.insert(section.id).inserted {
       throw CasebookError.badInput("\(file): section '\(section.id)' is listed twice")
     }
-    let folder = (directory as NSString).appendingPathComponent("sections")
+    let folder = System.join(directory, "sections")
     for (i, section) in sections.enumerated() {
-      let path = (folder as NSString).appendingPathComponent("\(section.id).md")
+      let path = System.join(folder, "\(section.id).md")
       guard let data = fm.contents(atPath: path) else {
         throw CasebookError.badInput(
           "\(directory): section '\(section.id)' has no skeleton: create sections/\(section.id).md")
@@ -99,7 +102,7 @@ public struct Template: Sendable, Equatable {
       guard let text = String(data: data, encoding: .utf8) else {
         throw CasebookError.badInput("\(path) is not valid UTF-8")
       }
-      guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      guard !text.trimmingWhitespace().isEmpty else {
         throw CasebookError.badInput("\(path) is empty; a skeleton needs at least a heading")
       }
       try Skeleton.check(text, origin: path)

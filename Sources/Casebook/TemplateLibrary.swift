@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where templates are found: `CASEBOOK_TEMPLATES`, the `templates` folder beside the binary's
 /// package (walking up from the executable), or the shared install path. A name with a slash is
@@ -70,8 +74,8 @@ public struct TemplateLibrary: Sendable {
   /// The folder holding the template `name`, first in search order.
   func folder(of name: String) -> String? {
     for root in searchPaths {
-      let dir = (root as NSString).appendingPathComponent(name)
-      if FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("template.yaml")) {
+      let dir = System.join(root, name)
+      if FileManager.default.fileExists(atPath: System.join(dir, "template.yaml")) {
         return dir
       }
     }
@@ -80,8 +84,7 @@ public struct TemplateLibrary: Sendable {
 
   /// The search paths that exist on this machine.
   public var existingRoots: [String] {
-    var isDir: ObjCBool = false
-    return searchPaths.filter { FileManager.default.fileExists(atPath: $0, isDirectory: &isDir) && isDir.boolValue }
+    searchPaths.filter(System.isFolder)
   }
 
   /// One folder of the library that holds a `template.yaml`, loaded or not.
@@ -101,8 +104,8 @@ public struct TemplateLibrary: Sendable {
     for root in existingRoots {
       let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
       for name in names where !seen.contains(name) {
-        let dir = (root as NSString).appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("template.yaml")) else {
+        let dir = System.join(root, name)
+        guard FileManager.default.fileExists(atPath: System.join(dir, "template.yaml")) else {
           continue
         }
         seen.insert(name)

@@ -53,7 +53,7 @@ public struct TemplateSection: Sendable, Equatable, Encodable {
     do { self.id = try Identifier.section(id) } catch let error as CasebookError {
       throw CasebookError.badInput("\(origin): \(error.localizedDescription)")
     }
-    guard let title = map["title"]?.string, !title.trimmingCharacters(in: .whitespaces).isEmpty, !title.contains("\n")
+    guard let title = map["title"]?.string, !title.trimmingSpaces().isEmpty, !title.contains("\n")
     else { throw CasebookError.badInput("\(place): 'title' must be one non-empty line of text") }
     self.title = title
     if strict {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The person or agent acting: the author and committer of every commit it makes, and the
 /// `Casebook-User` trailer.

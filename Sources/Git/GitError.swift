@@ -1,5 +1,14 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// An error reported by libgit2 (or by this module's own argument checks), carrying libgit2's
 /// return code, error class and message, and the name of the function that failed.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The outcome of a 3-way merge of one file's content.
 public struct MergeFileResult: Sendable, Equatable {

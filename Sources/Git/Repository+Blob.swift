@@ -1,5 +1,14 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 extension Repository {
   /// Size of the chunks `createBlob(fromFile:)` reads and streams.
@@ -13,32 +22,32 @@ extension Repository {
   /// Writes the file at `path` as a blob, streaming it in 64 KiB chunks so that a large file is
   /// never held in memory. No filters (line endings etc.) are applied.
   public func createBlob(fromFile path: String) throws -> ObjectID {
-    guard let file = FileHandle(forReadingAtPath: path) else {
+    let fd = systemOpen(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
       throw GitError(
-        code: FileManager.default.fileExists(atPath: path) ? -1 : GIT_ENOTFOUND.rawValue,
+        code: errno == ENOENT ? GIT_ENOTFOUND.rawValue : -1,
         klass: Int32(GIT_ERROR_OS.rawValue), message: "cannot open '\(path)'",
         function: "createBlob(fromFile:)")
     }
-    defer { try? file.close() }
+    defer { close(fd) }
     var stream: UnsafeMutablePointer<git_writestream>?
     try check(git_blob_create_from_stream(&stream, handle, nil), "git_blob_create_from_stream")
     let writer = stream!
     // Until commit succeeds or fails (it frees the stream either way) we own the stream.
     do {
+      var chunk = [UInt8](repeating: 0, count: Repository.streamChunkSize)
       while true {
-        let chunk: Data
-        do {
-          chunk = try file.read(upToCount: Repository.streamChunkSize) ?? Data()
-        } catch {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count >= 0 else {
           throw GitError(
             code: -1, klass: Int32(GIT_ERROR_OS.rawValue),
-            message: "cannot read '\(path)': \(error)",
+            message: "cannot read '\(path)': \(String(cString: strerror(errno)))",
             function: "createBlob(fromFile:)")
         }
-        if chunk.isEmpty { break }
+        if count == 0 { break }
         let rc = chunk.withUnsafeBytes { raw in
-          writer.pointee.write(
-            writer, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+          writer.pointee.write(writer, raw.baseAddress!.assumingMemoryBound(to: CChar.self), count)
         }
         try check(rc, "git_writestream.write")
       }

@@ -1,5 +1,9 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Repository {
   /// Paths of files that differ between two trees (either may be nil = empty tree), sorted by

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Repository {
   /// A 3-way tree merge driven by what "theirs" changed: it walks the three trees together,

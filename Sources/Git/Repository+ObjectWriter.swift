@@ -1,5 +1,14 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 extension Repository {
   /// Writes one object and returns its id: the store's hot path for blobs, trees and commits.
@@ -95,7 +104,7 @@ final class LooseWriter {
     let written: Bool = compressed.withUnsafeBytes { buffer in
       var offset = 0
       while offset < buffer.count {
-        let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        let n = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
         if n < 0, errno == EINTR { continue }
         guard n > 0 else { return false }
         offset += n

@@ -1,5 +1,9 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An open git repository: one `git_repository*`, kept open for the life of this object and
 /// freed when it goes away.

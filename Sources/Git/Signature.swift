@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Who made a commit or tag, and when.
 public struct Signature: Sendable, Equatable {

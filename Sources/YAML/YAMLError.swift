@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a document could not be parsed, and where.
 public struct YAMLError: Error, LocalizedError, Sendable, Equatable {

@@ -1,6 +1,15 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Moves the global options that stand before the command name to the end, where the leaf
 /// command parses them (`casebook --json --repo X session list`).
@@ -40,7 +49,7 @@ func fail(code: String, message: String, exit status: Int32, conflicts: [Conflic
       error: .init(code: code, message: message, exitCode: status, conflicts: conflicts.isEmpty ? nil : conflicts))
     print((try? Output.encode(object)) ?? #"{"error":{"code":"internal","message":"cannot encode error"}}"#)
   } else {
-    FileHandle.standardError.write(Data("casebook: \(message)\n".utf8))
+    System.writeError("casebook: \(message)\n")
   }
   exit(status)
 }

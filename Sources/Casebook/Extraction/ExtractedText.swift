@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import YAML
 
 /// Text extracted from an input, with the map from its locators (pages, paragraphs, headings) to
@@ -75,7 +79,7 @@ struct ExtractedText {
     paged = true
     var body = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
       .map(String.init)
-    while let last = body.last, last.trimmingCharacters(in: .whitespaces).isEmpty { body.removeLast() }
+    while let last = body.last, last.trimmingSpaces().isEmpty { body.removeLast() }
     guard !body.isEmpty else {
       pages.append(nil)
       return
@@ -176,7 +180,7 @@ struct ExtractedText {
     while let top = stack.last, top.level >= level {
       let start = headings[top.index].lines.lowerBound
       var end = last
-      while end > start, lines[end - 1].trimmingCharacters(in: .whitespaces).isEmpty { end -= 1 }
+      while end > start, lines[end - 1].trimmingSpaces().isEmpty { end -= 1 }
       headings[top.index].lines = start...max(start, end)
       stack.removeLast()
     }

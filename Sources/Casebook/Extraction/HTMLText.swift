@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Text from HTML with `h1`…`h6` as headings and block elements as paragraphs. Real pages are
 /// rarely well-formed XML, so this is a tolerant tag scanner, not a parser: unknown or unclosed

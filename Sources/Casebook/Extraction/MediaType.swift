@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An input's media type, from its first bytes and its extension. The bytes win where they are
 /// unambiguous (a PDF named `.txt` is read as a PDF); a file whose extension promises a format

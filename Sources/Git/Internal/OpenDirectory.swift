@@ -30,3 +30,13 @@ final class OpenDirectory {
   /// `relative` as an absolute path, for messages.
   func shown(_ relative: String) -> String { path + "/" + relative }
 }
+
+/// `write(2)`, named apart from the `write` methods in scope where it is called.
+func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, buffer, count)
+}
+
+/// `open(2)`, named apart from `Repository.open`.
+func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+  open(path, flags)
+}

@@ -1,5 +1,9 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Repository-relative paths as the tree functions accept them: "a/b/c.yaml".
 enum RepositoryPath {
@@ -31,6 +35,6 @@ enum RepositoryPath {
 extension String {
   /// The string with NUL shown as "\0", so an error message stays one readable C-safe line.
   fileprivate var replacingNUL: String {
-    self.replacingOccurrences(of: "\0", with: "\\0")
+    split(separator: "\0", omittingEmptySubsequences: false).joined(separator: "\\0")
   }
 }

@@ -1,5 +1,9 @@
 internal import CGit2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Signature {
   /// Copies a libgit2 signature into a Swift value.

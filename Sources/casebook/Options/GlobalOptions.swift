@@ -1,6 +1,10 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Options every command takes. They may stand before the command name too
 /// (`casebook --json --repo X session list`): `main.swift` moves them after it.
@@ -34,7 +38,7 @@ struct GlobalOptions: ParsableArguments {
     let env = ProcessInfo.processInfo.environment
     if let user = user ?? env["CASEBOOK_USER"].flatMap({ $0.isEmpty ? nil : $0 }) { return try User(user) }
     if let name = project?.gitConfig("user.name") ?? Project.globalGitConfig("user.name") {
-      let id = name.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "-")
+      let id = name.trimmingSpaces().replacingOccurrences(of: " ", with: "-")
       return try User(id, email: project?.gitConfig("user.email") ?? Project.globalGitConfig("user.email"))
     }
     throw CasebookError.badInput("who is acting? pass --user NAME, set CASEBOOK_USER, or set git config user.name")
@@ -68,12 +72,11 @@ func readText(_ path: String, what: String) throws -> String {
 }
 
 func readData(_ path: String) throws -> Data {
-  if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-  var isDir: ObjCBool = false
-  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+  if path == "-" { return try System.readStandardInput() }
+  guard let kind = System.kind(path) else {
     throw CasebookError.badInput("no such file: \(path)")
   }
-  guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {
+  guard kind != .folder, let data = FileManager.default.contents(atPath: path) else {
     throw CasebookError.badInput("cannot read \(path): not a readable file")
   }
   return data

@@ -1,5 +1,9 @@
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Prints results: one JSON object with `--json`, readable text otherwise.
 struct Output {
@@ -16,7 +20,7 @@ struct Output {
 
   /// Prints a project's warnings on standard error (they never go in the JSON on stdout).
   func warnings(_ project: Project) {
-    for warning in project.takeWarnings() { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    for warning in project.takeWarnings() { System.writeError("warning: \(warning)\n") }
   }
 
   static func encode<T: Encodable>(_ value: T) throws -> String {

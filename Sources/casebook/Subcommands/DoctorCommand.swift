@@ -1,6 +1,10 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `casebook doctor [--fix]`: finds (and repairs) what crashed writers leave behind.
 struct DoctorCommand: ParsableCommand {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ExportFormat: ExpressibleByArgument {}
 
@@ -64,7 +68,7 @@ struct ExportCommand: ParsableCommand {
       print(path)
       print("sha256 \(export.sha256)")
     } else {
-      FileHandle.standardOutput.write(export.content)
+      System.writeOutput(export.content)
     }
   }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct GateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct MergeYAMLCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -29,7 +33,7 @@ struct MergeYAMLCommand: ParsableCommand {
     }
     if !outcome.clean {
       if !global.json {
-        FileHandle.standardError.write(Data("casebook: \(outcome.conflicts.count) conflict(s) in \(outcome.path)\n".utf8))
+        System.writeError("casebook: \(outcome.conflicts.count) conflict(s) in \(outcome.path)\n")
       }
       throw ExitCode(1)
     }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Casebook
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct TemplateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -50,13 +54,14 @@ struct TemplateCommand: ParsableCommand {
         guard !templates.isEmpty else { return "no templates found; set CASEBOOK_TEMPLATES to a templates folder" }
         let width = max(8, templates.map(\.id.count).max() ?? 0)
         return templates.map { t in
-          t.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            + "  \(t.gateStage)  \(String(format: "%2d", t.sectionCount)) sections  \(t.title)"
+          let count = String(t.sectionCount)
+          return t.id + String(repeating: " ", count: max(0, width - t.id.count))
+            + "  \(t.gateStage)  \(String(repeating: " ", count: max(0, 2 - count.count)) + count) sections  \(t.title)"
         }.joined(separator: "\n")
       }
       // Broken templates go to stderr so that the list on stdout stays clean.
       for problem in invalid where !global.json {
-        FileHandle.standardError.write(Data("warning: template \(problem.name) is not usable: \(problem.error)\n".utf8))
+        System.writeError("warning: template \(problem.name) is not usable: \(problem.error)\n")
       }
     }
   }
@@ -100,7 +105,7 @@ struct TemplateCommand: ParsableCommand {
       try global.output.emit(shown) {
         var lines = ["\(t.id): \(t.title)", "gate: \(t.gateStage)", "folder: \(t.directory)"]
         if let description = t.description {
-          lines += ["", description.trimmingCharacters(in: .whitespacesAndNewlines)]
+          lines += ["", description.trimmingWhitespace()]
         }
         if !t.profile.isEmpty { lines += ["", "profile keys added: " + t.profile.keys.joined(separator: ", ")] }
         for section in shown.sections {
@@ -108,7 +113,7 @@ struct TemplateCommand: ParsableCommand {
             "", "\(section.order). \(section.id): \(section.title) (\(section.required ? "required" : "optional"))",
           ]
           if let guidance = section.guidance {
-            lines += guidance.trimmingCharacters(in: .whitespacesAndNewlines).split(
+            lines += guidance.trimmingWhitespace().split(
               separator: "\n", omittingEmptySubsequences: false
             )
             .map { "   " + $0 }

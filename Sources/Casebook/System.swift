@@ -1,0 +1,153 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The few file and stream calls Casebook needs beyond FoundationEssentials, made on POSIX.
+///
+/// Casebook imports FoundationEssentials, not Foundation: one reference to swift-corelibs-
+/// foundation (`FileHandle`, `NSString`, `Process`, `String(format:)`, `CharacterSet`…) links all
+/// of it, with CoreFoundation and ICU, into the `casebook` binary, and that costs every CLI
+/// process about 3 ms of start-up (relocations, and the Swift runtime scanning thousands more
+/// protocol conformance records). `docs/DECISIONS.md` has the figures.
+public enum System {
+  /// What a path names, following symbolic links.
+  public enum Kind: Sendable { case file, folder, other }
+
+  /// What is at `path` (following symbolic links), or nil when nothing is.
+  public static func kind(_ path: String) -> Kind? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file
+    case S_IFDIR: return .folder
+    default: return .other
+    }
+  }
+
+  /// Whether `path` is an existing folder (following symbolic links).
+  public static func isFolder(_ path: String) -> Bool { kind(path) == .folder }
+
+  /// `folder/name` with one slash between, as `NSString.appendingPathComponent` joins them.
+  public static func join(_ folder: String, _ name: String) -> String {
+    if folder.isEmpty { return name }
+    return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+  }
+
+  /// The last component of `path`, ignoring trailing slashes ("/" stays "/").
+  public static func lastComponent(_ path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    guard let slash = trimmed.lastIndex(of: "/"), trimmed != "/" else { return String(trimmed) }
+    return String(trimmed[trimmed.index(after: slash)...])
+  }
+
+  /// `path` with every symbolic link and `.`/`..` resolved, or `path` itself when it does not
+  /// exist (as `resolvingSymlinksInPath` leaves what it cannot resolve).
+  public static func resolved(_ path: String) -> String {
+    guard let real = realpath(path, nil) else { return path }
+    defer { free(real) }
+    return String(cString: real)
+  }
+
+  /// The text of the last failed system call.
+  static var lastError: String { String(cString: strerror(errno)) }
+
+  /// Writes all of `bytes` to `fd`, retrying on EINTR; the reason on failure.
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return lastError
+      }
+      offset += n
+    }
+    return nil
+  }
+
+  /// Writes `data` to standard output.
+  public static func writeOutput(_ data: some DataProtocol) {
+    _ = Data(data).withUnsafeBytes { writeAll(STDOUT_FILENO, $0) }
+  }
+
+  /// Writes `text` to standard error.
+  public static func writeError(_ text: String) {
+    var text = text
+    _ = text.withUTF8 { writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
+  }
+
+  /// All of standard input.
+  public static func readStandardInput() throws -> Data {
+    var out = Data()
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress!, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      guard n >= 0 else { throw CasebookError.badInput("cannot read standard input: \(lastError)") }
+      if n == 0 { return out }
+      out.append(contentsOf: chunk[..<n])
+    }
+  }
+}
+
+extension StringProtocol {
+  /// The text without leading and trailing white space and newlines: what
+  /// `trimmingCharacters(in: .whitespacesAndNewlines)` gives, scalar for scalar.
+  public func trimmingWhitespace() -> String {
+    trimming { $0.isFoundationSpace || $0.isFoundationNewline }
+  }
+
+  /// The text without leading and trailing spaces, newlines kept: what
+  /// `trimmingCharacters(in: .whitespaces)` gives, scalar for scalar.
+  public func trimmingSpaces() -> String {
+    trimming { $0.isFoundationSpace }
+  }
+
+  private func trimming(_ drop: (Unicode.Scalar) -> Bool) -> String {
+    let scalars = String(self).unicodeScalars
+    guard let first = scalars.firstIndex(where: { !drop($0) }) else { return "" }
+    let last = scalars.lastIndex(where: { !drop($0) })!
+    return String(scalars[first...last])
+  }
+}
+
+extension Unicode.Scalar {
+  /// In Foundation's `CharacterSet.whitespaces`: general category Zs, the tab, and (as
+  /// CoreFoundation has it) the zero-width space.
+  fileprivate var isFoundationSpace: Bool {
+    switch value {
+    case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: true
+    default: false
+    }
+  }
+
+  /// In Foundation's `CharacterSet.newlines`.
+  fileprivate var isFoundationNewline: Bool {
+    switch value {
+    case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+    default: false
+    }
+  }
+}
+
+extension BinaryInteger {
+  /// The number in decimal, padded with zeros to `width` digits (`String(format: "%0Nd")`).
+  func zeroPadded(_ width: Int) -> String {
+    let digits = String(self)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  }
+
+  /// The number in lower-case hexadecimal, padded with zeros to `width` digits.
+  func hexPadded(_ width: Int) -> String {
+    let digits = String(self, radix: 16)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  }
+}

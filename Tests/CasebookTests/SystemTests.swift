@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Casebook
+
+/// The POSIX helpers that stand in for swift-corelibs-foundation, checked against Foundation's
+/// own answers, and the binary that depends on their being enough.
+@Suite("System helpers")
+struct SystemTests {
+  @Test("trimming agrees with CharacterSet.whitespaces and .whitespacesAndNewlines")
+  func trimming() {
+    let pieces = [
+      "", " ", "\t", "\n", "\r\n", "\u{A0}", "\u{2003}", "\u{3000}", "\u{85}", "\u{2028}", "\u{B}", "a", "b c",
+      "é", "—", "\u{200B}", "\u{FEFF}",
+    ]
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<3_000 {
+      // Listed pieces, and any scalar of the first 12,544 (the spaces and newlines all lie there).
+      let text = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
+        Bool.random(using: &rng)
+          ? pieces.randomElement(using: &rng)!
+          : Unicode.Scalar(UInt32.random(in: 1...0x3100, using: &rng)).map { String(Character($0)) } ?? ""
+      }.joined()
+      #expect(text.trimmingSpaces() == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+      #expect(
+        text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+    }
+  }
+
+  @Test("padding agrees with String(format:)")
+  func padding() {
+    for n in [0, 7, 42, 999, 1_000, 65_535, 1_234_567, 99_999_999] {
+      #expect(n.zeroPadded(4) == String(format: "%04d", n))
+      #expect(n.zeroPadded(7) == String(format: "%07d", n))
+      #expect(n.hexPadded(2) == String(format: "%02x", n))
+    }
+    for byte in UInt8.min...UInt8.max { #expect(byte.hexPadded(2) == String(format: "%02x", byte)) }
+  }
+
+  @Test("paths: join and last component as NSString gives them")
+  func paths() {
+    for (folder, name) in [("a", "b"), ("a/", "b"), ("", "b"), ("/", "b"), ("/x/y", "z.yaml")] {
+      #expect(System.join(folder, name) == (folder as NSString).appendingPathComponent(name))
+    }
+    for path in ["a", "a/b", "/a/b/", "/", "a//b//", "tmp_x", "/objects/tmp_obj"] {
+      #expect(System.lastComponent(path) == (path as NSString).lastPathComponent, "\(path)")
+    }
+  }
+
+  @Test("kinds, and symbolic links resolved")
+  func kinds() throws {
+    let dir = try TemporaryDirectory()
+    let file = dir.path + "/f"
+    try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+    try FileManager.default.createSymbolicLink(atPath: dir.path + "/link", withDestinationPath: file)
+    try FileManager.default.createSymbolicLink(atPath: dir.path + "/dangling", withDestinationPath: dir.path + "/none")
+    #expect(System.kind(file) == .file)
+    #expect(System.kind(dir.path) == .folder)
+    #expect(System.isFolder(dir.path))
+    #expect(System.kind(dir.path + "/link") == .file)
+    #expect(System.kind(dir.path + "/dangling") == nil)
+    #expect(System.kind(dir.path + "/none") == nil)
+    #expect(System.kind("/dev/null") == .other)
+    let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+    #expect(System.resolved(dir.path + "/link") == real)
+    #expect(System.resolved(dir.path + "/./link") == real)
+    #expect(System.resolved(dir.path + "/none") == dir.path + "/none")
+  }
+}
