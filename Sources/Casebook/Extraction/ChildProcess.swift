@@ -1,0 +1,289 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A child process run to its end on one thread with POSIX calls only (`posix_spawn`, `poll`,
+/// `waitpid`), with a deadline and a cap on what it may print.
+///
+/// Foundation's `Process` would do, but it is in swift-corelibs-foundation only, and any use of
+/// it links all of Foundation, CoreFoundation and ICU into the static `casebook` binary, which
+/// costs every process start about 3 ms. Its watchdog and stderr reader also needed two Dispatch
+/// threads; one `poll` loop that reads both pipes and watches the clock needs none.
+struct ChildProcess {
+  /// How the child ended.
+  enum Termination: Equatable, Sendable {
+    /// It exited with this status.
+    case exited(Int32)
+    /// A signal ended it (`SIGKILL` after a deadline or an overflow).
+    case signalled(Int32)
+    /// Something else reaped it (only possible when `SIGCHLD` is ignored, which Casebook never
+    /// does), so how it ended is not known.
+    case unknown
+  }
+
+  /// What a run gave.
+  struct Output: Sendable {
+    var termination: Termination
+    /// All it printed, unless it overflowed (then the first `outputLimit` bytes and a little more).
+    var stdout: [UInt8]
+    /// The first `stderrLimit` bytes of its standard error: enough for a message.
+    var stderr: [UInt8]
+    /// It was still running at the deadline and was killed.
+    var timedOut: Bool
+    /// It printed more than `outputLimit` bytes and was killed.
+    var overflowed: Bool
+  }
+
+  /// The child could not be started; `message` is the system's (`strerror`).
+  struct SpawnError: Error, Sendable {
+    var message: String
+
+    init(code: Int32) { message = String(cString: strerror(code)) }
+  }
+
+  /// How much of standard error is kept. The rest is read and dropped, so that a child that
+  /// writes a lot of warnings never blocks on a full pipe.
+  static let stderrLimit = 2000
+
+  /// Runs `executable` (a path; PATH is not searched) with `arguments`, standard input on
+  /// `/dev/null` and the environment of this process. Kills it with `SIGKILL` when it is still
+  /// running after `timeLimit` or has printed more than `outputLimit` bytes.
+  static func run(_ executable: String, arguments: [String], timeLimit: Duration, outputLimit: Int)
+    throws(SpawnError) -> Output
+  {
+    let deadline = monotonicNanoseconds() &+ nanoseconds(timeLimit)
+    let (pid, stdout, stderr) = try start(executable, arguments: arguments)
+    return collect(pid, stdout: stdout, stderr: stderr, deadline: deadline, outputLimit: outputLimit)
+  }
+
+  // MARK: - Starting
+
+  /// Held from making the pipes until the child has started. `pipe2` is not visible to Swift on
+  /// glibc, so a pipe is close-on-exec only a moment after it is made; a child that another run
+  /// started in that moment would inherit it and hold it open (no end-of-file for this run)
+  /// until that child ended. Foundation's `Process` closes every inherited descriptor itself.
+  nonisolated(unsafe) private static let spawning: UnsafeMutablePointer<pthread_mutex_t> = {
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    mutex.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(mutex, nil)
+    return mutex
+  }()
+
+  /// Starts the child with its standard output and error on new pipes, and returns their read
+  /// ends.
+  private static func start(_ executable: String, arguments: [String]) throws(SpawnError)
+    -> (pid: pid_t, stdout: Int32, stderr: Int32)
+  {
+    pthread_mutex_lock(spawning)
+    defer { pthread_mutex_unlock(spawning) }
+    let out = try makePipe()
+    let err: (read: Int32, write: Int32)
+    do { err = try makePipe() } catch {
+      close(out.read)
+      close(out.write)
+      throw error
+    }
+    let pid: pid_t
+    do { pid = try spawn(executable, arguments: arguments, stdout: out.write, stderr: err.write) } catch {
+      for fd in [out.read, out.write, err.read, err.write] { close(fd) }
+      throw error
+    }
+    // The write ends belong to the child now: holding them here would keep the pipes from ever
+    // reaching end-of-file.
+    close(out.write)
+    close(err.write)
+    return (pid, out.read, err.read)
+  }
+
+  /// Starts the child with standard output and error on the pipes' write ends. The pipes
+  /// themselves are close-on-exec, so the child holds them only as its 1 and 2.
+  private static func spawn(_ executable: String, arguments: [String], stdout: Int32, stderr: Int32)
+    throws(SpawnError) -> pid_t
+  {
+    #if canImport(Darwin)
+      var actions: posix_spawn_file_actions_t? = nil
+      var attributes: posix_spawnattr_t? = nil
+    #else
+      var actions = posix_spawn_file_actions_t()
+      var attributes = posix_spawnattr_t()
+    #endif
+    var rc = posix_spawn_file_actions_init(&actions)
+    guard rc == 0 else { throw SpawnError(code: rc) }
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    rc = posix_spawnattr_init(&attributes)
+    guard rc == 0 else { throw SpawnError(code: rc) }
+    defer { posix_spawnattr_destroy(&attributes) }
+
+    // No input: a tool that reads standard input should see end-of-file, not the terminal or
+    // whatever pipe the CLI was started on.
+    rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if rc == 0 { rc = posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
+    if rc == 0 { rc = posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+    // A CLI or server may ignore SIGPIPE, and an ignored signal stays ignored across exec; the
+    // child should die as usual on a closed pipe. Nor should it inherit the spawning thread's
+    // blocked signals, which would make it deaf to SIGTERM from anyone else.
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    sigaddset(&defaults, SIGPIPE)
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    if rc == 0 { rc = posix_spawnattr_setsigdefault(&attributes, &defaults) }
+    if rc == 0 { rc = posix_spawnattr_setsigmask(&attributes, &unblocked) }
+    if rc == 0 { rc = posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) }
+    guard rc == 0 else { throw SpawnError(code: rc) }
+
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    #if canImport(Darwin)
+      let environment = _NSGetEnviron().pointee
+    #else
+      let environment = environ
+    #endif
+    var pid: pid_t = 0
+    // posix_spawn reports a failed exec (no such file, not executable) as its own result.
+    rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
+    guard rc == 0 else { throw SpawnError(code: rc) }
+    return pid
+  }
+
+  /// A pipe whose ends are close-on-exec, so that no later child inherits them, and above 0, 1
+  /// and 2, so that setting up the child's 1 and 2 cannot overwrite one of them (when this
+  /// process was started with a standard descriptor closed).
+  private static func makePipe() throws(SpawnError) -> (read: Int32, write: Int32) {
+    var fds: [Int32] = [-1, -1]
+    guard pipe(&fds) == 0 else { throw SpawnError(code: errno) }
+    for index in fds.indices {
+      var code: Int32 = 0
+      if fds[index] < 3 {
+        let moved = fcntl(fds[index], F_DUPFD_CLOEXEC, 3)
+        if moved < 0 { code = errno }
+        close(fds[index])
+        fds[index] = moved
+      } else if fcntl(fds[index], F_SETFD, FD_CLOEXEC) != 0 {
+        code = errno
+      }
+      if code != 0 {
+        for fd in fds where fd >= 0 { close(fd) }
+        throw SpawnError(code: code)
+      }
+    }
+    return (fds[0], fds[1])
+  }
+
+  // MARK: - Running
+
+  /// Reads both pipes until end-of-file and reaps the child, or kills it at the deadline or on
+  /// overflow. Every wait is bounded by the deadline, and after a kill nothing waits on the
+  /// pipes: a grandchild that inherited them may hold them open for as long as it likes.
+  private static func collect(_ pid: pid_t, stdout: Int32, stderr: Int32, deadline: UInt64, outputLimit: Int)
+    -> Output
+  {
+    var fds = [
+      pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0),
+    ]
+    var output = Output(termination: .unknown, stdout: [], stderr: [], timedOut: false, overflowed: false)
+    var status: Int32?
+    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    // Once both pipes are closed the child is about to exit (or has closed them and goes on):
+    // waitpid is polled, each pause twice the last, up to 50 ms.
+    var pause: Int32 = 1
+    var reaped = false
+    running: while true {
+      let now = monotonicNanoseconds()
+      guard now < deadline else {
+        output.timedOut = true
+        break
+      }
+      let left = milliseconds(deadline - now)
+      if fds.contains(where: { $0.fd >= 0 }) {
+        let ready = poll(&fds, nfds_t(fds.count), left)
+        if ready < 0 {
+          if errno == EINTR || errno == EAGAIN { continue }
+          break  // cannot wait for the child's output: it is killed below
+        }
+        for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
+          let n = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+          if n < 0, errno == EINTR || errno == EAGAIN { continue }
+          if n <= 0 {
+            close(fds[index].fd)
+            fds[index].fd = -1
+          } else if index == 0 {
+            output.stdout.append(contentsOf: buffer[..<n])
+          } else if output.stderr.count < stderrLimit {
+            output.stderr.append(contentsOf: buffer[..<min(n, stderrLimit - output.stderr.count)])
+          }
+        }
+        if output.stdout.count > outputLimit {
+          output.overflowed = true
+          break
+        }
+      } else {
+        var raw: Int32 = 0
+        switch waitpid(pid, &raw, WNOHANG) {
+        case pid:
+          status = raw
+          break running
+        case 0:
+          _ = poll(nil, 0, min(pause, left))
+          pause = min(pause * 2, 50)
+        default:
+          if errno == EINTR { continue }
+          reaped = true  // ECHILD: not ours to wait for any more
+          break running
+        }
+      }
+    }
+    if status == nil, !reaped {
+      kill(pid, SIGKILL)
+    }
+    for fd in fds where fd.fd >= 0 { close(fd.fd) }
+    if status == nil, !reaped {
+      // SIGKILL cannot be caught or ignored, so this wait is short.
+      var raw: Int32 = 0
+      while true {
+        let rc = waitpid(pid, &raw, 0)
+        if rc == pid { status = raw }
+        if rc >= 0 || errno != EINTR { break }
+      }
+    }
+    if let status { output.termination = termination(status) }
+    return output
+  }
+
+  /// Decodes a `waitpid` status: the `WIFEXITED`/`WTERMSIG` macros do not reach Swift, and the
+  /// layout is the same on Linux and Darwin (low 7 bits the signal, 0 for an exit; next 8 bits
+  /// the exit status).
+  private static func termination(_ status: Int32) -> Termination {
+    let signal = status & 0x7f
+    return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+  }
+
+  // MARK: - Time
+
+  /// Nanoseconds on the monotonic clock, which no change of the wall clock moves.
+  private static func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+  }
+
+  private static func nanoseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    guard seconds >= 0, attoseconds >= 0 else { return 0 }
+    let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+    return overflow ? UInt64.max / 2 : whole + UInt64(attoseconds / 1_000_000_000)
+  }
+
+  /// `nanoseconds` as a `poll` timeout, rounded up so that the loop does not spin through the
+  /// last millisecond before the deadline.
+  private static func milliseconds(_ nanoseconds: UInt64) -> Int32 {
+    Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
+  }
+}
