@@ -35,7 +35,7 @@ struct CommitMessage {
 }
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif

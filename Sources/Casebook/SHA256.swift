@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// SHA-256 (FIPS 180-4), streaming. Inputs are content-addressed by it and `meta.yaml` records

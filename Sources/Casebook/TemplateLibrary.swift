@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Where templates are found: `CASEBOOK_TEMPLATES`, the `templates` folder beside the binary's

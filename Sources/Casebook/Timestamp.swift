@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Timestamps as Casebook writes them: ISO 8601, UTC, whole seconds (`2026-11-25T09:30:00Z`).

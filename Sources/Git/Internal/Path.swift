@@ -1,8 +1,8 @@
 internal import CGit2
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Repository-relative paths as the tree functions accept them: "a/b/c.yaml".

@@ -1,8 +1,8 @@
 import Casebook
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Prints results: one JSON object with `--json`, readable text otherwise.

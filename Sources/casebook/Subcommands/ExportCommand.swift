@@ -1,9 +1,9 @@
 import ArgumentParser
 import Casebook
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 extension ExportFormat: ExpressibleByArgument {}
