@@ -21,12 +21,17 @@ let package = Package(
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+    // zlib for Casebook's own zip reader (Extraction/ZIPReader.swift). Not "CZlib": that is
+    // ZIPFoundation's own zlib module, which the tests link too.
+    .systemLibrary(
+      name: "CLibZ", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
     .target(
       name: "Casebook",
       dependencies: [
-        "Git", "YAML", .product(name: "Mustache", package: "swift-mustache"),
+        "Git", "YAML", "CLibZ", .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .executableTarget(
@@ -41,6 +46,8 @@ let package = Package(
     .testTarget(
       name: "CasebookTests",
       dependencies: [
+        // ZIPFoundation only here: it builds the DOCX fixtures and is the oracle ZIPReader is
+        // checked against; the library itself reads zips without it (and so without Foundation).
         "Casebook", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
   ]
