@@ -32,7 +32,6 @@ let package = Package(
       name: "Casebook",
       dependencies: [
         "Git", "YAML", "CLibZ", .product(name: "Mustache", package: "swift-mustache"),
-        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .executableTarget(
       name: "casebook",

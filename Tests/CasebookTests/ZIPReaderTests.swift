@@ -517,6 +517,36 @@ import ZIPFoundation
     }
   }
 
+  // MARK: - DOCX
+
+  @Test("DOCX: headers that claim too much are refused before inflating")
+  func docxClaims() throws {
+    let corpus = try Self.corpus()
+    let folder = try TemporaryDirectory(prefix: "casebook-zip")
+    func refusal(_ damage: (inout Bytes) -> Void) throws -> String {
+      var bytes = Bytes(b: try corpus.bytes("one-deflated.zip"))
+      damage(&bytes)
+      let path = folder.appending("claims.docx")
+      try Data(bytes.b).write(to: URL(fileURLWithPath: path))
+      do {
+        _ = try DOCXText.documentXML(path: path, name: "claims.docx")
+        return "accepted"
+      } catch { return (error as? CasebookError)?.errorDescription ?? "\(error)" }
+    }
+    #expect(try refusal { $0.both32(local: 22, central: 24, 60 << 20) }.contains("would inflate to 62914560 bytes"))
+    #expect(
+      try refusal { $0.both32(local: 22, central: 24, $0.compressedSize * 250) }.contains("compressed more than 200×"))
+    let flipped = try refusal {
+      $0.b[14] ^= 1
+      $0.b[$0.central + 16] ^= 1
+    }
+    #expect(flipped.contains("cannot be read from the zip (the CRC-32"))
+    #expect(
+      try refusal { $0.put32($0.end + 16, 1) }.contains("is not a DOCX: its zip archive cannot be read (the central"))
+    #expect(try refusal { $0.b = Array("plain text".utf8) }.contains("is not a DOCX: it is not a zip archive; nothing"))
+    #expect(try refusal { $0.b[$0.central + 46] = 0x57 }.contains("is not a DOCX: it has no word/document.xml"))
+  }
+
   // MARK: - Fuzzing
 
   /// SplitMix64: seeded, so a failure names an iteration that can be replayed.
