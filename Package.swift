@@ -21,13 +21,16 @@ let package = Package(
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+    // zlib for Casebook's own zip reader (Extraction/ZIPReader.swift). Not "CZlib": that is
+    // ZIPFoundation's own zlib module, which the tests link too.
+    .systemLibrary(
+      name: "CLibZ", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
     .target(
       name: "Casebook",
-      dependencies: [
-        "Git", "YAML", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-      ]),
+      dependencies: ["Git", "YAML", "CLibZ"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -40,6 +43,8 @@ let package = Package(
     .testTarget(
       name: "CasebookTests",
       dependencies: [
+        // ZIPFoundation only here: it builds the DOCX fixtures and is the oracle ZIPReader is
+        // checked against; the library itself reads zips without it (and so without Foundation).
         "Casebook", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         // The skeleton renderer's oracle: Casebook's own Mustache must render as it does.
         .product(name: "Mustache", package: "swift-mustache"),

@@ -125,7 +125,7 @@ extension ExportDocument {
 
   /// Text for a Markdown table cell: one line, pipes escaped.
   static func cell(_ text: String) -> String {
-    oneLine(text).replacingOccurrences(of: "|", with: "\\|")
+    oneLine(text).replacingEvery("|", with: "\\|")
   }
 
   /// ATX headings outside code fences moved `shift` levels down (at most to level 6).

@@ -16,7 +16,7 @@ struct ExportDocument {
 
     /// `senior_responsible_owner` → `Senior responsible owner`.
     var label: String {
-      let words = key.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")
+      let words = key.replacingEvery("_", with: " ").replacingEvery("-", with: " ")
       return words.prefix(1).uppercased() + words.dropFirst()
     }
   }

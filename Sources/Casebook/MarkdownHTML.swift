@@ -63,8 +63,8 @@ enum MarkdownHTML {
   static let hardBreak: Character = "\u{E000}"
 
   static func lines(_ text: String) -> [String] {
-    var text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-    text = text.replacingOccurrences(of: String(hardBreak), with: "\u{FFFD}")
+    var text = text.replacingEvery("\r\n", with: "\n").replacingEvery("\r", with: "\n")
+    text = text.replacingEvery(String(hardBreak), with: "\u{FFFD}")
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
       // Leading tabs count as four spaces: drafts mix them with spaces in nested lists.
       var prefix = 0

@@ -116,8 +116,8 @@ struct InlineParser {
         if chars[j] == "`" {
           let closing = run(at: j, end: end)
           if closing == count {
-            var text = String(chars[(i + count)..<j]).replacingOccurrences(of: "\n", with: " ")
-              .replacingOccurrences(of: String(MarkdownHTML.hardBreak), with: "")
+            var text = String(chars[(i + count)..<j]).replacingEvery("\n", with: " ")
+              .replacingEvery(String(MarkdownHTML.hardBreak), with: "")
             if text.count >= 2, text.hasPrefix(" "), text.hasSuffix(" "), text.contains(where: { $0 != " " }) {
               text = String(text.dropFirst().dropLast())
             }

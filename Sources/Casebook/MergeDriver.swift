@@ -41,7 +41,7 @@ public enum MergeDriver {
     let theirsData = try read(theirs)
     func parse(_ data: Data, _ side: String) throws -> Node {
       do { return try YAML.parse(data) } catch {
-        throw CasebookError.badInput("\(name) (\(side)): \(error.localizedDescription)")
+        throw CasebookError.badInput("\(name) (\(side)): \(error.explanation)")
       }
     }
     let settings = try mergeSettings(root: root)
@@ -51,7 +51,7 @@ public enum MergeDriver {
     let output: Data
     if result.isClean {
       var text = YAML.emit(result.merged)
-      if usesCRLF(oursData) { text = text.replacingOccurrences(of: "\n", with: "\r\n") }
+      if usesCRLF(oursData) { text = text.replacingEvery("\n", with: "\r\n") }
       output = Data(text.utf8)
     } else {
       output = try Repository.mergeFile(
@@ -59,7 +59,7 @@ public enum MergeDriver {
       ).content
     }
     do { try output.write(to: URL(fileURLWithPath: ours)) } catch {
-      throw CasebookError.repository("cannot write \(ours): \(error.localizedDescription)")
+      throw CasebookError.repository("cannot write \(ours): \(error.explanation)")
     }
     let conflicts = result.conflicts.map {
       ConflictRecord(
@@ -75,7 +75,7 @@ public enum MergeDriver {
     guard let data = FileManager.default.contents(atPath: file) else { return .defaults }
     let node: Node
     do { node = try YAML.parse(data) } catch {
-      throw CasebookError.repository("\(file): \(error.localizedDescription)")
+      throw CasebookError.repository("\(file): \(error.explanation)")
     }
     guard let section = node["merge"] else { return .defaults }
     return try MergeSettings(section, origin: file)

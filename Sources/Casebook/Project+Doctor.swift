@@ -102,10 +102,10 @@ extension Project {
     where manager.fileExists(atPath: "\(git)/\(name)") {
       candidates.append((name, "stale-ref-lock"))
     }
-    for relative in (manager.subpaths(atPath: "\(git)/refs") ?? []) where relative.hasSuffix(".lock") {
+    for relative in ((try? manager.subpathsOfDirectory(atPath: "\(git)/refs")) ?? []) where relative.hasSuffix(".lock") {
       candidates.append(("refs/\(relative)", "stale-ref-lock"))
     }
-    for relative in (manager.subpaths(atPath: "\(git)/objects") ?? [])
+    for relative in ((try? manager.subpathsOfDirectory(atPath: "\(git)/objects")) ?? [])
     where System.lastComponent(relative).hasPrefix("tmp_") {
       candidates.append(("objects/\(relative)", "stale-temp-object"))
     }
@@ -128,7 +128,7 @@ extension Project {
           finding.detail += "; removed"
           finding.fixed = true
         } catch {
-          finding.detail += "; could not remove it: \(error.localizedDescription)"
+          finding.detail += "; could not remove it: \(error.explanation)"
         }
       }
       out.append(finding)
@@ -162,7 +162,7 @@ extension Project {
           finding.detail += "; merged into main" + (merged.commit.map { " as \($0)" } ?? "")
         } catch let error as CasebookError where error.exitCode == 3 {
           finding.detail +=
-            "; merging it conflicts with main, so it was left for a person: \(error.localizedDescription)"
+            "; merging it conflicts with main, so it was left for a person: \(error.explanation)"
           out.append(finding)
           continue
         }
@@ -179,7 +179,7 @@ extension Project {
       finding.detail += "; marker removed"
       return true
     } catch {
-      finding.detail += "; the marker could not be removed: \(error.localizedDescription)"
+      finding.detail += "; the marker could not be removed: \(error.explanation)"
       return false
     }
   }
@@ -202,7 +202,7 @@ extension Project {
           finding.detail += "; released"
           finding.fixed = true
         } catch let error as CasebookError where error.exitCode == 2 || error.exitCode == 3 {
-          finding.detail += "; left alone: \(error.localizedDescription)"
+          finding.detail += "; left alone: \(error.explanation)"
         }
       }
       out.append(finding)
@@ -233,7 +233,7 @@ extension Project {
           finding.detail += "; marked expired"
           finding.fixed = true
         } catch let error as CasebookError where error.exitCode == 3 {
-          finding.detail += "; left alone: \(error.localizedDescription)"
+          finding.detail += "; left alone: \(error.explanation)"
         }
       }
       out.append(finding)

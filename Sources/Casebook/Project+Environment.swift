@@ -17,11 +17,11 @@ extension Project {
   /// libgit2 failures are repository errors (exit 4), YAML errors are bad input (exit 1).
   public static func describe(_ error: Error) -> (code: String, message: String, exitCode: Int32)? {
     switch error {
-    case let error as CasebookError: return (error.code, error.localizedDescription, error.exitCode)
-    case let error as GitError: return ("repository", error.localizedDescription, 4)
-    case let error as YAMLError: return ("bad_input", error.localizedDescription, 1)
+    case let error as CasebookError: return (error.code, error.explanation, error.exitCode)
+    case let error as GitError: return ("repository", error.explanation, 4)
+    case let error as YAMLError: return ("bad_input", error.explanation, 1)
     case let error as CocoaError where error.code == .fileReadNoSuchFile:
-      return ("bad_input", error.localizedDescription, 1)
+      return ("bad_input", error.explanation, 1)
     default: return nil
     }
   }

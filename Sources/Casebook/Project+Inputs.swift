@@ -1,7 +1,17 @@
-import Foundation
 import Git
 import YAML
-import ZIPFoundation
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 extension Project {
   /// Largest text Casebook extracts; larger files are stored but not extracted.
@@ -20,34 +30,39 @@ extension Project {
       throw CasebookError.badInput("file name '\(Identifier.printable(name))' has control characters; rename the file")
     }
     // A link is followed to what it names; what is read must be a regular file, never a
-    // device, a FIFO or a folder (reading those would block or never end).
-    let resolved = (path as NSString).resolvingSymlinksInPath
-    let attributes: [FileAttributeKey: Any]
-    do { attributes = try FileManager.default.attributesOfItem(atPath: resolved) } catch {
-      throw CasebookError.badInput("no such file: \(path)")
+    // device, a FIFO or a folder (reading those would block or never end). POSIX calls rather
+    // than FileHandle and NSString, which exist only in libFoundation (see DECISIONS.md).
+    let resolved =
+      realpath(path, nil).map { resolved in
+        defer { free(resolved) }
+        return String(cString: resolved)
+      } ?? path
+    var status = stat()
+    guard stat(resolved, &status) == 0 else { throw CasebookError.badInput("no such file: \(path)") }
+    guard status.st_mode & S_IFMT == S_IFREG else { throw CasebookError.badInput("\(path) is not a regular file") }
+    guard status.st_size > 0 else { throw CasebookError.badInput("\(path) is empty") }
+    func unreadable(_ code: Int32) -> CasebookError {
+      .badInput("cannot read \(path): \(code == EACCES ? "permission denied" : String(cString: strerror(code)))")
     }
-    guard attributes[.type] as? FileAttributeType == .typeRegular else {
-      throw CasebookError.badInput("\(path) is not a regular file")
-    }
-    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-    guard size > 0 else { throw CasebookError.badInput("\(path) is empty") }
-    guard let handle = FileHandle(forReadingAtPath: resolved) else {
-      throw CasebookError.badInput("cannot read \(path): permission denied")
-    }
+    let fd = openForReading(resolved)
+    guard fd >= 0 else { throw unreadable(errno) }
+    defer { close(fd) }
     // One pass in 1 MiB chunks: the hash and the first bytes (for sniffing) without ever holding
     // the file in memory.
     var hash = SHA256()
     var read = 0
     var head = Data()
-    do {
-      while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        hash.update(chunk)
-        if head.count < 4096 { head.append(chunk.prefix(4096 - head.count)) }
-        read += chunk.count
+    var chunk = Data(count: 1 << 20)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(read)) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw unreadable(errno)
       }
-      try handle.close()
-    } catch {
-      throw CasebookError.badInput("cannot read \(path): \(error.localizedDescription)")
+      if n == 0 { break }
+      hash.update(chunk.prefix(n))
+      if head.count < 4096 { head.append(chunk.prefix(min(n, 4096 - head.count))) }
+      read += n
     }
     let sha = hash.finalize()
     let id = String(sha.prefix(16))
@@ -111,8 +126,8 @@ extension Project {
     case MediaType.docx:
       return (mediaType, try DOCXText.extract(path: path, name: name))
     case MediaType.zip:
-      let archive = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
-      if archive?["word/document.xml"] != nil {
+      // A zip that cannot be read is stored as it is, like any zip that is not a DOCX.
+      if (try? ZIPReader(path: path))?.entry(named: "word/document.xml") != nil {
         return (MediaType.docx, try DOCXText.extract(path: path, name: name))
       }
       return (mediaType, nil)
@@ -121,7 +136,7 @@ extension Project {
       guard let data = FileManager.default.contents(atPath: path) else {
         throw CasebookError.badInput("cannot read \(name)")
       }
-      guard let text = String(validatingUTF8Data: data), !text.contains("\u{0}") else {
+      guard let text = String(validatingUTF8Data: data), !text.unicodeScalars.contains("\u{0}") else {
         if mediaType == MediaType.binary { return (mediaType, nil) }
         throw CasebookError.badInput("\(name) is not valid UTF-8 text; nothing was stored")
       }
@@ -165,6 +180,9 @@ extension Project {
     return lower
   }
 }
+
+/// `open(2)` for reading, outside `Project`, whose own `open` would hide it there.
+private func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC) }
 
 /// Thrown inside a write to say the input is already there, so no commit is made.
 struct AlreadyPresent: Error {}

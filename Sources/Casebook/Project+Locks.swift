@@ -52,7 +52,7 @@ extension Project {
     do {
       found = try Snapshot(repository: repository, ref: ref, commit: tip).mapping(Self.lockFile)
     } catch let error as CasebookError {
-      throw CasebookError.repository("\(ref): \(error.localizedDescription)")
+      throw CasebookError.repository("\(ref): \(error.explanation)")
     }
     guard let map = found else {
       throw CasebookError.repository("\(ref) at \(tip.hex.prefix(12)) has no \(Self.lockFile)")
@@ -277,7 +277,7 @@ extension Project {
     do {
       try releaseIfHeld(id, session: session, by: user, reason: reason)
     } catch {
-      warn("the lock on \(id) was not released (\(error.localizedDescription)); it expires on its own")
+      warn("the lock on \(id) was not released (\(error.explanation)); it expires on its own")
     }
   }
 
@@ -287,7 +287,7 @@ extension Project {
       try releaseLocks(heldBy: session, by: user, reason: reason)
     } catch {
       warn(
-        "the locks of session \(session) were not all released (\(error.localizedDescription)); they expire on their own"
+        "the locks of session \(session) were not all released (\(error.explanation)); they expire on their own"
       )
     }
   }

@@ -110,7 +110,7 @@ extension Project {
   ) throws -> Resolution {
     func parse(_ data: Data, side: String) throws -> Node {
       do { return try YAML.parse(data) } catch {
-        throw CasebookError.repository("\(path) on \(side) does not parse: \(error.localizedDescription)")
+        throw CasebookError.repository("\(path) on \(side) does not parse: \(error.explanation)")
       }
     }
     let result = YAMLMerge.merge(

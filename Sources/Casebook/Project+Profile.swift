@@ -172,7 +172,7 @@ extension Project {
   /// YAML from a person, with errors that say where.
   static func parseYAML(_ data: Data, what: String) throws -> Node {
     do { return try YAML.parse(data) } catch {
-      throw CasebookError.badInput("\(what): \(error.localizedDescription)")
+      throw CasebookError.badInput("\(what): \(error.explanation)")
     }
   }
 }

@@ -59,7 +59,7 @@ struct Snapshot {
     } catch let error as GitError {
       throw error
     } catch {
-      throw CasebookError.repository("\(path) at \(commit?.hex.prefix(12) ?? "?") does not parse: \(error.localizedDescription)")
+      throw CasebookError.repository("\(path) at \(commit?.hex.prefix(12) ?? "?") does not parse: \(error.explanation)")
     }
   }
 

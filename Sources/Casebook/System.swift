@@ -111,11 +111,39 @@ extension StringProtocol {
     trimming { $0.isFoundationSpace }
   }
 
+  /// The text followed by spaces up to `width` characters; longer text is left whole (an id cut
+  /// to fit a column could no longer be copied from it).
+  public func padded(to width: Int) -> String {
+    count >= width ? String(self) : String(self) + String(repeating: " ", count: width - count)
+  }
+
   private func trimming(_ drop: (Unicode.Scalar) -> Bool) -> String {
     let scalars = String(self).unicodeScalars
     guard let first = scalars.firstIndex(where: { !drop($0) }) else { return "" }
     let last = scalars.lastIndex(where: { !drop($0) })!
     return String(scalars[first...last])
+  }
+}
+
+extension Error {
+  /// What went wrong, in words: the `errorDescription` of an error that gives one (Casebook's,
+  /// libgit2's, YAML's all do), else the error as Swift prints it. It stands in for
+  /// `localizedDescription`, which is swift-corelibs-foundation's.
+  public var explanation: String {
+    if let described = (self as? LocalizedError)?.errorDescription { return described }
+    if let error = self as? CocoaError, error.code == .fileReadNoSuchFile {
+      return error.filePath.map { "no such file: \($0)" } ?? "no such file"
+    }
+    return String(describing: self)
+  }
+}
+
+extension String {
+  /// Every occurrence of `target` replaced by `replacement`, matched scalar by scalar as
+  /// `replacingOccurrences(of:with:)` matches, not character by character as the standard
+  /// library's `replacing(_:with:)` does (which would not find "\n" inside "\r\n").
+  public func replacingEvery(_ target: String, with replacement: String) -> String {
+    String(decoding: Array(utf8).replacing(Array(target.utf8), with: Array(replacement.utf8)), as: UTF8.self)
   }
 }
 

@@ -46,7 +46,7 @@ public struct Template: Sendable, Equatable {
     }
     let node: Node
     do { node = try YAML.parse(data) } catch {
-      throw CasebookError.badInput("\(file): \(error.localizedDescription)")
+      throw CasebookError.badInput("\(file): \(error.explanation)")
     }
     guard let map = node.mapping else {
       throw CasebookError.badInput("\(file): expected a mapping of template keys, not a \(node.typeName)")
@@ -60,7 +60,7 @@ public struct Template: Sendable, Equatable {
       throw CasebookError.badInput("\(file): 'id' must be a string, not a \(rawID.typeName)")
     }
     do { _ = try Identifier.slug(id, what: "template") } catch let error as CasebookError {
-      throw CasebookError.badInput("\(file): \(error.localizedDescription)")
+      throw CasebookError.badInput("\(file): \(error.explanation)")
     }
     guard let title = map["title"]?.string, !title.isEmpty, !title.contains("\n") else {
       throw CasebookError.badInput("\(file): 'title' must be one line of text")
@@ -133,7 +133,7 @@ public struct Template: Sendable, Equatable {
     sample["project_title"] = "t"
     sample["gate_stage"] = "Gate 0"
     do { try ProfileSchema.validate(.mapping(sample), projectID: "p") } catch let error as CasebookError {
-      throw CasebookError.badInput("\(file): \(error.localizedDescription)")
+      throw CasebookError.badInput("\(file): \(error.explanation)")
     }
     return map
   }

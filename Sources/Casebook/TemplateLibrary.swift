@@ -113,7 +113,7 @@ public struct TemplateLibrary: Sendable {
         do { loaded = .success(try Self.named(name, at: dir)) } catch let error as CasebookError {
           loaded = .failure(error)
         } catch {
-          loaded = .failure(.badInput("\(dir): \(error.localizedDescription)"))
+          loaded = .failure(.badInput("\(dir): \(error.explanation)"))
         }
         out.append(Entry(name: name, directory: dir, template: loaded))
       }

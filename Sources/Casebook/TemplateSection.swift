@@ -51,7 +51,7 @@ public struct TemplateSection: Sendable, Equatable, Encodable {
     }
     let place = "\(origin): section '\(Identifier.printable(id))'"
     do { self.id = try Identifier.section(id) } catch let error as CasebookError {
-      throw CasebookError.badInput("\(origin): \(error.localizedDescription)")
+      throw CasebookError.badInput("\(origin): \(error.explanation)")
     }
     guard let title = map["title"]?.string, !title.trimmingSpaces().isEmpty, !title.contains("\n")
     else { throw CasebookError.badInput("\(place): 'title' must be one non-empty line of text") }

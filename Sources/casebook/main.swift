@@ -59,7 +59,7 @@ do {
   try command.run()
   OpenedProjects.flushWarnings()
 } catch let error as CasebookError {
-  fail(code: error.code, message: error.localizedDescription, exit: error.exitCode, conflicts: error.conflicts)
+  fail(code: error.code, message: error.explanation, exit: error.exitCode, conflicts: error.conflicts)
 } catch let error as ExitCode {
   exit(error.rawValue)
 } catch {

@@ -67,4 +67,27 @@ struct SystemTests {
     #expect(System.resolved(dir.path + "/./link") == real)
     #expect(System.resolved(dir.path + "/none") == dir.path + "/none")
   }
+
+  @Test("the casebook binary links FoundationEssentials only, not swift-corelibs-foundation")
+  func binaryLinksNoCorelibsFoundation() throws {
+    // One reference to Foundation proper (FileHandle, NSString, Process, String(format:)…) links
+    // all of it, with CoreFoundation and ICU, into the shipped static binary: ~3 ms of every
+    // CLI start. The debug build links the same libraries dynamically, so its NEEDED list shows it.
+    let readelf = Process()
+    readelf.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+    readelf.arguments = ["-d", CLI.binary]
+    let pipe = Pipe()
+    readelf.standardOutput = pipe
+    try readelf.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    readelf.waitUntilExit()
+    #expect(readelf.terminationStatus == 0)
+    let needed = output.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+    #expect(needed.contains { $0.contains("libgit2") }, "\(output)")
+    for library in ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so",
+      "libFoundationXML.so", "libFoundationNetworking.so"]
+    {
+      #expect(!needed.contains { $0.contains("[\(library)]") }, "\(CLI.binary) needs \(library)")
+    }
+  }
 }

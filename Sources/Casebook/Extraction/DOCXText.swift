@@ -1,10 +1,14 @@
-import Foundation
-import ZIPFoundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 
 /// Text from a Word document: the paragraphs of `word/document.xml`, with `Heading1`…`Heading9`
 /// styles as headings. A DOCX is a zip, so the one entry read is capped (size and compression
 /// ratio, checked against the header and again against the bytes actually inflated): a zip bomb
-/// posing as a document is refused before it can fill memory.
+/// posing as a document is refused before it can fill memory. The zip is read by Casebook's own
+/// `ZIPReader`, which needs no libFoundation (see DECISIONS.md).
 enum DOCXText {
   /// The most `word/document.xml` may inflate to.
   static let maxEntryBytes: UInt64 = 50 << 20
@@ -14,12 +18,12 @@ enum DOCXText {
   static func extract(path: String, name: String) throws -> ExtractedText {
     let data = try documentXML(path: path, name: name)
     // Word never writes a DTD; refusing one rules out entity expansion in the XML parser.
-    if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
+    if contains(data, "<!DOCTYPE") || contains(data, "<!ENTITY") {
       throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
     }
     var reader = DocumentReader()
     do {
-      try XMLReader.read([UInt8](data)) { reader.take($0) }
+      try XMLReader.read(data) { reader.take($0) }
     } catch {
       throw CasebookError.badInput(
         "\(name): word/document.xml is not well-formed XML (\(error.description)); nothing was stored")
@@ -37,12 +41,15 @@ enum DOCXText {
   }
 
   /// The bytes of `word/document.xml`, within the caps.
-  static func documentXML(path: String, name: String) throws -> Data {
-    let archive: Archive
-    do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
+  static func documentXML(path: String, name: String) throws -> [UInt8] {
+    let archive: ZIPReader
+    do { archive = try ZIPReader(path: path) } catch ZIPError.notZip {
       throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
+    } catch {
+      throw CasebookError.badInput(
+        "\(name) is not a DOCX: its zip archive cannot be read (\(error)); nothing was stored")
     }
-    guard let entry = archive["word/document.xml"], entry.type == .file else {
+    guard let entry = archive.entry(named: "word/document.xml"), entry.kind == .file else {
       throw CasebookError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
     }
     let limitMiB = maxEntryBytes >> 20
@@ -55,24 +62,29 @@ enum DOCXText {
       throw CasebookError.badInput(
         "\(name): word/document.xml is compressed more than \(maxRatio)× (a zip bomb?); nothing was stored")
     }
-    var data = Data()
     do {
-      // The header's sizes may lie; count what actually comes out.
-      _ = try archive.extract(entry, skipCRC32: false) { chunk in
-        data.append(chunk)
-        if UInt64(data.count) > maxEntryBytes { throw Inflated() }
-      }
-    } catch is Inflated {
+      // The header's sizes may lie; the reader counts what actually comes out against the cap.
+      return try archive.contents(of: entry, limit: Int(maxEntryBytes))
+    } catch ZIPError.tooLarge {
       throw CasebookError.badInput(
         "\(name): word/document.xml inflates past the \(limitMiB) MiB limit (a zip bomb?); nothing was stored")
     } catch {
       throw CasebookError.badInput(
         "\(name): word/document.xml cannot be read from the zip (\(error)); nothing was stored")
     }
-    return data
   }
 
-  private struct Inflated: Error {}
+  /// Whether `bytes` contain the ASCII `needle`.
+  private static func contains(_ bytes: [UInt8], _ needle: StaticString) -> Bool {
+    let needle = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+    guard let first = needle.first, bytes.count >= needle.count else { return false }
+    var i = 0
+    while i <= bytes.count - needle.count {
+      if bytes[i] == first, bytes[i..<i + needle.count].elementsEqual(needle) { return true }
+      i += 1
+    }
+    return false
+  }
 
   /// Collects `w:p` paragraphs: their `w:t` text, tabs and breaks, and their heading level.
   struct DocumentReader {
@@ -109,7 +121,9 @@ enum DOCXText {
         switch element {
         case "w:t": inText = false
         case "w:p":
-          if let current, !current.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { blocks.append(current) }
+          // Character.isWhitespace is Unicode's White_Space, the set CharacterSet's
+          // whitespacesAndNewlines holds, without libFoundation's CharacterSet.
+          if let current, !current.text.allSatisfy(\.isWhitespace) { blocks.append(current) }
           current = nil
         default: break
         }
@@ -120,7 +134,7 @@ enum DOCXText {
 
     /// `Heading1` … `Heading9` (and `heading 1`, as some writers spell the style id) → 1 … 9.
     static func headingLevel(_ style: String) -> Int? {
-      let lower = style.lowercased().replacingOccurrences(of: " ", with: "")
+      let lower = style.lowercased().filter { $0 != " " }
       guard lower.hasPrefix("heading"), let n = Int(lower.dropFirst("heading".count)), (1...9).contains(n) else {
         return nil
       }

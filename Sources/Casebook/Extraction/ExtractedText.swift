@@ -153,7 +153,7 @@ struct ExtractedText {
       if withHeadings, let level = Self.atxLevel(trimmed) {
         close(number - 1)
         let title = Self.collapse(
-          String(trimmed.dropFirst(level)).replacingOccurrences(of: #"\s#+\s*$"#, with: "", options: .regularExpression)
+          Self.withoutClosingHashes(String(trimmed.dropFirst(level)))
         )
         closeHeadings(atOrAbove: level, endingAt: number - 1)
         if !title.isEmpty {
@@ -193,6 +193,18 @@ struct ExtractedText {
     guard (1...9).contains(digits.count) else { return false }
     let rest = line.dropFirst(digits.count)
     return rest.hasPrefix(". ") || rest.hasPrefix(") ")
+  }
+
+  /// An ATX heading's text without its optional closing sequence: white space, then `#`s, then
+  /// white space to the end (what the pattern `\s#+\s*$` removes).
+  static func withoutClosingHashes(_ text: String) -> String {
+    let characters = Array(text)
+    var end = characters.count
+    while end > 0, characters[end - 1].isWhitespace { end -= 1 }
+    var hashes = end
+    while hashes > 0, characters[hashes - 1] == "#" { hashes -= 1 }
+    guard hashes < end, hashes > 0, characters[hashes - 1].isWhitespace else { return text }
+    return String(characters[..<(hashes - 1)])
   }
 
   /// The level of an ATX heading line (`## Title`), or nil.

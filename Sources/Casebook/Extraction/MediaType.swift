@@ -53,7 +53,7 @@ enum MediaType {
 
   /// Whether the file has a PDF header: `%PDF-` within its first 1024 bytes, as readers accept.
   static func hasPDFHeader(_ head: Data) -> Bool {
-    head.prefix(1024).range(of: Data("%PDF-".utf8)) != nil
+    [UInt8](head.prefix(1024)).firstRange(of: Array("%PDF-".utf8)) != nil
   }
 
   /// Decides the type; throws when the extension claims a format the bytes contradict.

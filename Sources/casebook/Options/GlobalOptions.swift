@@ -38,7 +38,7 @@ struct GlobalOptions: ParsableArguments {
     let env = ProcessInfo.processInfo.environment
     if let user = user ?? env["CASEBOOK_USER"].flatMap({ $0.isEmpty ? nil : $0 }) { return try User(user) }
     if let name = project?.gitConfig("user.name") ?? Project.globalGitConfig("user.name") {
-      let id = name.trimmingSpaces().replacingOccurrences(of: " ", with: "-")
+      let id = name.trimmingSpaces().replacingEvery(" ", with: "-")
       return try User(id, email: project?.gitConfig("user.email") ?? Project.globalGitConfig("user.email"))
     }
     throw CasebookError.badInput("who is acting? pass --user NAME, set CASEBOOK_USER, or set git config user.name")

@@ -52,7 +52,7 @@ func describe(_ change: GateChange) -> String {
     let width = max(12, entries.map(\.sectionId.count).max() ?? 0)
     return entries.map { e in
       let state = e.status.map { ", \($0.rawValue) at revision \(e.revision ?? 0)" } ?? ", not drafted"
-      return "  \(mark) \(e.sectionId.padding(toLength: width, withPad: " ", startingAt: 0))  \(e.title)"
+      return "  \(mark) \(e.sectionId.padded(to: width))  \(e.title)"
         + " (\(e.required ? "required" : "optional")\(state))"
     }
   }

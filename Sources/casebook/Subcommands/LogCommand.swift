@@ -30,8 +30,7 @@ struct AuditCommand: ParsableCommand {
 
 /// One line per event: time, who, what, where.
 func describe(_ entry: LogEntry) -> String {
-  let action = (entry.action ?? (entry.kind == "approval" ? "approve" : "commit")).padding(
-    toLength: 16, withPad: " ", startingAt: 0)
+  let action = (entry.action ?? (entry.kind == "approval" ? "approve" : "commit")).padded(to: 16)
   let session = entry.session.map { " session \($0.prefix(8))" } ?? ""
-  return "\(entry.time)  \(String(entry.commit.prefix(10)))  \(entry.user.padding(toLength: 12, withPad: " ", startingAt: 0)) \(action) \(entry.summary)\(session)"
+  return "\(entry.time)  \(String(entry.commit.prefix(10)))  \(entry.user.padded(to: 12)) \(action) \(entry.summary)\(session)"
 }

@@ -178,7 +178,7 @@ struct SectionCommand: ParsableCommand {
       try global.output.emit(Wrapped(key: "sections", value: sections)) {
         sections.map { s in
           let state = s.status.map { "\($0.rawValue) r\(s.revision ?? 0)\(s.locked ? " locked" : "")" } ?? "not started"
-          return "\(s.sectionId.padding(toLength: 22, withPad: " ", startingAt: 0)) \(state.padding(toLength: 24, withPad: " ", startingAt: 0)) \(s.title)\(s.required ? "" : " (optional)")"
+          return "\(s.sectionId.padded(to: 22)) \(state.padded(to: 24)) \(s.title)\(s.required ? "" : " (optional)")"
         }.joined(separator: "\n")
       }
     }

@@ -47,7 +47,7 @@ struct TemplateCommand: ParsableCommand {
               id: t.id, title: t.title, gateStage: t.gateStage, sectionCount: t.sections.count,
               requiredCount: t.sections.filter(\.required).count, directory: t.directory))
         case .failure(let error):
-          invalid.append(Problem(name: entry.name, directory: entry.directory, error: error.localizedDescription))
+          invalid.append(Problem(name: entry.name, directory: entry.directory, error: error.explanation))
         }
       }
       try global.output.emit(Listing(templates: templates, invalid: invalid)) {
@@ -55,7 +55,7 @@ struct TemplateCommand: ParsableCommand {
         let width = max(8, templates.map(\.id.count).max() ?? 0)
         return templates.map { t in
           let count = String(t.sectionCount)
-          return t.id + String(repeating: " ", count: max(0, width - t.id.count))
+          return t.id.padded(to: width)
             + "  \(t.gateStage)  \(String(repeating: " ", count: max(0, 2 - count.count)) + count) sections  \(t.title)"
         }.joined(separator: "\n")
       }

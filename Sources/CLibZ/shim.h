@@ -1,0 +1,7 @@
+#include <zlib.h>
+
+/// inflateInit2 is a macro, which Swift cannot call. Negative window bits (-15, the largest
+/// window) mean raw deflate, with no zlib header or Adler-32 trailer: the form zip stores.
+static inline int casebook_inflate_init_raw(z_stream *stream) {
+  return inflateInit2(stream, -15);
+}
