@@ -32,11 +32,7 @@ extension Project {
     // A link is followed to what it names; what is read must be a regular file, never a
     // device, a FIFO or a folder (reading those would block or never end). POSIX calls rather
     // than FileHandle and NSString, which exist only in libFoundation (see DECISIONS.md).
-    let resolved =
-      realpath(path, nil).map { resolved in
-        defer { free(resolved) }
-        return String(cString: resolved)
-      } ?? path
+    let resolved = System.resolved(path)
     var status = stat()
     guard stat(resolved, &status) == 0 else { throw CasebookError.badInput("no such file: \(path)") }
     guard status.st_mode & S_IFMT == S_IFREG else { throw CasebookError.badInput("\(path) is not a regular file") }
@@ -44,7 +40,7 @@ extension Project {
     func unreadable(_ code: Int32) -> CasebookError {
       .badInput("cannot read \(path): \(code == EACCES ? "permission denied" : String(cString: strerror(code)))")
     }
-    let fd = openForReading(resolved)
+    let fd = System.openForReading(resolved)
     guard fd >= 0 else { throw unreadable(errno) }
     defer { close(fd) }
     // One pass in 1 MiB chunks: the hash and the first bytes (for sniffing) without ever holding
@@ -180,9 +176,6 @@ extension Project {
     return lower
   }
 }
-
-/// `open(2)` for reading, outside `Project`, whose own `open` would hide it there.
-private func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC) }
 
 /// Thrown inside a write to say the input is already there, so no commit is made.
 struct AlreadyPresent: Error {}

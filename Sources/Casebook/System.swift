@@ -56,6 +56,10 @@ public enum System {
     return String(cString: real)
   }
 
+  /// `open(2)` for reading, close-on-exec; named apart from `Project.open`, which hides `open`
+  /// inside `Project`.
+  static func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC) }
+
   /// The text of the last failed system call.
   static var lastError: String { String(cString: strerror(errno)) }
 
