@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import TestSupport
 import Testing
 import YAML
 
@@ -798,7 +799,7 @@ private struct Generator {
   private var rng: SplitMix64
   private var out = ""
 
-  init(seed: UInt64) { rng = SplitMix64(state: seed) }
+  init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
   mutating func number(below bound: Int) -> Int { Int.random(in: 0..<bound, using: &rng) }
 
@@ -919,18 +920,5 @@ private struct Generator {
     default:
       return .sequence((0..<Int.random(in: 0...3, using: &rng)).map { _ in node(depth: depth + 1) })
     }
-  }
-}
-
-/// A small seeded generator, so a failing case can be found again.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
