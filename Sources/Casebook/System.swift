@@ -60,8 +60,11 @@ public enum System {
   /// inside `Project`.
   static func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC) }
 
+  /// The system's text for error number `code` ("No such file or directory").
+  static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
   /// The text of the last failed system call.
-  static var lastError: String { String(cString: strerror(errno)) }
+  static var lastError: String { errorText(errno) }
 
   /// Writes all of `bytes` to `fd`, retrying on EINTR; the reason on failure.
   static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
@@ -115,6 +118,12 @@ extension StringProtocol {
     trimming { $0.isFoundationSpace }
   }
 
+  /// Whether the text is empty or all white space and newlines (as `trimmingWhitespace()` sees
+  /// them).
+  public var isBlank: Bool {
+    unicodeScalars.allSatisfy { $0.isFoundationSpace || $0.isFoundationNewline }
+  }
+
   /// The text followed by spaces up to `width` characters; longer text is left whole (an id cut
   /// to fit a column could no longer be copied from it).
   public func padded(to width: Int) -> String {
@@ -143,9 +152,11 @@ extension Error {
 }
 
 extension String {
-  /// Every occurrence of `target` replaced by `replacement`, matched scalar by scalar as
-  /// `replacingOccurrences(of:with:)` matches, not character by character as the standard
-  /// library's `replacing(_:with:)` does (which would not find "\n" inside "\r\n").
+  /// Every occurrence of `target` replaced by `replacement`, matched literally, scalar for scalar
+  /// (as `replacingOccurrences(of:with:options: .literal)`), not character by character as the
+  /// standard library's `replacing(_:with:)` does, which would not find "\n" inside "\r\n".
+  /// (Foundation's default match also skipped a target followed by a combining accent; the
+  /// callers replace ASCII punctuation and line breaks, where that never mattered.)
   public func replacingEvery(_ target: String, with replacement: String) -> String {
     String(decoding: Array(utf8).replacing(Array(target.utf8), with: Array(replacement.utf8)), as: UTF8.self)
   }

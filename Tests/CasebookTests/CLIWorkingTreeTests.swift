@@ -78,4 +78,17 @@ struct CLIWorkingTreeTests {
     let front = try cli.run(["--json", "--repo", repo, "session", "list"])
     #expect(front.status == 0 && front.stdout.hasPrefix("{\"sessions\""))
   }
+
+  @Test("text listings show an id longer than its column whole, so it can be copied")
+  func longIdsAreNotCut() throws {
+    let cli = try CLI()
+    let (repo, session) = try cli.project()
+    let id = "a-section-id-of-forty-characters-exactly"
+    #expect(id.count == 40)
+    _ = try cli.ok(
+      ["section", "draft", id, "--title", "Long", "--from", "-", "--session", session, "--repo", repo], stdin: "# Long\n")
+    let listed = try cli.run(["section", "list", "--session", session, "--repo", repo])
+    #expect(listed.status == 0)
+    #expect(listed.stdout.split(separator: "\n").contains { $0.hasPrefix(id + " ") }, "\(listed.stdout)")
+  }
 }

@@ -14,7 +14,7 @@ struct SystemTests {
       "", " ", "\t", "\n", "\r\n", "\u{A0}", "\u{2003}", "\u{3000}", "\u{85}", "\u{2028}", "\u{B}", "a", "b c",
       "é", "—", "\u{200B}", "\u{FEFF}",
     ]
-    var rng = SystemRandomNumberGenerator()
+    var rng = SplitMix64(seed: 3)
     for _ in 0..<3_000 {
       // Listed pieces, and any scalar of the first 12,544 (the spaces and newlines all lie there).
       let text = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
@@ -36,6 +36,41 @@ struct SystemTests {
       #expect(n.hexPadded(2) == String(format: "%02x", n))
     }
     for byte in UInt8.min...UInt8.max { #expect(byte.hexPadded(2) == String(format: "%02x", byte)) }
+  }
+
+  @Test("replacingEvery matches literally, as replacingOccurrences(options: .literal), also inside CR LF")
+  func replacing() {
+    let pieces = ["a", "\n", "\r", "\r\n", "|", "_", "-", " ", "e", "\u{301}", "é", "\u{2028}", "ab"]
+    var rng = SplitMix64(seed: 7)
+    for _ in 0..<3_000 {
+      let text = (0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+      let target = pieces.randomElement(using: &rng)!
+      let replacement = ["", "\\|", " ", "\r\n"].randomElement(using: &rng)!
+      #expect(
+        text.replacingEvery(target, with: replacement) == text.replacingOccurrences(of: target, with: replacement, options: .literal),
+        "\(text.debugDescription) \(target.debugDescription)")
+    }
+  }
+
+  @Test("an ATX heading loses the closing hashes the pattern \\s#+\\s*$ matched")
+  func closingHashes() throws {
+    let pattern = try NSRegularExpression(pattern: #"\s#+\s*$"#)
+    let pieces = ["a", " ", "\t", "#", "##", "é", "x#"]
+    var rng = SplitMix64(seed: 11)
+    for _ in 0..<3_000 {
+      let text = (0..<Int.random(in: 0...7, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+      let range = NSRange(text.startIndex..., in: text)
+      let expected = pattern.stringByReplacingMatches(in: text, range: range, withTemplate: "")
+      #expect(ExtractedText.withoutClosingHashes(text) == expected, "\(text.debugDescription)")
+    }
+  }
+
+  @Test("an error explained: its errorDescription, a missing file by name, else as Swift prints it")
+  func explanation() {
+    #expect(CasebookError.badInput("no such section").explanation == "no such section")
+    #expect(CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: "/x/y"]).explanation == "no such file: /x/y")
+    struct Plain: Error { let detail = 3 }
+    #expect(Plain().explanation == "Plain(detail: 3)")
   }
 
   @Test("paths: join and last component as NSString gives them")
