@@ -9,18 +9,37 @@ enum MustacheNode: Equatable, Sendable {
   case section([String], [MustacheNode])
   case invertedSection([String], [MustacheNode])
 
+  /// Rendering stopped: the template asked for more work or text than `Budget` allows.
+  struct TooLarge: Error, Equatable {}
+
+  /// What one rendering may cost. The depth cap bounds the stack, not the work: 32 nested
+  /// sections over a two-item list fall back to the list at every level (a name missing from an
+  /// item is looked up in the enclosing contexts) and render the body 2^32 times. Real skeletons
+  /// visit a few hundred nodes and print a few KiB.
+  struct Budget {
+    var nodes = 1_000_000
+    var bytes = 4 << 20
+  }
+
   /// `nodes` rendered against `context`. Nothing is HTML-escaped: the output is Markdown a
   /// person edits, and `Roads & Bridges` must stay as written.
-  static func render(_ nodes: [MustacheNode], context: MustacheValue) -> String {
+  static func render(_ nodes: [MustacheNode], context: MustacheValue, budget: Budget = Budget()) throws(TooLarge)
+    -> String
+  {
     var out = ""
     var stack = [context]
-    render(nodes, stack: &stack, into: &out)
+    var left = budget
+    try render(nodes, stack: &stack, into: &out, budget: &left)
     return out
   }
 
   /// Recurses once per section level; the parser caps that at `MustacheParser.maximumDepth`.
-  private static func render(_ nodes: [MustacheNode], stack: inout [MustacheValue], into out: inout String) {
+  private static func render(
+    _ nodes: [MustacheNode], stack: inout [MustacheValue], into out: inout String, budget: inout Budget
+  ) throws(TooLarge) {
     for node in nodes {
+      budget.nodes -= 1
+      guard budget.nodes >= 0, out.utf8.count <= budget.bytes else { throw TooLarge() }
       switch node {
       case .text(let text):
         out += text
@@ -33,22 +52,22 @@ enum MustacheNode: Equatable, Sendable {
         case .list(let items):
           for item in items {
             stack.append(item)
-            render(body, stack: &stack, into: &out)
+            try render(body, stack: &stack, into: &out, budget: &budget)
             stack.removeLast()
           }
         case let value?:
           stack.append(value)
-          render(body, stack: &stack, into: &out)
+          try render(body, stack: &stack, into: &out, budget: &budget)
           stack.removeLast()
         }
       case .invertedSection(let name, let body):
         switch MustacheValue.lookup(name, in: stack) {
         case nil:
-          render(body, stack: &stack, into: &out)
+          try render(body, stack: &stack, into: &out, budget: &budget)
         case .list(let items) where items.isEmpty:
           // swift-mustache pushes the empty list here; `{{.}}` inside then prints `[]`.
           stack.append(.list([]))
-          render(body, stack: &stack, into: &out)
+          try render(body, stack: &stack, into: &out, budget: &budget)
           stack.removeLast()
         default:
           break

@@ -59,15 +59,16 @@ struct MustacheParser {
     var newLine = startsLine
     var indent: Substring = ""
 
-    func append(_ text: String) {
-      if case .text(let last)? = nodes.last {
-        nodes[nodes.count - 1] = .text(last + text)
-      } else {
-        nodes.append(.text(text))
-      }
+    // Text gathers here and becomes one node before the next tag's node (appending to the last
+    // node's string instead would copy all the text so far on every line).
+    var pending = ""
+    func append(_ text: some StringProtocol) { pending += text }
+    func flushText() {
+      if !pending.isEmpty { nodes.append(.text(pending)) }
+      pending = ""
     }
     func flushIndent() {
-      if !indent.isEmpty { append(String(indent)) }
+      append(indent)
       indent = ""
     }
 
@@ -75,13 +76,16 @@ struct MustacheParser {
       if newLine { indent = read { $0 == " " || $0 == "\t" } }
       let (text, tag) = readText()
       if tag == nil, let character = current, character == "\n" || character == "\r\n" {
-        append(String(indent) + text + String(character))
+        append(indent)
+        append(text)
+        append(String(character))
         advance()
         newLine = true
         continue
       }
       if !text.isEmpty {
-        append(String(indent) + text)
+        append(indent)
+        append(text)
         indent = ""
         newLine = false
       }
@@ -98,6 +102,7 @@ struct MustacheParser {
         standalone = isStandalone(newLine)
         if !standalone { flushIndent() }
         let body = try block(closing: name.text, newLine: standalone, depth: depth + 1)
+        flushText()
         nodes.append(sigil == "#" ? .section(name.parts, body) : .invertedSection(name.parts, body))
 
       case "/":
@@ -106,6 +111,7 @@ struct MustacheParser {
         let name = try readName()
         guard let closing, name == closing else { throw Failure(problem: .mismatchedClose, index: start) }
         if !isStandalone(newLine) { flushIndent() }
+        flushText()
         return nodes
 
       case "!":
@@ -122,6 +128,7 @@ struct MustacheParser {
           guard close == "}" else { throw Failure(problem: .unfinishedTag, index: position) }
           advance()
         }
+        flushText()
         nodes.append(.variable(name.parts))
 
       case ">":
@@ -143,17 +150,19 @@ struct MustacheParser {
 
       case "%":
         advance()
-        try readPragma()
+        try readPragma(tag: tag)
         standalone = isStandalone(newLine)
 
       default:
         flushIndent()
         let name = try checked(readName(), tag: tag)
+        flushText()
         nodes.append(.variable(name.parts))
       }
       newLine = standalone
     }
     if closing != nil { throw Failure(problem: .unclosedSection, index: position) }
+    flushText()
     return nodes
   }
 
@@ -239,7 +248,7 @@ struct MustacheParser {
 
   /// `{{% CONTENT_TYPE: TEXT }}`, the only pragma: skeletons are always text, so it changes
   /// nothing, but a skeleton written for swift-mustache may carry it.
-  private mutating func readPragma() throws(Failure) {
+  private mutating func readPragma(tag: String.Index) throws(Failure) {
     let isPragmaCharacter = { (character: Character) in
       character != "(" && character != ")" && Self.nameCharacters.contains(character)
     }
@@ -256,7 +265,9 @@ struct MustacheParser {
     guard variable == "CONTENT_TYPE", value == "TEXT" || value == "HTML" else {
       throw Failure(problem: .unknownPragma, index: position)
     }
-    if value == "HTML" { throw Failure(problem: .htmlPragma, index: position) }
+    // New in Casebook, so it points at the tag like the other refusals (an unknown pragma keeps
+    // swift-mustache's position, after it).
+    if value == "HTML" { throw Failure(problem: .htmlPragma, index: tag) }
   }
 
   // MARK: Reading characters

@@ -32,7 +32,13 @@ enum Skeleton {
     values["section_id"] = .text(section.id)
     values["section_title"] = .text(section.title)
     values["template_id"] = .text(templateID)
-    return MustacheNode.render(nodes, context: .map(values))
+    do {
+      return try MustacheNode.render(nodes, context: .map(values))
+    } catch {
+      throw CasebookError.badInput(
+        "skeleton of section \(section.id) renders to too much text or work (sections that repeat inside sections?); nothing was written"
+      )
+    }
   }
 
   /// The profile as Mustache values.

@@ -15,7 +15,7 @@ struct MustacheTests {
 
   /// Renders with Casebook's parser and renderer.
   static func render(_ template: String, _ context: MustacheValue) throws -> String {
-    MustacheNode.render(try MustacheParser.parse(template), context: context)
+    try MustacheNode.render(MustacheParser.parse(template), context: context)
   }
 
   /// YAML (JSON included) as the context a skeleton sees: nulls, false and empty text left out.
@@ -500,6 +500,7 @@ struct MustacheTests {
       String(contentsOfFile: ExportFixture.sampleFolder + "/project_profile.yaml", encoding: .utf8))
     let sampleProfile = try #require(sample.mapping)
     let template = try TemplateTests.library.template("gate-\(gate)")
+    #expect(!template.sections.isEmpty)
     for profile in [sampleProfile, TemplateTests.fullProfile, Mapping()] {
       for section in template.sections {
         let source = try #require(section.skeleton)
@@ -609,7 +610,7 @@ struct MustacheTests {
       template: "{{#reversed(list)}}{{.}}{{/reversed(list)}}", problem: .transform, line: 1, column: 1,
       oracleRefuses: false),
     BadCase(template: "{{#list}}{{index()}}{{/list}}", problem: .transform, line: 1, column: 10, oracleRefuses: false),
-    BadCase(template: "{{% CONTENT_TYPE: HTML }}", problem: .htmlPragma, line: 1, column: 26, oracleRefuses: false),
+    BadCase(template: "{{% CONTENT_TYPE: HTML }}", problem: .htmlPragma, line: 1, column: 1, oracleRefuses: false),
     BadCase(template: "a{{}}", problem: .emptyName, line: 1, column: 2, oracleRefuses: false),
     BadCase(template: "{{ }}", problem: .emptyName, line: 1, column: 1, oracleRefuses: false),
     BadCase(template: "{{#}}x{{/}}", problem: .emptyName, line: 1, column: 1, oracleRefuses: false),
@@ -641,6 +642,7 @@ struct MustacheTests {
     } catch let theirs as MustacheTemplate.ParserError {
       #expect(theirs.context.lineNumber == error.line && theirs.context.columnNumber == error.column)
       #expect(theirs.context.line == error.lineText)
+      #expect(Self.problem(theirs.error) == test.problem, "swift-mustache: \(theirs.error)")
     }
   }
 
@@ -650,6 +652,27 @@ struct MustacheTests {
     #expect(try Self.render(deepest, Self.context("{a: true}")) == "x")
     let context = try Self.context("{a: true}")
     #expect(throws: MustacheSyntaxError.self) { try Self.render("{{#a}}" + deepest + "{{/a}}", context) }
+  }
+
+  /// The depth cap bounds the stack, not the work: 32 nested sections over a two-item list render
+  /// the body 2^32 times (each level falls back to the list). A budget stops that early.
+  @Test("a skeleton that would render 2^32 times is refused")
+  func renderBudget() throws {
+    let nested = String(repeating: "{{#a}}", count: 32) + "x" + String(repeating: "{{/a}}", count: 32)
+    let context = try Self.context("{a: [1, 2]}")
+    #expect(throws: MustacheNode.TooLarge.self) { try Self.render(nested, context) }
+    // Output is capped too: one section over 5,000 items of 1 KiB is 5 MB.
+    let wide = try MustacheParser.parse("{{#items}}{{.}}{{/items}}")
+    let kilobyte = MustacheValue.text(String(repeating: "x", count: 1024))
+    #expect(throws: MustacheNode.TooLarge.self) {
+      try MustacheNode.render(wide, context: .map(["items": .list(Array(repeating: kilobyte, count: 5_000))]))
+    }
+    // A real skeleton's size passes.
+    #expect(try MustacheNode.render(wide, context: .map(["items": .list(Array(repeating: kilobyte, count: 50))])).count == 51_200)
+    let section = TemplateSection(id: "s", title: "S", required: true, guidance: nil)
+    #expect(throws: CasebookError.self) {
+      try Skeleton.render(nested, section: section, templateID: "t", profile: ["a": .sequence([.int(1), .int(2)])])
+    }
   }
 
   /// The whole message, as `template show` and `init` print it, for each kind Casebook had before,

@@ -16,6 +16,8 @@ import ZIPFoundation
     var crc: UInt32
     var method: UInt16
     var flags: UInt16
+    /// python's own answer (`ZipInfo.is_dir()`), not the rule the reader uses.
+    var isDirectory: Bool
     var bytes: [UInt8] { [UInt8](Data(base64Encoded: data)!) }
   }
 
@@ -128,7 +130,7 @@ import ZIPFoundation
         with zipfile.ZipFile(os.path.join(out, name)) as zf:
             manifest[name] = [
                 {"name": i.filename, "data": base64.b64encode(zf.read(i)).decode(), "crc": i.CRC,
-                 "method": i.compress_type, "flags": i.flag_bits}
+                 "method": i.compress_type, "flags": i.flag_bits, "isDirectory": i.is_dir()}
                 for i in zf.infolist()]
     json.dump(manifest, open(os.path.join(out, "manifest.json"), "w"))
     """#
@@ -150,7 +152,7 @@ import ZIPFoundation
     for want in expected {
       let entry = try #require(reader.entry(named: want.name))
       #expect(entry.crc32 == want.crc && entry.method == want.method && entry.flags == want.flags)
-      #expect(entry.kind == (want.name.hasSuffix("/") ? .directory : .file))
+      #expect(entry.kind == (want.isDirectory ? .directory : .file))
       #expect(try reader.contents(of: entry, limit: 1 << 20) == want.bytes, "\(archive): \(want.name)")
     }
   }
@@ -593,7 +595,7 @@ import ZIPFoundation
           let at = start + Int(random.next() % 46)
           guard at < bytes.count else { continue }
           let value = random.next()
-          bytes[at] = value % 4 == 0 ? 0xFF : value % 4 == 1 ? 0 : bytes[at] ^ UInt8(1 << (value >> 8 % 8))
+          bytes[at] = value % 4 == 0 ? 0xFF : value % 4 == 1 ? 0 : bytes[at] ^ UInt8(1 << ((value >> 8) % 8))
         }
       }
       try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -601,8 +603,10 @@ import ZIPFoundation
         let reader = try ZIPReader(path: path)
         for entry in reader.entries {
           do {
-            let out = try reader.contents(of: entry, limit: 1 << 20)
-            #expect(UInt64(out.count) == entry.uncompressedSize, "iteration \(iteration)")
+            // What comes back has passed the size and CRC-32 checks against the (damaged)
+            // central directory; the point here is that nothing traps and every refusal is a
+            // ZIPError.
+            _ = try reader.contents(of: entry, limit: 1 << 20)
             read += 1
           } catch { refuse(error) }
         }

@@ -59,7 +59,7 @@ final class ZIPReader {
 
   /// Opens the archive at `path` and reads its central directory; nothing is inflated yet.
   init(path: String) throws(ZIPError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = System.openForReading(path)
     guard fd >= 0 else { throw .cannotRead(errno) }
     let directory: (entries: [Entry], offset: UInt64)
     do { directory = try Self.centralDirectory(fd) } catch {
@@ -99,23 +99,17 @@ final class ZIPReader {
     let dataEnd = dataStart + entry.compressedSize
 
     var out: [UInt8] = []
-    // What the header claims is not trusted past 64 MiB: the array grows if it is true.
-    out.reserveCapacity(Int(min(entry.uncompressedSize, 64 << 20)))
     var crc: UInt = 0
     if entry.method == 0 {
       guard entry.compressedSize == entry.uncompressedSize else {
         throw .sizeMismatch(name, field: "stored", expected: entry.uncompressedSize, actual: entry.compressedSize)
       }
-      var position = dataStart
-      while position < dataEnd {
-        let count = Int(min(dataEnd - position, UInt64(Self.chunkBytes)))
-        let chunk = try Self.read(fd, at: position, count: count)
-        chunk.withUnsafeBufferPointer { crc = CLibZ.crc32(crc, $0.baseAddress, UInt32($0.count)) }
-        out.append(contentsOf: chunk)
-        guard out.count <= limit else { throw .tooLarge(name, limit: limit) }
-        position += UInt64(count)
-      }
+      // Within `limit` (checked above), so read in one piece.
+      out = try Self.read(fd, at: dataStart, count: Int(entry.compressedSize))
+      crc = out.withUnsafeBufferPointer { CLibZ.crc32(0, $0.baseAddress, UInt32($0.count)) }
     } else {
+      // What the header claims is not trusted past 64 MiB: the array grows if it is true.
+      out.reserveCapacity(Int(min(entry.uncompressedSize, 64 << 20)))
       crc = try inflate(entry, from: dataStart, limit: limit, into: &out)
     }
 
