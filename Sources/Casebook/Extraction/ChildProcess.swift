@@ -39,13 +39,16 @@ struct ChildProcess {
     var timedOut: Bool
     /// It printed more than `outputLimit` bytes and was killed.
     var overflowed: Bool
+    /// Why its output could not be waited for (`poll` failed), when it could not: it was then
+    /// killed, and `termination` alone (`SIGKILL`) would make that look like the child's doing.
+    var failure: String? = nil
   }
 
-  /// The child could not be started; `message` is the system's (`strerror`).
+  /// The child could not be started; `message` is the system's (`System.errorText`).
   struct SpawnError: Error, Sendable {
     var message: String
 
-    init(code: Int32) { message = String(cString: strerror(code)) }
+    init(code: Int32) { message = System.errorText(code) }
   }
 
   /// How much of standard error is kept. The rest is read and dropped, so that a child that
@@ -54,11 +57,12 @@ struct ChildProcess {
 
   /// Runs `executable` (a path; PATH is not searched) with `arguments`, standard input on
   /// `/dev/null` and the environment of this process. Kills it with `SIGKILL` when it is still
-  /// running after `timeLimit` or has printed more than `outputLimit` bytes.
+  /// running after `timeLimit` or has printed more than `outputLimit` bytes. A negative limit
+  /// is no time at all; one beyond `longestLimit` is taken as `longestLimit`.
   static func run(_ executable: String, arguments: [String], timeLimit: Duration, outputLimit: Int)
     throws(SpawnError) -> Output
   {
-    let deadline = monotonicNanoseconds() &+ nanoseconds(timeLimit)
+    let deadline = ContinuousClock.now.advanced(by: min(timeLimit, longestLimit))
     let (pid, stdout, stderr) = try start(executable, arguments: arguments)
     return collect(pid, stdout: stdout, stderr: stderr, deadline: deadline, outputLimit: outputLimit)
   }
@@ -103,7 +107,8 @@ struct ChildProcess {
   }
 
   /// Starts the child with standard output and error on the pipes' write ends. The pipes
-  /// themselves are close-on-exec, so the child holds them only as its 1 and 2.
+  /// themselves are close-on-exec, so the child holds them only as its 1 and 2; on Linux it is
+  /// given nothing else above 2 either.
   private static func spawn(_ executable: String, arguments: [String], stdout: Int32, stderr: Int32)
     throws(SpawnError) -> pid_t
   {
@@ -126,6 +131,13 @@ struct ChildProcess {
     rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     if rc == 0 { rc = posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
     if rc == 0 { rc = posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+    #if os(Linux)
+      // Close-on-exec covers only what Casebook opens. Descriptors it was started with (a
+      // server's sockets, a shell's extra pipes) or that a library opened without the flag
+      // would pass to the child too, and one holding a pipe's write end keeps whoever reads
+      // that pipe from ever seeing end-of-file.
+      if rc == 0, let closeFrom { rc = closeFrom(&actions, 3) }
+    #endif
     // A CLI or server may ignore SIGPIPE, and an ignored signal stays ignored across exec; the
     // child should die as usual on a closed pipe. Nor should it inherit the spawning thread's
     // blocked signals, which would make it deaf to SIGTERM from anyone else.
@@ -152,6 +164,17 @@ struct ChildProcess {
     guard rc == 0 else { throw SpawnError(code: rc) }
     return pid
   }
+
+  #if os(Linux)
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time
+    /// so that the binary still starts on an older glibc; there a child inherits as before.
+    nonisolated(unsafe) private static let closeFrom:
+      (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(
+          symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+      }()
+  #endif
 
   /// A pipe whose ends are close-on-exec, so that no later child inherits them, and above 0, 1
   /// and 2, so that setting up the child's 1 and 2 cannot overwrite one of them (when this
@@ -182,7 +205,9 @@ struct ChildProcess {
   /// Reads both pipes until end-of-file and reaps the child, or kills it at the deadline or on
   /// overflow. Every wait is bounded by the deadline, and after a kill nothing waits on the
   /// pipes: a grandchild that inherited them may hold them open for as long as it likes.
-  private static func collect(_ pid: pid_t, stdout: Int32, stderr: Int32, deadline: UInt64, outputLimit: Int)
+  private static func collect(
+    _ pid: pid_t, stdout: Int32, stderr: Int32, deadline: ContinuousClock.Instant, outputLimit: Int
+  )
     -> Output
   {
     var fds = [
@@ -196,17 +221,21 @@ struct ChildProcess {
     var pause: Int32 = 1
     var reaped = false
     running: while true {
-      let now = monotonicNanoseconds()
-      guard now < deadline else {
+      let left = deadline - .now
+      guard left > .zero else {
         output.timedOut = true
         break
       }
-      let left = milliseconds(deadline - now)
+      let wait = milliseconds(left)
       if fds.contains(where: { $0.fd >= 0 }) {
-        let ready = poll(&fds, nfds_t(fds.count), left)
+        let ready = poll(&fds, nfds_t(fds.count), wait)
         if ready < 0 {
-          if errno == EINTR || errno == EAGAIN { continue }
-          break  // cannot wait for the child's output: it is killed below
+          let code = errno
+          if code == EINTR || code == EAGAIN { continue }
+          // Cannot wait for the child's output: it is killed below, and the reason kept so that
+          // the caller does not blame the child for a SIGKILL that was ours.
+          output.failure = System.errorText(code)
+          break
         }
         for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
           let n = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
@@ -231,7 +260,7 @@ struct ChildProcess {
           status = raw
           break running
         case 0:
-          _ = poll(nil, 0, min(pause, left))
+          _ = poll(nil, 0, min(pause, wait))
           pause = min(pause * 2, 50)
         default:
           if errno == EINTR { continue }
@@ -267,23 +296,19 @@ struct ChildProcess {
 
   // MARK: - Time
 
-  /// Nanoseconds on the monotonic clock, which no change of the wall clock moves.
-  private static func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-  }
+  /// The longest time limit honoured, about 35,000 years: far beyond any real run, and small
+  /// enough that `ContinuousClock.now` plus it can never overflow, whatever `Duration` a caller
+  /// builds (a `Duration` holds up to about 1.7e20 s, and adding to one that large would trap).
+  static let longestLimit: Duration = .seconds(Int64(1) << 40)
 
-  private static func nanoseconds(_ duration: Duration) -> UInt64 {
+  /// `duration` (positive) as a `poll` timeout, rounded up so that the loop does not spin
+  /// through the last millisecond before the deadline, and clamped to `Int32`.
+  static func milliseconds(_ duration: Duration) -> Int32 {
+    guard duration > .zero else { return 0 }
+    // Checked before `components`, whose whole seconds would trap beyond `Int64`.
+    guard duration < .milliseconds(Int32.max) else { return Int32.max }
     let (seconds, attoseconds) = duration.components
-    guard seconds >= 0, attoseconds >= 0 else { return 0 }
-    let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-    return overflow ? UInt64.max / 2 : whole + UInt64(attoseconds / 1_000_000_000)
-  }
-
-  /// `nanoseconds` as a `poll` timeout, rounded up so that the loop does not spin through the
-  /// last millisecond before the deadline.
-  private static func milliseconds(_ nanoseconds: UInt64) -> Int32 {
-    Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
+    let whole = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    return Int32(whole + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0))
   }
 }

@@ -36,12 +36,17 @@ enum PDFText {
     } catch {
       throw CasebookError.repository("cannot run pdftotext for \(name): \(error.message)")
     }
+    // Casebook, not the PDF, failed here (pdftotext was killed because its output could no
+    // longer be waited for): calling the PDF unreadable would send the user after the wrong file.
+    if let failure = run.failure {
+      throw CasebookError.repository("cannot read pdftotext's output for \(name): \(failure)")
+    }
     if run.timedOut {
-      throw CasebookError.badInput(
-        "\(name): pdftotext took longer than \(timeLimit.components.seconds) s; nothing was stored")
+      throw CasebookError.badInput("\(name): pdftotext took longer than \(describe(timeLimit)); nothing was stored")
     }
     if run.overflowed {
-      throw CasebookError.badInput("\(name): its text is larger than \(outputLimit >> 20) MiB; nothing was stored")
+      throw CasebookError.badInput(
+        "\(name): its text is larger than \(describe(bytes: outputLimit)); nothing was stored")
     }
     guard run.termination == .exited(0) else {
       let why = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n").first.map { ": \($0)" } ?? ""
@@ -52,22 +57,48 @@ enum PDFText {
     }
     var pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: false)
     // Every page ends with a form feed, so what follows the last one is not a page.
-    if pages.last?.allSatisfy(\.isWhitespace) == true { pages.removeLast() }
+    if pages.last?.isBlank == true { pages.removeLast() }
     var extracted = ExtractedText()
     for page in pages { extracted.page(String(page)) }
     return extracted
   }
 
-  /// The first `name` on PATH that is an executable regular file (a folder has the execute bit
-  /// too, and running one would only fail later with a worse message).
-  static func executable(_ name: String) -> String? {
-    let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") where !dir.isEmpty {
+  /// The first `name` in `searchPath` (folders separated by colons, as in PATH) that is an
+  /// executable regular file (a folder has the execute bit too, and running one would only fail
+  /// later with a worse message). The search path is a parameter so that tests can lay one out.
+  static func executable(_ name: String, searchPath: String = environmentPath) -> String? {
+    for dir in searchPath.split(separator: ":") where !dir.isEmpty {
       let candidate = "\(dir)/\(name)"
-      var info = stat()
-      guard stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-      if access(candidate, X_OK) == 0 { return candidate }
+      if System.kind(candidate) == .file, access(candidate, X_OK) == 0 { return candidate }
     }
     return nil
+  }
+
+  /// This process's PATH, or the usual folders when it has none.
+  static var environmentPath: String {
+    getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+  }
+
+  // MARK: - Limits in messages
+
+  /// A time limit as a message shows it: whole seconds as seconds ("120 s"), anything else in
+  /// milliseconds or, below those, microseconds, so that a limit under a second is never
+  /// printed as "0 s".
+  static func describe(_ limit: Duration) -> String {
+    let (seconds, attoseconds) = limit.components
+    if attoseconds == 0 { return "\(seconds) s" }
+    if seconds < 1_000_000, attoseconds % 1_000_000_000_000_000 == 0 {
+      return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
+    }
+    if seconds < 1_000_000 { return "\(seconds * 1_000_000 + attoseconds / 1_000_000_000_000) µs" }
+    return "\(seconds) s"
+  }
+
+  /// A size limit as a message shows it: whole MiB or KiB as such ("64 MiB"), anything else in
+  /// bytes, so that a limit under a MiB is never printed as "0 MiB".
+  static func describe(bytes limit: Int) -> String {
+    if limit > 0, limit % (1 << 20) == 0 { return "\(limit >> 20) MiB" }
+    if limit > 0, limit % (1 << 10) == 0 { return "\(limit >> 10) KiB" }
+    return limit == 1 ? "1 byte" : "\(limit) bytes"
   }
 }
