@@ -52,7 +52,7 @@ enum PDFText {
     }
     var pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: false)
     // Every page ends with a form feed, so what follows the last one is not a page.
-    if pages.last?.allSatisfy(\.isWhitespace) == true { pages.removeLast() }
+    if pages.last?.isBlank == true { pages.removeLast() }
     var extracted = ExtractedText()
     for page in pages { extracted.page(String(page)) }
     return extracted
