@@ -122,11 +122,12 @@ extension Project {
     case MediaType.docx:
       return (mediaType, try DOCXText.extract(path: path, name: name))
     case MediaType.zip:
-      // A zip that cannot be read is stored as it is, like any zip that is not a DOCX.
-      if (try? ZIPReader(path: path))?.entry(named: "word/document.xml") != nil {
-        return (MediaType.docx, try DOCXText.extract(path: path, name: name))
+      // A zip that cannot be read is stored as it is, like any zip that is not a DOCX. One that
+      // holds word/document.xml is read through the reader already open, not opened again.
+      guard let archive = try? ZIPReader(path: path), archive.entry(named: "word/document.xml") != nil else {
+        return (mediaType, nil)
       }
-      return (mediaType, nil)
+      return (MediaType.docx, try DOCXText.extract(archive: archive, name: name))
     case MediaType.html, MediaType.markdown, MediaType.plain, MediaType.csv, MediaType.binary:
       guard size <= maxExtractedBytes else { return (mediaType, nil) }
       guard let data = FileManager.default.contents(atPath: path) else {

@@ -298,6 +298,26 @@ struct InputFormatTests {
     #expect((merged["current"] as? [[String: Any]])?.first?["status"] as? String == "committed")
   }
 
+  @Test("a .zip holding word/document.xml is read as a DOCX; a damaged .zip is stored without text")
+  func zipUploads() throws {
+    let cli = try CLI()
+    let (repo, s) = try cli.project()
+    try FileManager.default.createDirectory(atPath: cli.root + "/in", withIntermediateDirectories: true)
+    let path = cli.root + "/in/minutes.zip"
+    try DocumentFixtures.docx(at: path, [.h(1, "Minutes"), .p("Lifts first, then doors.")])
+    let docx = try Self.add(cli, path, repo: repo, session: s)
+    #expect(docx.meta.contains("media_type: application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    #expect(docx.meta.contains("extracted: true"))
+    let text = try #require(docx.show["text"] as? String)
+    #expect(text.contains("# Minutes\n\nLifts first, then doors.\n"))
+
+    // A local file header and then nothing a zip reader can use: sniffed as a zip, not readable.
+    let damaged = try cli.file("in/damaged.zip", bytes: [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0x41, count: 64))
+    let stored = try Self.add(cli, damaged, repo: repo, session: s)
+    #expect(stored.meta.contains("media_type: application/zip"))
+    #expect(stored.meta.contains("extracted: false"))
+  }
+
   @Test("the same bytes twice: one id, one copy, no second commit, whatever the name")
   func dedupe() throws {
     let cli = try CLI()

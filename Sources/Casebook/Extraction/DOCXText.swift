@@ -16,14 +16,20 @@ enum DOCXText {
   static let maxRatio: UInt64 = 200
 
   static func extract(path: String, name: String) throws -> ExtractedText {
-    let data = try documentXML(path: path, name: name)
-    // Word never writes a DTD; refusing one rules out entity expansion in the XML parser.
-    if contains(data, "<!DOCTYPE") || contains(data, "<!ENTITY") {
-      throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
-    }
+    try extract(archive: openArchive(path: path, name: name), name: name)
+  }
+
+  /// The text of `archive`, already open: a `.zip` upload is opened once to see whether it holds
+  /// `word/document.xml`, and the same reader extracts it rather than parsing the directory twice.
+  static func extract(archive: ZIPReader, name: String) throws -> ExtractedText {
+    let data = try documentXML(archive: archive, name: name)
     var reader = DocumentReader()
     do {
       try XMLReader.read(data) { reader.take($0) }
+    } catch  where error.declaration {
+      // XMLReader refuses every `<!…>` declaration, so no entity can expand; Word never writes one.
+      // Only real markup counts: `<!DOCTYPE` inside a comment or CDATA section is just text.
+      throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
     } catch {
       throw CasebookError.badInput(
         "\(name): word/document.xml is not well-formed XML (\(error.description)); nothing was stored")
@@ -40,15 +46,23 @@ enum DOCXText {
     return out
   }
 
-  /// The bytes of `word/document.xml`, within the caps.
-  static func documentXML(path: String, name: String) throws -> [UInt8] {
-    let archive: ZIPReader
-    do { archive = try ZIPReader(path: path) } catch ZIPError.notZip {
+  /// The zip at `path`, opened, or the error that says why it is not a DOCX.
+  static func openArchive(path: String, name: String) throws -> ZIPReader {
+    do { return try ZIPReader(path: path) } catch ZIPError.notZip {
       throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
     } catch {
       throw CasebookError.badInput(
         "\(name) is not a DOCX: its zip archive cannot be read (\(error)); nothing was stored")
     }
+  }
+
+  /// The bytes of `word/document.xml`, within the caps.
+  static func documentXML(path: String, name: String) throws -> [UInt8] {
+    try documentXML(archive: openArchive(path: path, name: name), name: name)
+  }
+
+  /// The bytes of `word/document.xml` in `archive`, within the caps.
+  static func documentXML(archive: ZIPReader, name: String) throws -> [UInt8] {
     guard let entry = archive.entry(named: "word/document.xml"), entry.kind == .file else {
       throw CasebookError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
     }
@@ -74,28 +88,30 @@ enum DOCXText {
     }
   }
 
-  /// Whether `bytes` contain the ASCII `needle`.
-  private static func contains(_ bytes: [UInt8], _ needle: StaticString) -> Bool {
-    let needle = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-    guard let first = needle.first, bytes.count >= needle.count else { return false }
-    var i = 0
-    while i <= bytes.count - needle.count {
-      if bytes[i] == first, bytes[i..<i + needle.count].elementsEqual(needle) { return true }
-      i += 1
-    }
-    return false
-  }
-
   /// Collects `w:p` paragraphs: their `w:t` text, tabs and breaks, and their heading level.
+  ///
+  /// A paragraph may hold another: a text box sits in a run (`w:p > w:r > mc:AlternateContent >
+  /// mc:Choice > … > w:txbxContent > w:p`). Open paragraphs are kept on a stack, so the outer one
+  /// goes on after the box closes; each becomes its own block when it closes, so a text box's
+  /// paragraphs come before the paragraph that anchors them. Word writes every text box twice,
+  /// under `mc:Choice` and again under `mc:Fallback` (for older readers); the fallback is skipped,
+  /// or its text would be extracted twice.
   struct DocumentReader {
     struct Block {
       var level: Int?
       var text: String
     }
+    /// An open paragraph and how many runs (`w:r`) of its own are open.
+    private struct Open {
+      var block = Block(level: nil, text: "")
+      var runs = 0
+    }
     var blocks: [Block] = []
-    private var current: Block?
+    private var open: [Open] = []
     private var inText = false
     private var depth = 0
+    /// How deep inside `mc:Fallback` the reader is (0: outside); everything there is skipped.
+    private var skipping = 0
     /// Whether the root element is `w:document`.
     private(set) var sawDocument = false
 
@@ -104,32 +120,45 @@ enum DOCXText {
       case .start(let element, let attributes):
         if depth == 0, element == "w:document" { sawDocument = true }
         depth += 1
+        if skipping > 0 || element == "mc:Fallback" {
+          skipping += 1
+          return
+        }
         switch element {
-        case "w:p":
-          // Paragraphs nested in text boxes are read as their own paragraphs.
-          if let current, !current.text.isEmpty { blocks.append(current) }
-          current = Block(level: nil, text: "")
+        case "w:p": open.append(Open())
+        case "w:r": if !open.isEmpty { open[open.count - 1].runs += 1 }
         case "w:pStyle":
-          if let style = attributes["w:val"], let level = Self.headingLevel(style) { current?.level = level }
+          if let style = attributes["w:val"], let level = Self.headingLevel(style), !open.isEmpty {
+            open[open.count - 1].block.level = level
+          }
         case "w:t": inText = true
-        case "w:tab": current?.text += "\t"
-        case "w:br", "w:cr": current?.text += "\n"
+        // Only within a run: `w:tab` also defines tab stops in `w:pPr > w:tabs`, which are no text.
+        case "w:tab": append("\t", inRun: true)
+        case "w:br", "w:cr": append("\n", inRun: true)
         default: break
         }
       case .end(let element):
         depth -= 1
+        if skipping > 0 {
+          skipping -= 1
+          return
+        }
         switch element {
         case "w:t": inText = false
+        case "w:r": if !open.isEmpty { open[open.count - 1].runs -= 1 }
         case "w:p":
-          // Character.isWhitespace is Unicode's White_Space, the set CharacterSet's
-          // whitespacesAndNewlines holds, without libFoundation's CharacterSet.
-          if let current, !current.text.allSatisfy(\.isWhitespace) { blocks.append(current) }
-          current = nil
+          if let closed = open.popLast(), !closed.block.text.isBlank { blocks.append(closed.block) }
         default: break
         }
       case .text(let string):
-        if inText { current?.text += string }
+        if inText, skipping == 0 { append(string, inRun: false) }
       }
+    }
+
+    /// Adds `text` to the innermost open paragraph; with `inRun`, only while one of its runs is open.
+    private mutating func append(_ text: String, inRun: Bool) {
+      guard !open.isEmpty, !inRun || open[open.count - 1].runs > 0 else { return }
+      open[open.count - 1].block.text += text
     }
 
     /// `Heading1` … `Heading9` (and `heading 1`, as some writers spell the style id) → 1 … 9.

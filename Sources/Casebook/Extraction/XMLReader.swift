@@ -15,6 +15,15 @@ enum XMLReader {
   struct Failure: Error, Equatable {
     let line: Int
     let reason: String
+    /// Whether the failure is a `<!…>` declaration (a DTD), which callers report in their own
+    /// words rather than as broken XML.
+    let declaration: Bool
+
+    init(line: Int, reason: String, declaration: Bool = false) {
+      self.line = line
+      self.reason = reason
+      self.declaration = declaration
+    }
 
     var description: String { "line \(line): \(reason)" }
   }
@@ -71,7 +80,7 @@ enum XMLReader {
         handle(.text(String(decoding: bytes[start..<end], as: UTF8.self)))
         i = end + 3
       } else if starts("<!") {
-        throw fail("a declaration (<!…>) inside the document")
+        throw fail("a declaration (<!…>) inside the document", declaration: true)
       } else if starts("<?") {
         try skip(past: "?>", from: i + 2, what: "processing instruction")
       } else if starts("</") {
@@ -151,29 +160,64 @@ enum XMLReader {
     }
 
     private mutating func reference(into out: inout [UInt8]) throws(Failure) {
-      guard let semicolon = bytes[i...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else {
+      // The body runs to the `;`. No length cap: `&#x0000000041;` is valid. The scan stops at a
+      // byte no reference holds (markup, space, a quote), so a bare & reads only up to there.
+      var semicolon = i + 1
+      while semicolon < bytes.count, !Self.endsReference(bytes[semicolon]) { semicolon += 1 }
+      guard semicolon < bytes.count, bytes[semicolon] == UInt8(ascii: ";") else {
         throw fail("a bare & (write &amp;)")
       }
-      let body = String(decoding: bytes[(i + 1)..<semicolon], as: UTF8.self)
+      let body = bytes[(i + 1)..<semicolon]
+      let named = String(decoding: body, as: UTF8.self)
       let scalar: Unicode.Scalar?
-      switch body {
+      switch named {
       case "amp": scalar = "&"
       case "lt": scalar = "<"
       case "gt": scalar = ">"
       case "quot": scalar = "\""
       case "apos": scalar = "'"
       default:
-        if body.hasPrefix("#x") {
-          scalar = UInt32(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
-        } else if body.hasPrefix("#") {
-          scalar = UInt32(body.dropFirst(), radix: 10).flatMap(Unicode.Scalar.init)
+        if body.starts(with: "#x".utf8) {
+          scalar = Self.number(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
+        } else if body.first == UInt8(ascii: "#") {
+          scalar = Self.number(body.dropFirst(), radix: 10).flatMap(Unicode.Scalar.init)
         } else {
-          throw fail("unknown entity &\(body);")
+          throw fail("unknown entity &\(named);")
         }
       }
-      guard let scalar, scalar.value != 0 else { throw fail("&\(body); is not a character") }
+      guard let scalar, scalar.value != 0 else { throw fail("&\(named); is not a character") }
       out.append(contentsOf: String(scalar).utf8)
       i = semicolon + 1
+    }
+
+    /// Whether `b` cannot be part of a reference, so a `;` searched for is not there.
+    private static func endsReference(_ b: UInt8) -> Bool {
+      switch b {
+      case UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "\""), UInt8(ascii: "'"): true
+      case 0x20, 0x09, 0x0A, 0x0D: true
+      default: false
+      }
+    }
+
+    /// The value of `digits`, every one a digit of `radix` (XML allows no sign, unlike
+    /// `UInt32(_:radix:)`), or nil when there are none, one is not a digit, or it overflows.
+    private static func number(_ digits: ArraySlice<UInt8>, radix: UInt32) -> UInt32? {
+      guard !digits.isEmpty else { return nil }
+      var value: UInt32 = 0
+      for b in digits {
+        let digit: UInt32
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt32(b - UInt8(ascii: "a")) + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = UInt32(b - UInt8(ascii: "A")) + 10
+        default: return nil
+        }
+        let (times, o1) = value.multipliedReportingOverflow(by: radix)
+        let (sum, o2) = times.addingReportingOverflow(digit)
+        if o1 || o2 { return nil }
+        value = sum
+      }
+      return value
     }
 
     // MARK: Pieces
@@ -222,9 +266,9 @@ enum XMLReader {
       return nil
     }
 
-    private func fail(_ reason: String) -> Failure {
+    private func fail(_ reason: String, declaration: Bool = false) -> Failure {
       let line = 1 + bytes[..<min(i, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-      return Failure(line: line, reason: reason)
+      return Failure(line: line, reason: reason, declaration: declaration)
     }
   }
 }
