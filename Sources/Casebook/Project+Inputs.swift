@@ -33,12 +33,13 @@ extension Project {
     // device, a FIFO or a folder (reading those would block or never end). POSIX calls rather
     // than FileHandle and NSString, which exist only in libFoundation (see DECISIONS.md).
     let resolved = System.resolved(path)
-    var status = stat()
-    guard stat(resolved, &status) == 0 else { throw CasebookError.badInput("no such file: \(path)") }
-    guard status.st_mode & S_IFMT == S_IFREG else { throw CasebookError.badInput("\(path) is not a regular file") }
-    guard status.st_size > 0 else { throw CasebookError.badInput("\(path) is empty") }
+    switch System.kind(resolved) {
+    case nil: throw CasebookError.badInput("no such file: \(path)")
+    case .file: break
+    case .folder, .other: throw CasebookError.badInput("\(path) is not a regular file")
+    }
     func unreadable(_ code: Int32) -> CasebookError {
-      .badInput("cannot read \(path): \(code == EACCES ? "permission denied" : String(cString: strerror(code)))")
+      .badInput("cannot read \(path): \(System.errorText(code).lowercased())")
     }
     let fd = System.openForReading(resolved)
     guard fd >= 0 else { throw unreadable(errno) }
@@ -60,6 +61,7 @@ extension Project {
       if head.count < 4096 { head.append(chunk.prefix(min(n, 4096 - head.count))) }
       read += n
     }
+    guard read > 0 else { throw CasebookError.badInput("\(path) is empty") }
     let sha = hash.finalize()
     let id = String(sha.prefix(16))
     let ext = Self.safeExtension(url.pathExtension)
