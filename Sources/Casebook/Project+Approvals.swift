@@ -3,6 +3,11 @@
 #else
   import Foundation
 #endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Git
 import YAML
 
@@ -42,8 +47,12 @@ extension Project {
       do {
         _ = try repository.createAnnotatedTag(name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)
         return approval
-      } catch let error as GitError where error.isExists || error.isConflict {
+      } catch let error as GitError where error.isExists {
         version += 1  // another reviewer took this number at the same moment
+      } catch let error as GitError where error.isConflict {
+        // Another reviewer is writing this number's tag right now: once it lands, the next
+        // attempt finds it and moves on; if that writer fails, this one takes the number.
+        usleep(UInt32.random(in: 200...2_000))
       }
     }
     throw CasebookError.conflict("could not find a free approval number for \(id)")

@@ -40,16 +40,11 @@ public struct GitError: Error, LocalizedError, Sendable, Equatable {
   public var isExists: Bool { code == GIT_EEXISTS.rawValue }
 
   /// A compare-and-swap was lost: the reference moved (`GIT_EMODIFIED`), was locked by another
-  /// writer (`GIT_ELOCKED`), or a conflict was reported (`GIT_ECONFLICT`).
-  ///
-  /// `Repository.updateReference(_:to:expected:message:)` with `expected: nil` reports a reference
-  /// that already exists as `GIT_EEXISTS` from `git_reference_create`; that is a lost race too, so
-  /// such an error has both `isExists` and `isConflict` true. (Tag creation's `GIT_EEXISTS` is not
-  /// a conflict: only `isExists` is true there.)
+  /// writer (`GIT_ELOCKED`), already exists where it was to be created (`GIT_EEXISTS`, so
+  /// `isExists` is true as well), or a conflict was reported (`GIT_ECONFLICT`).
   public var isConflict: Bool {
     switch code {
-    case GIT_EMODIFIED.rawValue, GIT_ELOCKED.rawValue, GIT_ECONFLICT.rawValue: true
-    case GIT_EEXISTS.rawValue: function == "git_reference_create"
+    case GIT_EMODIFIED.rawValue, GIT_ELOCKED.rawValue, GIT_ECONFLICT.rawValue, GIT_EEXISTS.rawValue: true
     default: false
     }
   }

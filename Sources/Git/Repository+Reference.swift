@@ -28,27 +28,36 @@ extension Repository {
   /// point at `expected`. A lost race throws a GitError with `isConflict == true`: an existing
   /// reference on create is `GIT_EEXISTS` (so `isExists` is true as well), a moved or deleted one
   /// on update is `GIT_EMODIFIED`, a reference locked by another writer is `GIT_ELOCKED`.
+  ///
+  /// A create is checked under the reference's lock, so of two processes creating one name at
+  /// once exactly one succeeds. (`git_reference_create` without `force` looks for an existing
+  /// reference before it takes the lock, so both would succeed and the second would overwrite
+  /// the first; a zero expected value makes libgit2 compare again under the lock.)
   public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String)
     throws
   {
     if let expected, try updateLooseReference(name, to: id, expected: expected) { return }
     var oid = id.oid
     var reference: OpaquePointer?
-    if let expected {
-      var current = expected.oid
-      let rc = git_reference_create_matching(&reference, handle, name, &oid, 1, &current, message)
-      if rc == GIT_ENOTFOUND.rawValue {
-        // Deleted since the caller read it: also a lost race.
-        git_error_clear()
-        throw GitError(
-          code: GIT_EMODIFIED.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
-          message: "reference '\(name)' no longer exists", function: "git_reference_create_matching"
-        )
-      }
+    var current = expected?.oid ?? git_oid()
+    // force 1 for an update (the compare is `current`); 0 for a create, so an existing name is
+    // refused early, and the zero `current` refuses it again under the lock.
+    let rc = git_reference_create_matching(&reference, handle, name, &oid, expected == nil ? 0 : 1, &current, message)
+    switch rc {
+    case GIT_ENOTFOUND.rawValue where expected != nil:
+      // Deleted since the caller read it: also a lost race.
+      git_error_clear()
+      throw GitError(
+        code: GIT_EMODIFIED.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
+        message: "reference '\(name)' no longer exists", function: "git_reference_create_matching")
+    case GIT_EEXISTS.rawValue where expected == nil, GIT_EMODIFIED.rawValue where expected == nil:
+      // Found before the lock (GIT_EEXISTS) or under it (GIT_EMODIFIED): either way it exists.
+      git_error_clear()
+      throw GitError(
+        code: GIT_EEXISTS.rawValue, klass: Int32(GIT_ERROR_REFERENCE.rawValue),
+        message: "reference '\(name)' already exists", function: "git_reference_create_matching")
+    default:
       try check(rc, "git_reference_create_matching")
-    } else {
-      try check(
-        git_reference_create(&reference, handle, name, &oid, 0, message), "git_reference_create")
     }
     git_reference_free(reference)
   }

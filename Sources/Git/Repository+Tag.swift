@@ -2,7 +2,13 @@ internal import CGit2
 
 extension Repository {
   /// Creates annotated tag "refs/tags/<name>" on `target`. Tags are immutable: if one of that
-  /// name exists, throws with `isExists == true` and leaves it unchanged.
+  /// name exists, throws with `isExists == true` (and `isConflict`) and leaves it unchanged.
+  ///
+  /// The tag object is written first and its reference then created as a create-only
+  /// compare-and-swap (`updateReference(_:to:expected:message:)` with `expected: nil`), so of two
+  /// processes tagging one name at once exactly one succeeds and the other is told; the loser's
+  /// tag object stays unreferenced until git's garbage collection. (`git_tag_create` checks for
+  /// the name before it locks the reference, so both would succeed, the second overwriting.)
   public func createAnnotatedTag(name: String, target: ObjectID, tagger: Signature, message: String)
     throws -> ObjectID
   {
@@ -12,9 +18,11 @@ extension Repository {
     defer { git_object_free(object) }
     var out = git_oid()
     try tagger.withGitSignature { signature in
-      try check(git_tag_create(&out, handle, name, object, signature, message, 0), "git_tag_create")
+      try check(git_tag_annotation_create(&out, handle, name, object, signature, message), "git_tag_annotation_create")
     }
-    return ObjectID(out)
+    let tag = ObjectID(out)
+    try updateReference("refs/tags/" + name, to: tag, expected: nil, message: "tag: \(name)")
+    return tag
   }
 
   /// The annotated tag of this short name, nil if absent or a lightweight tag.

@@ -39,7 +39,7 @@ struct TagTests {
         name: "approved/x/v1", target: two, tagger: fixture.signature(), message: "m\n")
     }
     #expect(error.isExists)
-    #expect(!error.isConflict)
+    #expect(error.isConflict)
     #expect(try repo.annotatedTag(named: "approved/x/v1")?.id == first)
     #expect(try repo.annotatedTag(named: "approved/x/v1")?.target == one)
   }
