@@ -126,6 +126,9 @@ extension Project {
   {
     let id = try Identifier.section(id)
     let session = try Identifier.session(session)
+    try requireOwner(
+      of: session, user,
+      "to break another session's lock, use 'casebook unlock \(id) --force --reason TEXT' (it is recorded)")
     return try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
       guard held.sessionId == session else { throw Self.heldError(held) }
       return "release lock on \(id) held by session \(session)"

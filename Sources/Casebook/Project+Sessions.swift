@@ -88,6 +88,18 @@ extension Project {
     return snapshot
   }
 
+  /// Refuses unless `user` owns session `id`, for writes on the session's behalf that do not go
+  /// through `writableSession` (merging it, releasing its locks): nobody writes to, or publishes
+  /// from, another user's session. Returns the owner.
+  @discardableResult
+  func requireOwner(of id: String, _ user: User, _ rule: String) throws -> String {
+    let owner = try storedSessionRecord(id, in: sessionSnapshot(id)).userId
+    guard owner == user.id else {
+      throw CasebookError.badInput("session \(id) belongs to \(owner), not \(user.id); \(rule)")
+    }
+    return owner
+  }
+
   /// Checks, inside a write, that `user` may write to session `id` now (its owner; active, and
   /// not idle past the project's limit unless `allowExpired`), and returns its record with
   /// `last_active` brought up to now.
@@ -175,7 +187,7 @@ extension Project {
   /// on the session's branch (`sessions/<id>.conflicts.yaml`, for `casebook resolve`) and the
   /// error lists them. Refused while conflicts recorded earlier are still open.
   public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
-    let owner = try storedSessionRecord(id, in: sessionSnapshot(id)).userId
+    let owner = try requireOwner(of: id, user, "only its owner merges it")
     let result: SessionMerged = try retrying(Layout.main) {
       guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
         let main = try repository.referenceTarget(Layout.main)

@@ -119,7 +119,9 @@ struct CLILifecycleTests {
       "profile", "set", "stakeholders", "[{name: Estates, role: Delivery lead}]", "--session", bob, "--repo", repo,
     ])
     _ = try cli.ok(["profile", "set", "gate_stage", "Gate 1", "--session", bob, "--repo", repo])
+    cli.user = "alice"
     _ = try cli.ok(["session", "merge", alice, "--repo", repo])
+    cli.user = "bob"
     _ = try cli.ok(["session", "merge", bob, "--repo", repo])
     let profile = try cli.git(["show", "main:project_profile.yaml"], in: repo)
     #expect(profile.contains("name: Finance") && profile.contains("name: Estates"))
@@ -135,7 +137,9 @@ struct CLILifecycleTests {
     _ = try cli.ok(["profile", "set", "project_title", "Accessible Buildings Programme", "--session", a2, "--repo", repo])
     cli.user = "bob"
     _ = try cli.ok(["profile", "set", "project_title", "Estate Accessibility Upgrade", "--session", b2, "--repo", repo])
+    cli.user = "alice"
     _ = try cli.ok(["session", "merge", a2, "--repo", repo])
+    cli.user = "bob"
     let mainBefore = try cli.git(["rev-parse", "main"], in: repo)
     let conflict = try cli.run(["session", "merge", b2, "--repo", repo, "--json"])
     #expect(conflict.status == 3)

@@ -68,6 +68,9 @@ struct LockBadInputTests {
       ["lock", "take", "key-risks"]
     },
     // lock release
+    Case(name: "lock release through someone else's session", user: "bob", status: 1, message: "belongs to alice") {
+      ["lock", "release", "rationale", "--session", $0.a]
+    },
     Case(name: "lock release a lock another session holds", user: "bob", status: 3, message: "locked by alice") {
       ["lock", "release", "rationale", "--session", $0.b]
     },

@@ -125,6 +125,12 @@ struct SessionResolveBadInputTests {
     Case(name: "session refresh with unresolved conflicts", user: "bob", status: 3, message: "unresolved conflict") {
       ["session", "refresh", $0.b]
     },
+    Case(name: "session merge of someone else's session", user: "alice", status: 1, message: "belongs to bob") {
+      ["session", "merge", $0.clean]
+    },
+    Case(name: "session merge of someone else's session with conflicts", user: "alice", status: 1, message: "belongs to bob") {
+      ["session", "merge", $0.b]
+    },
     Case(name: "session refresh of someone else's session", user: "alice", status: 1, message: "belongs to bob") {
       ["session", "refresh", $0.clean]
     },
