@@ -29,11 +29,9 @@ public enum MergeDriver {
     base: String, ours: String, theirs: String, path: String?,
     root: String = FileManager.default.currentDirectoryPath
   ) throws -> Outcome {
+    // No larger than the YAML reader takes, and never read past that.
     func read(_ file: String) throws -> Data {
-      guard let data = FileManager.default.contents(atPath: file) else {
-        throw CasebookError.badInput("cannot read \(file)")
-      }
-      return data
+      try System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "merge input")
     }
     let name = path ?? ours
     let baseData = try read(base)
@@ -72,7 +70,8 @@ public enum MergeDriver {
   /// The `merge:` section of the `casebook.yaml` in `root`, or the defaults when there is none.
   static func mergeSettings(root: String) throws -> MergeSettings {
     let file = System.join(root, Layout.config)
-    guard let data = FileManager.default.contents(atPath: file) else { return .defaults }
+    guard System.kind(file) != nil else { return .defaults }
+    let data = try System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "settings")
     let node: Node
     do { node = try YAML.parse(data) } catch {
       throw CasebookError.repository("\(file): \(error.explanation)")

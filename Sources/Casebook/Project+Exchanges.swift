@@ -28,7 +28,7 @@ public struct ExchangeInput: Sendable {
 }
 
 extension Project {
-  static let maxPayloadBytes = 8 << 20
+  public static let maxPayloadBytes = 8 << 20
 
   /// Records one exchange (a prompt and the tool's response) on the session's branch: the
   /// session's newest exchange is its short-term memory.

@@ -58,6 +58,13 @@ public struct SectionListing: Sendable, Encodable {
 }
 
 extension Project {
+  /// The largest section text (`section draft`, `revise`, `compose`).
+  public static let maxSectionTextBytes = 4 << 20
+
+  /// The largest YAML file Casebook reads (`profile apply`, `resolve --file`): what its YAML
+  /// reader accepts as one document.
+  public static let maxYAMLFileBytes = Limits().maxDocumentBytes
+
   // MARK: - Writing
 
   /// Drafts a new section in a session: revision 1, with its sources and the prompt used.
@@ -336,7 +343,9 @@ extension Project {
     guard content.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
       throw CasebookError.badInput("the section text is empty")
     }
-    guard content.utf8.count <= 4 << 20 else { throw CasebookError.badInput("the section text is larger than 4 MiB") }
+    guard content.utf8.count <= Self.maxSectionTextBytes else {
+      throw CasebookError.badInput("the section text is larger than \(System.describe(bytes: Self.maxSectionTextBytes))")
+    }
   }
 
   private func skeleton(for section: TemplateSection, snapshot: Snapshot) throws -> String {

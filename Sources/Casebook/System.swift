@@ -91,17 +91,39 @@ public enum System {
     _ = text.withUTF8 { writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
   }
 
-  /// All of standard input.
-  public static func readStandardInput() throws -> Data {
+  /// The file at `path`, or standard input for "-", read to its end but never past `limit`
+  /// bytes: a larger one is refused (`badInput`, naming `what` and the limit) after reading
+  /// `limit + 1` bytes, so a 2 GiB file or an endless pipe costs no more than the limit.
+  public static func readBounded(_ path: String, limit: Int, what: String) throws -> Data {
+    let shown = path == "-" ? "\(what) (standard input)" : "\(what) \(path)"
+    let fd: Int32
+    if path == "-" {
+      fd = STDIN_FILENO
+    } else {
+      guard let kind = kind(path) else { throw CasebookError.badInput("no such file: \(path)") }
+      guard kind != .folder else { throw CasebookError.badInput("cannot read \(path): it is a folder, not a file") }
+      fd = openForReading(path)
+      guard fd >= 0 else { throw CasebookError.badInput("cannot read \(path): \(errorText(errno).lowercased())") }
+    }
+    defer { if fd != STDIN_FILENO { close(fd) } }
     var out = Data()
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress!, $0.count) }
+    while out.count <= limit {
+      let wanted = min(chunk.count, limit + 1 - out.count)
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, wanted) }
       if n < 0, errno == EINTR { continue }
-      guard n >= 0 else { throw CasebookError.badInput("cannot read standard input: \(lastError)") }
+      guard n >= 0 else { throw CasebookError.badInput("cannot read \(shown): \(errorText(errno).lowercased())") }
       if n == 0 { return out }
       out.append(contentsOf: chunk[..<n])
     }
+    throw CasebookError.badInput("\(shown) is larger than the \(describe(bytes: limit)) limit; nothing was stored")
+  }
+
+  /// A size as messages show it: whole MiB or KiB as such ("4 MiB"), anything else in bytes.
+  public static func describe(bytes: Int) -> String {
+    if bytes > 0, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes > 0, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
   }
 }
 

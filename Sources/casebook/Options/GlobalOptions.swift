@@ -62,22 +62,12 @@ struct SessionOption: ParsableArguments {
   }
 }
 
-/// Reads a file named on the command line, or standard input for `-`, as UTF-8 text.
-func readText(_ path: String, what: String) throws -> String {
-  let data = try readData(path)
+/// Reads a file named on the command line, or standard input for `-`, as UTF-8 text of at most
+/// `limit` bytes (reading no more than one byte past it).
+func readText(_ path: String, what: String, limit: Int) throws -> String {
+  let data = try System.readBounded(path, limit: limit, what: what)
   guard let text = String(data: data, encoding: .utf8) else {
     throw CasebookError.badInput("\(what) \(path == "-" ? "(standard input)" : path) is not valid UTF-8 text")
   }
   return text
-}
-
-func readData(_ path: String) throws -> Data {
-  if path == "-" { return try System.readStandardInput() }
-  guard let kind = System.kind(path) else {
-    throw CasebookError.badInput("no such file: \(path)")
-  }
-  guard kind != .folder, let data = FileManager.default.contents(atPath: path) else {
-    throw CasebookError.badInput("cannot read \(path): not a readable file")
-  }
-  return data
 }

@@ -26,8 +26,8 @@ struct ExchangeCommand: ParsableCommand {
     func run() throws {
       let project = try global.project()
       let exchange = ExchangeInput(
-        tool: tool, prompt: try prompt.map { try readText($0, what: "prompt") },
-        response: try response.map { try readText($0, what: "response") }, statusCode: status, latencyMs: latencyMs,
+        tool: tool, prompt: try prompt.map { try readText($0, what: "prompt", limit: Project.maxPayloadBytes) },
+        response: try response.map { try readText($0, what: "response", limit: Project.maxPayloadBytes) }, statusCode: status, latencyMs: latencyMs,
         section: section)
       let result = try project.recordExchange(
         exchange, session: session.required("exchange record"), by: global.actingUser(in: project))

@@ -68,7 +68,7 @@ struct ProfileCommand: ParsableCommand {
     func run() throws {
       let project = try global.project()
       let result = try project.applyProfile(
-        readData(file), source: file, session: session.required("profile apply"), gate: gate.options(),
+        System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "profile"), source: file, session: session.required("profile apply"), gate: gate.options(),
         by: global.actingUser(in: project))
       try global.output.emit(result) {
         "applied \(file)\n" + (result.gate.map { describe($0) } ?? "commit \(result.commit)")

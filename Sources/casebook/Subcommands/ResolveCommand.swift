@@ -36,7 +36,9 @@ struct ResolveCommand: ParsableCommand {
     } else if let value {
       choice = .value(value)
     } else {
-      choice = .file(try readData(edited!), source: edited!)
+      // The larger of the two kinds of file a conflict is in: a YAML record or a section's text.
+      let limit = max(Project.maxYAMLFileBytes, Project.maxSectionTextBytes)
+      choice = .file(try System.readBounded(edited!, limit: limit, what: "resolution"), source: edited!)
     }
     let project = try global.project()
     let result = try project.resolveConflicts(

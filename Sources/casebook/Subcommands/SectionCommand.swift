@@ -33,7 +33,7 @@ struct SectionCommand: ParsableCommand {
 
     func run() throws {
       let project = try global.project()
-      let content = try from.map { try readText($0, what: "section text") }
+      let content = try from.map { try readText($0, what: "section text", limit: Project.maxSectionTextBytes) }
       let result = try project.draftSection(
         id, session: session.required("section draft"), edit: edit.edit(content: content, title: title),
         by: global.actingUser(in: project))
@@ -54,7 +54,7 @@ struct SectionCommand: ParsableCommand {
       let project = try global.project()
       let result = try project.reviseSection(
         id, session: session.required("section revise"),
-        edit: edit.edit(content: readText(from, what: "section text"), feedback: feedback),
+        edit: edit.edit(content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
         by: global.actingUser(in: project))
       try global.output.emit(result) { "revised \(id) to revision \(result.revision)\ncommit \(result.commit)" }
     }
