@@ -68,12 +68,24 @@ public struct Approval: Sendable, Equatable, Encodable {
     self.recordedBy = recordedBy
   }
 
-  /// Reads an approval back from its tag; nil for a tag under `approved/` that is not ours.
-  init?(tag: String, message: String) {
-    guard let node = try? YAML.parse(message), let section = node["section"]?.string,
-      let version = node["version"]?.int,
-      let decision = node["decision"]?.string.flatMap(Decision.init(rawValue:)), let reviewer = node["reviewer"]?.string
+  /// Reads an approval back from its tag. Nil for a tag under `approved/` whose name is not one
+  /// the store gives (`approved/<section>/v<N>`); a repository error naming the tag when the
+  /// name is one but the message does not read back as that approval (a damaged or forged tag
+  /// must not pass as a plain revision in an export).
+  init?(tag: String, message: String) throws {
+    let parts = tag.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0] + "/" == Layout.approvalTagPrefix, (try? Identifier.section(String(parts[1]))) != nil,
+      parts[2].first == "v", let named = Int(parts[2].dropFirst()), RecordNumber.counts.contains(named), named > 0
     else { return nil }
+    func damaged(_ why: String) -> CasebookError {
+      .repository("approval tag \(tag) is damaged: \(why)")
+    }
+    let node: Node
+    do { node = try YAML.parse(message) } catch { throw damaged("its message is not YAML (\(error))") }
+    guard let map = node.mapping, let section = map["section"]?.string, let version = map["version"]?.int,
+      let decision = map["decision"]?.string.flatMap(Decision.init(rawValue:)), let reviewer = map["reviewer"]?.string
+    else { throw damaged("its message lacks section, version, decision or reviewer") }
+    _ = try RecordNumber.check(version, RecordNumber.counts, "version", in: "approval tag \(tag)")
     self.tag = tag
     self.section = section
     self.version = version
@@ -81,12 +93,12 @@ public struct Approval: Sendable, Equatable, Encodable {
     self.reviewer = reviewer
     self.comment = node["comment"]?.string
     self.gateStage = node["gate_stage"]?.string ?? ""
-    self.revision = node["revision"]?.int ?? 0
+    self.revision = try RecordNumber.read(map, "revision", in: "approval tag \(tag)") ?? 0
     self.content = node["content"]?.string ?? ""
     self.commit = node["commit"]?.string ?? ""
     self.time = node["time"]?.string ?? ""
     self.recordedBy = node["recorded_by"]?.string ?? reviewer
-    if let renderer = node["export_renderer"]?.int, let md = node["export_sha256"]?["md"]?.string,
+    if let renderer = try RecordNumber.read(map, "export_renderer", 1...1_000, in: "approval tag \(tag)"), let md = node["export_sha256"]?["md"]?.string,
       let html = node["export_sha256"]?["html"]?.string
     {
       let others = (node["export_approvals"]?.sequence ?? []).compactMap(\.string)

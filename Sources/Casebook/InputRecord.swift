@@ -50,17 +50,17 @@ public struct InputRecord: Sendable, Equatable, Encodable {
     inputId = id
     self.name = name
     mediaType = map["media_type"]?.string ?? "application/octet-stream"
-    self.size = size
+    self.size = try RecordNumber.check(size, 0...Int(Int64.max / 2), "size", in: path)
     sha256 = sha
     uploadedBy = map["uploaded_by"]?.string ?? ""
     uploadedAt = map["uploaded_at"]?.string ?? ""
     session = map["session"]?.string ?? ""
     extracted = map["extracted"]?.bool ?? false
-    lines = map["lines"]?.int
+    lines = try RecordNumber.read(map, "lines", in: path)
     self.original = original
-    pages = map["pages"]?.int
-    paragraphs = map["paragraphs"]?.int
-    headings = map["headings"]?.int
+    pages = try RecordNumber.read(map, "pages", in: path)
+    paragraphs = try RecordNumber.read(map, "paragraphs", in: path)
+    headings = try RecordNumber.read(map, "headings", in: path)
   }
 
   var node: Node {

@@ -61,7 +61,7 @@ extension Project {
   /// Approvals, oldest first; of one section or all.
   public func approvals(section: String? = nil) throws -> [Approval] {
     let prefix = Layout.approvalTagPrefix + (section.map { "\($0)/" } ?? "")
-    return try repository.annotatedTags(prefix: prefix).compactMap { Approval(tag: $0.name, message: $0.message) }
+    return try repository.annotatedTags(prefix: prefix).compactMap { try Approval(tag: $0.name, message: $0.message) }
       .sorted { ($0.section, $0.version) < ($1.section, $1.version) }
   }
 }

@@ -123,6 +123,7 @@ extension Project {
         )
       }
       let (resolution, value) = try validated(choice, for: chosen.map { set.conflicts[$0] })
+      try checkProfileValue(value, whole: resolution == "file", for: set.conflicts[chosen[0]], in: session)
       let time = Timestamp.string(now())
       for index in chosen {
         set.conflicts[index].resolution = resolution
@@ -233,6 +234,29 @@ extension Project {
         return ("file", YAML.emit(node))
       }
       return ("file", text)
+    }
+  }
+
+  /// Refuses, when it is given, a profile that `profile set` would refuse (an empty or two-line
+  /// title, an unknown gate), so that it is never recorded: the whole file (`whole`), or a value
+  /// for a top-level key, set in the session's profile. Deeper paths are checked when the last
+  /// resolution merges them in.
+  private func checkProfileValue(
+    _ value: String?, whole: Bool, for entry: ConflictSet.Entry, in session: Snapshot
+  ) throws {
+    guard let value, entry.file == Layout.profile else { return }
+    var profile = try Self.parseYAML(Data(value.utf8), what: "the resolution of \(entry.name)")
+    if !whole {
+      guard let segments = try? ConflictPath.parse(entry.path), segments.count == 1, case .key(let key) = segments[0],
+        case .mapping(var map)? = try session.yaml(Layout.profile)
+      else { return }
+      map[key] = profile
+      profile = .mapping(map)
+    }
+    do {
+      try ProfileSchema.validate(profile, projectID: settings.projectID)
+    } catch let error as CasebookError {
+      throw CasebookError.badInput("--value for \(entry.name): \(error.errorDescription ?? "")")
     }
   }
 

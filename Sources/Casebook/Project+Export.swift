@@ -82,7 +82,7 @@ extension Project {
   func approvals(reaching commit: ObjectID) throws -> [Approval] {
     var out: [Approval] = []
     for tag in try repository.annotatedTags(prefix: Layout.approvalTagPrefix) {
-      guard let approval = Approval(tag: tag.name, message: tag.message) else { continue }
+      guard let approval = try Approval(tag: tag.name, message: tag.message) else { continue }
       let reaches: Bool
       if tag.target == commit {
         reaches = true
@@ -103,7 +103,7 @@ extension Project {
   }
 
   private func approvalTag(_ name: String) throws -> ApprovalTag? {
-    guard let tag = try repository.annotatedTag(named: name), let approval = Approval(tag: name, message: tag.message)
+    guard let tag = try repository.annotatedTag(named: name), let approval = try Approval(tag: name, message: tag.message)
     else { return nil }
     return ApprovalTag(approval: approval, target: tag.target)
   }

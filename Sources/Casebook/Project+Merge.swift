@@ -57,7 +57,51 @@ extension Project {
         conflicts.append(violation)
       }
     }
-    return MergeOutcome(mainTree: mainTree, changes: conflicts.isEmpty ? changes : [:], conflicts: conflicts)
+    guard conflicts.isEmpty else { return MergeOutcome(mainTree: mainTree, changes: [:], conflicts: conflicts) }
+    try validateMerged(changes)
+    return MergeOutcome(mainTree: mainTree, changes: changes, conflicts: [])
+  }
+
+  /// Refuses a clean merge whose result a command would have refused: a profile that fails the
+  /// schema (as `profile set` checks it), a section text that breaks the section rules, a
+  /// section record that does not read. Every merge (`session merge`, `refresh`, `resume`,
+  /// `section commit` and the last `resolve`, which merges the resolutions in) passes here
+  /// before anything is written, so no resolution can land what `profile set` refuses.
+  private func validateMerged(_ changes: [String: TreeChange]) throws {
+    func refuse(_ path: String, _ why: String) -> CasebookError {
+      .badInput("the merge would leave \(path) invalid (\(why)); nothing was written")
+    }
+    for (path, change) in changes {
+      let id: ObjectID
+      switch change {
+      case .blob(let blob), .executable(let blob): id = blob
+      case .remove:
+        if path == Layout.profile { throw refuse(path, "it would be removed") }
+        continue
+      }
+      if path == Layout.profile {
+        do {
+          try ProfileSchema.validate(try Self.parseYAML(repository.blob(id), what: path), projectID: settings.projectID)
+        } catch let error as CasebookError {
+          throw refuse(path, error.errorDescription ?? "\(error)")
+        }
+      } else if path.hasPrefix("sections/"), !path.dropFirst("sections/".count).contains("/") {
+        let data = try repository.blob(id)
+        do {
+          if path.hasSuffix(".md") {
+            guard let text = String(data: data, encoding: .utf8) else { throw CasebookError.badInput("not UTF-8 text") }
+            try Self.checkContent(text)
+          } else if path.hasSuffix(".yaml") {
+            guard let map = try Self.parseYAML(data, what: path).mapping else {
+              throw CasebookError.badInput("not a YAML mapping")
+            }
+            _ = try SectionRecord(map, path: path)
+          }
+        } catch let error as CasebookError {
+          throw refuse(path, error.errorDescription ?? "\(error)")
+        }
+      }
+    }
   }
 
   private enum Resolution {

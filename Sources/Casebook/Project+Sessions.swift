@@ -77,7 +77,12 @@ extension Project {
     let folder = "exchanges/\(session)"
     guard let bucket = try snapshot.entries(folder).filter({ $0.kind == .tree }).map(\.name).max() else { return 0 }
     let last = try snapshot.entries("\(folder)/\(bucket)").map(\.name).filter { $0.hasSuffix(".yaml") }.max()
-    return last.flatMap { Int($0.dropLast(".yaml".count)) } ?? 0
+    guard let last else { return 0 }
+    // A file name the store did not write (edited in with git) is damage, not a number to add to.
+    guard let sequence = Int(last.dropLast(".yaml".count)), RecordNumber.counts.contains(sequence) else {
+      throw CasebookError.repository("\(folder)/\(bucket)/\(last) is not an exchange the store wrote; the branch is damaged")
+    }
+    return sequence
   }
 
   /// The branch of session `id`, which must exist.

@@ -47,11 +47,12 @@ public struct ProjectSettings: Sendable, Equatable {
     self.format = format
     self.projectID = id
     self.template = map["template"]?.string ?? "custom"
-    self.sessionIdleMinutes = map["settings"]?["session_idle_minutes"]?.int ?? 480
+    let settings = map["settings"]?.mapping ?? Mapping()
+    self.sessionIdleMinutes =
+      try RecordNumber.read(settings, "session_idle_minutes", RecordNumber.minutes, in: Layout.config) ?? 480
     self.merge = try map["merge"].map { try MergeSettings($0) } ?? .defaults
-    let lockMinutes = map["settings"]?["lock_minutes"]?.int ?? Self.defaultLockMinutes
-    guard lockMinutes > 0 else { throw CasebookError.repository("\(Layout.config): settings.lock_minutes must be positive") }
-    self.lockMinutes = lockMinutes
+    self.lockMinutes =
+      try RecordNumber.read(settings, "lock_minutes", RecordNumber.minutes, in: Layout.config) ?? Self.defaultLockMinutes
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
   }
 

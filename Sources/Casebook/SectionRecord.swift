@@ -42,7 +42,7 @@ public struct SectionRecord: Sendable, Equatable, Encodable {
     sectionId = id
     self.title = title
     self.status = status
-    self.revision = revision
+    self.revision = try RecordNumber.check(revision, RecordNumber.counts, "revision", in: path)
     locked = map["locked"]?.bool ?? false
     session = map["session"]?.string ?? ""
     updatedBy = map["updated_by"]?.string ?? ""

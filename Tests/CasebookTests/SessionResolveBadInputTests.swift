@@ -54,6 +54,8 @@ struct SessionResolveBadInputTests {
         "scalar": try cli.file("scalar.yaml", "just text\n"),
         "missing": cli.root + "/no-such.yaml",
         "text": try cli.file("text.md", "# T\n\nText.\n"),
+        "two-line title": try cli.file(
+          "two-line.yaml", "project_id: abc123\nproject_title: \"a\\nb\"\ngate_stage: Gate 0\n"),
       ]
     }
 
@@ -84,6 +86,19 @@ struct SessionResolveBadInputTests {
     },
     Case(name: "resolve when none is recorded", user: "bob", status: 1, message: "no unresolved conflicts") {
       ["resolve", "--session", $0.clean, "--ours"]
+    },
+    // resolutions pass profile set's checks (a two-line or empty title once landed on main)
+    Case(name: "resolve with a two-line title", user: "bob", status: 1, message: "one non-empty line") {
+      ["resolve", "--session", $0.b] + gate + ["--value", "\"a\\nb\""]
+    },
+    Case(name: "resolve with an empty title", user: "bob", status: 1, message: "one non-empty line") {
+      ["resolve", "--session", $0.b] + gate + ["--value", "\"\""]
+    },
+    Case(name: "resolve with a title that is not a string", user: "bob", status: 1, message: "must be a string") {
+      ["resolve", "--session", $0.b] + gate + ["--value", "[a, b]"]
+    },
+    Case(name: "resolve --file whose profile has a two-line title", user: "bob", status: 1, message: "one non-empty line") {
+      ["resolve", "--session", $0.b, "project_profile.yaml", "--file", $0.files["two-line title"]!]
     },
     Case(name: "resolve with an invalid YAML value", user: "bob", status: 1, message: "--value for") {
       ["resolve", "--session", $0.b] + gate + ["--value", "[unclosed"]
