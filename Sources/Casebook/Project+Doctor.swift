@@ -70,7 +70,7 @@ extension Project {
   ///   marked `expired` with a commit on their branch, their locks released;
   /// - objects reachable from any ref that are missing, unreadable or do not hash to their name
   ///   (reported; these need a copy from a remote or a backup).
-  public func doctor(fix: Bool, staleAfter: TimeInterval = 60, by user: User) throws -> DoctorReport {
+  public func doctor(fix: Bool, staleAfter: TimeInterval = Project.staleLockSeconds, by user: User) throws -> DoctorReport {
     var findings: [DoctorFinding] = []
     // File locks first: while one is left, the ref it guards cannot be updated by any fix.
     findings += try staleFiles(fix: fix, staleAfter: staleAfter)

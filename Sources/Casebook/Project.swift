@@ -45,6 +45,11 @@ public final class Project {
     let repository: Repository
     do {
       repository = try Repository.discover(from: path)
+    } catch let error as GitError where error.isOwner {
+      let folder = error.message.split(separator: "'").dropFirst().first.map(String.init) ?? path
+      throw CasebookError.repository(
+        "cannot open \(path): \(error.message). git refuses to work in a repository another user owns (its safe.directory check); if you trust it, allow it with: git config --global --add safe.directory \(folder)"
+      )
     } catch let error as GitError where error.isNotFound {
       throw CasebookError.notFound("no Casebook project at \(path): not inside a git repository")
     } catch let error as GitError {
@@ -131,10 +136,28 @@ public final class Project {
       if let done = try body() { return done }
       usleep(UInt32.random(in: 100...2_000) * UInt32(min(attempt + 1, 8)))
     }
-    throw CasebookError.conflict(
-      "\(what) kept moving (or stayed locked) under \(attempts) attempts to write; nothing was written. If no other writer is running, a crashed one may have left a lock file: run 'casebook doctor --fix'"
+    throw staleLockError(what) ?? CasebookError.conflict(
+      "\(what) kept moving under \(attempts) attempts to write (other writers are busy on it); nothing was written. Try again"
     )
   }
+
+  /// The conflict to report when `ref` is held by a lock file: a writer holds one for the
+  /// milliseconds of a ref update, so one that stays was most likely left by a writer killed
+  /// mid-write, and blocks every write to the ref until `doctor --fix` removes it.
+  func staleLockError(_ ref: String) -> CasebookError? {
+    let lock = System.join(repository.gitDirectory, ref + ".lock")
+    var info = stat()
+    guard ref.hasPrefix("refs/"), stat(lock, &info) == 0 else { return nil }
+    let age = max(0, Int(now().timeIntervalSince1970) - Int(info.st_mtim.tv_sec))
+    let wait = max(0, Int(Self.staleLockSeconds) - age)
+    return .conflict(
+      "\(ref) is locked by \(lock), made \(age) s ago, most likely by a writer that was killed mid-write; nothing was written. If no other casebook or git command is running on this project, run 'casebook doctor --fix' to remove it"
+        + (wait > 0 ? " (it removes lock files once they are \(Int(Self.staleLockSeconds)) s old: in \(wait) s)" : "")
+        + "; until then every write to \(ref) is refused like this one")
+  }
+
+  /// How old a lock file must be before `doctor --fix` takes it for stale.
+  public static let staleLockSeconds: TimeInterval = 60
 
   /// Makes one commit on `ref`. `build` reads the current head and fills in the changes and the
   /// message; when another writer moves the ref first, the whole operation is rebuilt on the new

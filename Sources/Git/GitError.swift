@@ -36,6 +36,10 @@ public struct GitError: Error, LocalizedError, Sendable, Equatable {
   /// The object, reference, path or revision does not exist (`GIT_ENOTFOUND`).
   public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
+  /// The repository is owned by another user, which git (and libgit2) refuse unless it is listed
+  /// in `safe.directory` (`GIT_EOWNER`).
+  public var isOwner: Bool { code == GIT_EOWNER.rawValue }
+
   /// The object or reference already exists (`GIT_EEXISTS`), e.g. a second annotated tag of one name.
   public var isExists: Bool { code == GIT_EEXISTS.rawValue }
 

@@ -4,6 +4,11 @@ internal import CGit2
 #else
   import Foundation
 #endif
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// An open git repository: one `git_repository*`, kept open for the life of this object and
 /// freed when it goes away.
@@ -103,8 +108,41 @@ public final class Repository {
   public static func discover(from path: String) throws -> Repository {
     Library.ensureInitialized()
     var out: OpaquePointer?
-    try check(git_repository_open_ext(&out, path, 0, nil), "git_repository_open_ext")
+    let rc = git_repository_open_ext(&out, path, 0, nil)
+    if rc == GIT_ENOTFOUND.rawValue, let foreign = foreignRepository(around: path) {
+      // libgit2 1.5 refuses a repository another user owns (git's safe.directory check), but
+      // reports it as "config value 'safe.directory' was not found" (GIT_ENOTFOUND).
+      git_error_clear()
+      throw GitError(
+        code: GIT_EOWNER.rawValue, klass: Int32(GIT_ERROR_CONFIG.rawValue),
+        message:
+          "repository path '\(foreign.path)' is owned by user id \(foreign.owner), not by the current user (\(geteuid()))",
+        function: "git_repository_open_ext")
+    }
+    try check(rc, "git_repository_open_ext")
     return try Repository(owning: out!)
+  }
+
+  /// The nearest repository at or above `path` (a folder holding `.git`, or a bare repository)
+  /// when another user owns it; nil otherwise.
+  static func foreignRepository(around path: String) -> (path: String, owner: uid_t)? {
+    var folder = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    for _ in 0..<256 {  // bounded by the path's depth
+      var info = stat()
+      for candidate in [folder + "/.git", folder] {
+        let bare = candidate == folder
+        if bare {
+          var head = stat()
+          var objects = stat()
+          guard stat(folder + "/HEAD", &head) == 0, stat(folder + "/objects", &objects) == 0 else { continue }
+        }
+        guard stat(candidate, &info) == 0 else { continue }
+        return info.st_uid == geteuid() ? nil : (folder, info.st_uid)
+      }
+      guard let slash = folder.lastIndex(of: "/"), folder != "/" else { return nil }
+      folder = slash == folder.startIndex ? "/" : String(folder[..<slash])
+    }
+    return nil
   }
 
   /// The id of the empty tree. `buildTree` writes it when a result is empty, so it exists in

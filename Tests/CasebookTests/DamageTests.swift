@@ -28,6 +28,50 @@ struct DamageTests {
     }
   }
 
+  @Test(
+    "a repository another user owns: git's safe.directory check named, and how to allow it",
+    .enabled(if: getuid() == 0, "needs root to give the repository to another user"))
+  func foreignOwner() throws {
+    let cli = try CLI()
+    let (repo, _) = try cli.project()
+    let chown = try runCommand("/bin/chown", ["-R", "65534", repo])
+    #expect(chown.status == 0, "\(chown.stderr)")
+    let refused = try cli.run(["log", "--repo", repo])
+    #expect(refused.status == 4, "exit \(refused.status): \(refused.stderr)")
+    #expect(refused.stderr.contains("owned by user id 65534"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("git config --global --add safe.directory \(repo)"), "\(refused.stderr)")
+    // What the message says to do works, for git and Casebook alike.
+    let sub = try cli.run(["log", "--repo", repo + "/sections"])
+    #expect(sub.status == 4 && sub.stderr.contains("safe.directory \(repo)"), "from a subfolder: \(sub.stderr)")
+    let allow = try runCommand(
+      "/usr/bin/git", ["config", "--global", "--add", "safe.directory", repo],
+      environment: ["HOME": cli.root, "PATH": "/usr/bin:/bin"])
+    #expect(allow.status == 0, "\(allow.stderr)")
+    #expect(try cli.run(["log", "--repo", repo]).status == 0)
+  }
+
+  @Test("a lock file left by a killed writer: exit 3 that says so and when doctor --fix clears it")
+  func staleLockFile() throws {
+    let cli = try CLI()
+    let (repo, session) = try cli.project()
+    let lock = repo + "/.git/refs/heads/sessions/\(session).lock"
+    FileManager.default.createFile(atPath: lock, contents: Data("0".utf8))
+    let args = ["exchange", "record", "--tool", "t", "--session", session]
+    let refs = try cli.git(["for-each-ref"], in: repo)
+    let refused = try cli.run(args + ["--repo", repo])
+    #expect(refused.status == 3, "exit \(refused.status): \(refused.stderr)")
+    #expect(refused.stderr.contains("killed mid-write"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("casebook doctor --fix") && refused.stderr.contains(" s old: in "), "\(refused.stderr)")
+    // Nothing was published (the commit it built is left unreferenced, as git leaves one).
+    #expect(try cli.git(["for-each-ref"], in: repo) == refs)
+    // Once it is old enough, doctor --fix removes it and the session writes again.
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: lock)
+    let stale = try cli.run(args + ["--repo", repo])
+    #expect(stale.status == 3 && !stale.stderr.contains(" s old: in "), "\(stale.stderr)")
+    _ = try cli.ok(["doctor", "--fix", "--repo", repo])
+    _ = try cli.ok(args + ["--repo", repo])
+  }
+
   @Test("an object that cannot be written is a repository error; no temporary file or ref is left")
   func unwritableObject() throws {
     let cli = try CLI()

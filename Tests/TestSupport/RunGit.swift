@@ -22,15 +22,26 @@ private let gitHome: String = {
 }()
 
 /// Runs `/usr/bin/git <args>` in `dir` with a clean environment (no system config, HOME with only
-/// a user identity) and returns its exit status and output. Output goes through temporary files,
-/// not pipes, so a large output cannot dead-lock the child.
+/// a user identity) and returns its exit status and output.
 public func runGit(_ args: [String], in dir: String) throws -> (
   status: Int32, stdout: String, stderr: String
 ) {
-  let outURL = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "git-out-\(UUID().uuidString)")
-  let errURL = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "git-err-\(UUID().uuidString)")
+  var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+  environment["GIT_CONFIG_NOSYSTEM"] = "1"
+  environment["HOME"] = gitHome
+  environment["XDG_CONFIG_HOME"] = gitHome + "/.config"
+  environment["LC_ALL"] = "C"
+  return try runCommand("/usr/bin/git", args, in: dir, environment: environment)
+}
+
+/// Runs `executable` with `args` in `dir` (the current folder if nil), with `environment` (the
+/// test process's own if nil), and returns its exit status and output. Output goes through
+/// temporary files, not pipes, so a large output cannot dead-lock the child.
+public func runCommand(
+  _ executable: String, _ args: [String], in dir: String? = nil, environment: [String: String]? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
+  let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-out-\(UUID().uuidString)")
+  let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-err-\(UUID().uuidString)")
   _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
   _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
   defer {
@@ -41,15 +52,10 @@ public func runGit(_ args: [String], in dir: String) throws -> (
   let errHandle = try FileHandle(forWritingTo: errURL)
 
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+  process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = args
-  process.currentDirectoryURL = URL(fileURLWithPath: dir, isDirectory: true)
-  var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
-  environment["GIT_CONFIG_NOSYSTEM"] = "1"
-  environment["HOME"] = gitHome
-  environment["XDG_CONFIG_HOME"] = gitHome + "/.config"
-  environment["LC_ALL"] = "C"
-  process.environment = environment
+  if let dir { process.currentDirectoryURL = URL(fileURLWithPath: dir, isDirectory: true) }
+  if let environment { process.environment = environment }
   process.standardOutput = outHandle
   process.standardError = errHandle
   try process.run()
