@@ -129,7 +129,13 @@ extension Project {
     try requireOwner(
       of: session, user,
       "to break another session's lock, use 'casebook unlock \(id) --force --reason TEXT' (it is recorded)")
-    return try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
+    return try releaseHeldLock(id, session: session, by: user, reason: reason)
+  }
+
+  /// The release itself, with no owner check: for `releaseSectionLock` once it has checked, and
+  /// for the store's own releases (a session closing or expiring, a refused write's lock).
+  private func releaseHeldLock(_ id: String, session: String, by user: User, reason: String?) throws -> LockReleased {
+    try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
       guard held.sessionId == session else { throw Self.heldError(held) }
       return "release lock on \(id) held by session \(session)"
     }
@@ -152,7 +158,7 @@ extension Project {
       current.record.sessionId == session
     else { return false }
     do {
-      _ = try releaseSectionLock(id, session: session, by: user, reason: reason)
+      _ = try releaseHeldLock(id, session: session, by: user, reason: reason)
       return true
     } catch let error as CasebookError where error.exitCode == 2 || error.exitCode == 3 {
       return false  // released or taken over meanwhile: nothing of ours left to release
