@@ -41,9 +41,10 @@ public struct Template: Sendable, Equatable {
       throw CasebookError.badInput("template folder \(directory) does not exist or is not a folder")
     }
     let file = System.join(directory, "template.yaml")
-    guard let data = fm.contents(atPath: file) else {
+    guard System.kind(file) == .file else {
       throw CasebookError.badInput("template folder \(directory) has no template.yaml")
     }
+    let data = try System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "template")
     let node: Node
     do { node = try YAML.parse(data) } catch {
       throw CasebookError.badInput("\(file): \(error.explanation)")
@@ -92,13 +93,11 @@ public struct Template: Sendable, Equatable {
     let folder = System.join(directory, "sections")
     for (i, section) in sections.enumerated() {
       let path = System.join(folder, "\(section.id).md")
-      guard let data = fm.contents(atPath: path) else {
+      guard System.kind(path) == .file else {
         throw CasebookError.badInput(
           "\(directory): section '\(section.id)' has no skeleton: create sections/\(section.id).md")
       }
-      guard data.count <= maximumSkeletonBytes else {
-        throw CasebookError.badInput("\(path) is larger than \(maximumSkeletonBytes >> 10) KiB")
-      }
+      let data = try System.readBounded(path, limit: maximumSkeletonBytes, what: "skeleton")
       guard let text = String(data: data, encoding: .utf8) else {
         throw CasebookError.badInput("\(path) is not valid UTF-8")
       }

@@ -22,6 +22,9 @@ struct LimitTests {
       let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
       try handle.truncate(atOffset: 2 << 30)
       try handle.close()
+      // A template folder whose template.yaml is the same 2 GiB file.
+      try FileManager.default.createDirectory(atPath: cli.root + "/huge-template", withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: cli.root + "/huge-template/template.yaml", withDestinationPath: big)
     }
 
     /// `casebook ARGS --repo REPO` under the address-space limit, standard input from `feed`
@@ -77,6 +80,9 @@ struct LimitTests {
     },
     Case(name: "profile apply a 2 GiB file", limit: "8 MiB") {
       ["profile", "apply", $0.big, "--session", $0.session]
+    },
+    Case(name: "template show a folder whose template.yaml is 2 GiB", limit: "8 MiB") {
+      ["template", "show", $0.cli.root + "/huge-template"]
     },
     Case(name: "resolve --file a 2 GiB file", limit: "8 MiB") {
       ["resolve", "--session", $0.session, "project_profile.yaml", "--file", $0.big]
