@@ -9,8 +9,9 @@ APT_PACKAGES := libgit2-dev libyaml-dev zlib1g-dev pkg-config git poppler-utils
 # For tests only: the HTML export is loaded in real headless Chromium and printed to PDF (poppler
 # reads it back). Where apt has no chromium (Ubuntu ships it as a snap) those two tests skip.
 TEST_APT_PACKAGES := chromium
-# For tests only: the zip reader is checked on archives written by python's zipfile and Info-ZIP.
-ZIP_TEST_APT_PACKAGES := python3 zip
+# For tests only: the zip reader is checked on archives written by python's zipfile and Info-ZIP;
+# strace shows which files the executable opens; openssl serves HTTPS with a test CA.
+ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
 
 .PHONY: setup test-setup build test demo release bench bench-cli clean
 
@@ -30,7 +31,7 @@ test-setup: setup
 	    || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_APT_PACKAGES); } \
 	    || echo "warning: could not install $(TEST_APT_PACKAGES); the Chromium export tests will be skipped"; \
 	fi
-	@if ! command -v python3 >/dev/null || ! command -v zip >/dev/null; then \
+	@if ! command -v python3 >/dev/null || ! command -v zip >/dev/null || ! command -v strace >/dev/null || ! command -v openssl >/dev/null; then \
 	  echo "installing $(ZIP_TEST_APT_PACKAGES) with apt-get (for the zip reader's tests)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(ZIP_TEST_APT_PACKAGES); \
 	fi

@@ -34,7 +34,7 @@ let package = Package(
     .executableTarget(
       name: "casebook",
       dependencies: [
-        "Casebook", "YAML",
+        "Casebook", "Git", "YAML",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),

@@ -39,6 +39,12 @@ func hoistGlobalOptions(_ args: [String]) -> [String] {
   return Array(rest[..<terminator]) + front + Array(rest[terminator...])
 }
 
+CertificateDeferral.initializeLibgit2()
+do { try Libgit2Tuning.apply() } catch {
+  System.writeError("casebook: cannot set libgit2's options: \(error)\n")
+  exit(4)
+}
+
 let arguments = hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))
 let wantsJSON = arguments.contains("--json")
 

@@ -125,4 +125,21 @@ struct SystemTests {
       #expect(!needed.contains { $0.contains("[\(library)]") }, "\(CLI.binary) needs \(library)")
     }
   }
+
+  @Test(
+    "the casebook executable leaves the CA bundle unread; a library process reads it",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
+  func executableDefersTheCABundle() throws {
+    // libgit2 with mbedTLS parses the system CA bundle in git_libgit2_init; the executable's
+    // CertificateDeferral keeps it from doing so (nothing local needs HTTPS).
+    let dir = try TemporaryDirectory()
+    let log = dir.appending("trace")
+    let traced = try runCommand(
+      "/usr/bin/strace", ["-f", "-e", "trace=open,openat", "-o", log, CLI.binary, "template", "list"],
+      environment: CLI.environment(home: dir.path, user: "alice"))
+    #expect(traced.status == 0, "\(traced.stderr)")
+    let opened = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(opened.contains("libgit2"), "the trace shows no library loads: \(opened.prefix(2_000))")
+    #expect(!opened.contains("ca-certificates.crt") && !opened.contains("/etc/ssl/certs"), "\(opened)")
+  }
 }

@@ -4,56 +4,41 @@ import Git
 import TestSupport
 import Testing
 
-/// The deferred CA bundle (Git/Internal/TrustedCertificates+Deferral.swift), against a real TLS
-/// server on 127.0.0.1 (`openssl s_server`, with a CA made for the test): until the certificates
-/// are loaded every HTTPS certificate is refused, and loading really parses them.
+/// HTTPS certificates in a process that links the Git layer (this test process, like a server
+/// or sync tool would), against a real TLS server on 127.0.0.1 (`openssl s_server`, with a CA
+/// made for the test): libgit2 checks every certificate against the system's bundle, so the
+/// test's unknown CA is refused, and once that CA is trusted the handshake passes. (The
+/// `casebook` executable defers the system bundle instead: SystemTests checks that.)
 ///
 /// One test, in order, because libgit2's list of trusted certificates is process-wide.
 @Suite(.serialized) struct TrustedCertificatesTests {
-  /// Whether this libgit2 is built on mbedTLS (Debian's is), which is what the deferral is for.
-  static var libgit2UsesMbedTLS: Bool {
-    // /proc files report a size of 0, so read to the end rather than by size.
-    guard let maps = FileHandle(forReadingAtPath: "/proc/self/maps"), let bytes = try? maps.readToEnd() else { return false }
-    return String(decoding: bytes, as: UTF8.self).contains("libmbedx509")
-  }
-
-  @Test(.enabled(if: libgit2UsesMbedTLS && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
-  func httpsIsRefusedUntilCertificatesAreLoadedAndAcceptedAfter() throws {
-    // Asked first, so that this module's start-up (not a bare git_libgit2_init) is what ran.
-    let bundle = try #require(TrustedCertificates.deferredBundle)
-    #expect(FileManager.default.fileExists(atPath: bundle), "libgit2 asked for \(bundle)")
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+  func aLibraryProcessVerifiesCertificates() throws {
+    // Nothing defers the bundle in a library process; load() has nothing to do.
+    #expect(TrustedCertificates.deferredBundle == nil)
+    try TrustedCertificates.load()
 
     let dir = try TemporaryDirectory()
     let tls = try TestTLSServer(in: dir.path)
     defer { tls.stop() }
     let url = "https://127.0.0.1:\(tls.port)/project.git"
 
-    // Nothing loaded: the server's certificate is refused, not accepted unchecked.
-    let before = try Self.connect(url, scratch: dir.appending("repo"))
-    #expect(before.code == GIT_ECERTIFICATE.rawValue, "\(before)")
+    // The system's CAs do not vouch for the test's own: refused, not accepted unchecked.
+    let unknown = try Self.connect(url, scratch: dir.appending("repo"))
+    #expect(unknown.code == GIT_ECERTIFICATE.rawValue, "\(unknown)")
 
-    // A file with no certificate in it reaches mbedTLS's real parser, which refuses it.
+    // A file with no certificate in it reaches the TLS library's real parser, which refuses it.
     let garbage = dir.appending("garbage.pem")
     try Data("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n".utf8)
       .write(to: URL(fileURLWithPath: garbage))
-    #expect {
-      try TrustedCertificates.load(file: garbage)
-    } throws: { error in
-      (error as? GitError)?.message.contains("failed to load CA certificates") ?? false
-    }
+    #expect(throws: GitError.self) { try TrustedCertificates.load(file: garbage) }
 
-    // The test's own CA: the handshake and the certificate check pass, and the failure that is
-    // left is the HTTP one (s_server answers with a web page, not a git service).
+    // The test's own CA trusted: the handshake and the certificate check pass, and the failure
+    // that is left is the HTTP one (s_server answers with a web page, not a git service).
     try TrustedCertificates.load(file: tls.caFile)
-    let trusted = try Self.connect(url, scratch: dir.appending("repo"))
+    let trusted = try Self.connect(url, scratch: dir.appending("repo2"))
     #expect(trusted.code != GIT_ECERTIFICATE.rawValue, "\(trusted)")
     #expect(!trusted.message.localizedCaseInsensitiveContains("certificate"), "\(trusted)")
-
-    // The deferred system bundle parses, and it does not vouch for the test's CA.
-    try TrustedCertificates.load()
-    try TrustedCertificates.load()
-    let system = try Self.connect(url, scratch: dir.appending("repo"))
-    #expect(system.code == GIT_ECERTIFICATE.rawValue, "\(system)")
   }
 
   /// libgit2's error from connecting an anonymous remote at `url` for fetching.

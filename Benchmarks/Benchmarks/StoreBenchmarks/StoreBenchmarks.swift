@@ -45,6 +45,8 @@ final class Fixture {
 nonisolated(unsafe) var fixtures: [String: Fixture] = [:]
 
 let benchmarks: @Sendable () -> Void = {
+  // The libgit2 options the casebook executable runs with (they are the application's to set).
+  try! Libgit2Tuning.apply()
   Benchmark.defaultConfiguration = .init(
     metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident], warmupIterations: 10,
     maxDuration: .seconds(5), maxIterations: 5_000)
