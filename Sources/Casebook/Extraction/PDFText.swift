@@ -55,11 +55,16 @@ enum PDFText {
     guard let text = String(bytes: run.stdout, encoding: .utf8) else {
       throw CasebookError.badInput("\(name): pdftotext gave text that is not UTF-8; nothing was stored")
     }
-    var pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: false)
-    // Every page ends with a form feed, so what follows the last one is not a page.
-    if pages.last?.isBlank == true { pages.removeLast() }
+    // Page by page as the form feeds are found, not split all at once: a flood of form feeds
+    // stops at the locator cap instead of first becoming millions of substrings.
     var extracted = ExtractedText()
-    for page in pages { extracted.page(String(page)) }
+    var rest = Substring(text)
+    while let feed = rest.utf8.firstIndex(of: 0x0C) {
+      try extracted.page(String(rest[..<feed]))
+      rest = rest[rest.utf8.index(after: feed)...]
+    }
+    // Every page ends with a form feed, so what follows the last one is not a page.
+    if !rest.isBlank { try extracted.page(String(rest)) }
     return extracted
   }
 
