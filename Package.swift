@@ -26,11 +26,14 @@ let package = Package(
     .systemLibrary(
       name: "CLibZ", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+    // fork and exec for ChildProcess: posix_spawn can neither limit the child's memory nor tie
+    // its life to Casebook's (Sources/CSpawn/spawn.c).
+    .target(name: "CSpawn"),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", "CLibZ"]),
+      dependencies: ["Git", "YAML", "CLibZ", "CSpawn"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -46,6 +49,9 @@ let package = Package(
         // ZIPFoundation only here: it builds the DOCX fixtures and is the oracle ZIPReader is
         // checked against; the library itself reads zips without it (and so without Foundation).
         "Casebook", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        // To start casebook with no signal blocked: Foundation's Process passes on the test
+        // runner's blocked signals, and a casebook deaf to SIGTERM cannot be tested for it.
+        "CSpawn",
         // The skeleton renderer's oracle: Casebook's own Mustache must render as it does.
         .product(name: "Mustache", package: "swift-mustache"),
       ]),

@@ -34,6 +34,13 @@ struct PendingChange {
   /// that a fresh process could not read.
   mutating func put(_ path: String, yaml node: Node) throws {
     let text = YAML.emit(node)
+    // The last guard of "never store what the readers refuse": a record past the reader's size
+    // limit would answer exit 4 forever. Writers bound their records well before this.
+    guard text.utf8.count <= Limits.default.maxDocumentBytes else {
+      throw CasebookError.badInput(
+        "\(path) would take \(text.utf8.count) bytes, more than the \(Limits.default.maxDocumentBytes >> 20) MiB Casebook reads back; nothing was stored"
+      )
+    }
     let id = try repository.createBlob(Data(text.utf8))
     changes[path] = .blob(id)
     if text.utf8.count <= Self.seededBytes, node.depth <= Limits.default.maxDepth {

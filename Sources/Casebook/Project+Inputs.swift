@@ -118,6 +118,17 @@ extension Project {
   static func extract(path: String, name: String, mediaType: String, size: Int) throws
     -> (mediaType: String, text: ExtractedText?)
   {
+    do {
+      return try extractText(path: path, name: name, mediaType: mediaType, size: size)
+    } catch let overflow as LocatorOverflow {
+      // Refused rather than stored with a partial map, or with one the YAML reader would refuse.
+      throw CasebookError.badInput("\(name): \(overflow.message); nothing was stored")
+    }
+  }
+
+  private static func extractText(path: String, name: String, mediaType: String, size: Int) throws
+    -> (mediaType: String, text: ExtractedText?)
+  {
     switch mediaType {
     case MediaType.pdf:
       return (mediaType, try PDFText.extract(path: path, name: name))
@@ -140,10 +151,10 @@ extension Project {
         throw CasebookError.badInput("\(name) is not valid UTF-8 text; nothing was stored")
       }
       switch mediaType {
-      case MediaType.html: return (mediaType, HTMLText.extract(text))
-      case MediaType.markdown: return (mediaType, ExtractedText.markdown(text))
+      case MediaType.html: return (mediaType, try HTMLText.extract(text))
+      case MediaType.markdown: return (mediaType, try ExtractedText.markdown(text))
       case MediaType.csv: return (mediaType, ExtractedText(verbatim: text))
-      default: return (MediaType.plain, ExtractedText.plain(text))
+      default: return (MediaType.plain, try ExtractedText.plain(text))
       }
     default:
       return (mediaType, nil)

@@ -238,7 +238,7 @@ import Testing
     #expect {
       _ = try PDFText.extract(path: path, name: "slow.pdf", timeLimit: .zero)
     } throws: { error in
-      error as? CasebookError == .badInput("slow.pdf: pdftotext took longer than 0 s; nothing was stored")
+      error as? CasebookError == .badInput("slow.pdf: pdftotext took longer than 0 s (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored")
     }
   }
 
@@ -253,10 +253,10 @@ import Testing
     }
   }
 
-  @Test("limits in messages: the defaults as they always were, small limits as they are")
+  @Test("limits in messages: the defaults as documented, small limits as they are")
   func describedLimits() {
-    #expect(PDFText.describe(PDFText.timeLimit) == "120 s")
-    #expect(PDFText.describe(bytes: PDFText.outputLimit) == "64 MiB")
+    #expect(PDFText.describe(PDFText.defaultTimeLimit) == "30 s")
+    #expect(PDFText.describe(bytes: PDFText.outputLimit) == "32 MiB")
     #expect(PDFText.describe(.zero) == "0 s")
     #expect(PDFText.describe(.milliseconds(250)) == "250 ms")
     #expect(PDFText.describe(.milliseconds(1500)) == "1500 ms")

@@ -1,3 +1,5 @@
+internal import CSpawn
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -9,8 +11,9 @@
   import Darwin
 #endif
 
-/// A child process run to its end on one thread with POSIX calls only (`posix_spawn`, `poll`,
-/// `waitpid`), with a deadline and a cap on what it may print.
+/// A child process run to its end on one thread with POSIX calls only (fork and exec in
+/// `CSpawn`, `poll`, `waitpid`), with a deadline, a cap on what it may print, an optional limit
+/// on its memory, and a life no longer than Casebook's.
 ///
 /// Foundation's `Process` would do, but it is in swift-corelibs-foundation only, and any use of
 /// it links all of Foundation, CoreFoundation and ICU into the static `casebook` binary, which
@@ -58,12 +61,14 @@ struct ChildProcess {
   /// Runs `executable` (a path; PATH is not searched) with `arguments`, standard input on
   /// `/dev/null` and the environment of this process. Kills it with `SIGKILL` when it is still
   /// running after `timeLimit` or has printed more than `outputLimit` bytes. A negative limit
-  /// is no time at all; one beyond `longestLimit` is taken as `longestLimit`.
-  static func run(_ executable: String, arguments: [String], timeLimit: Duration, outputLimit: Int)
-    throws(SpawnError) -> Output
-  {
+  /// is no time at all; one beyond `longestLimit` is taken as `longestLimit`. With `memoryLimit`,
+  /// its address space is limited to that many bytes (`RLIMIT_AS`): an allocation past it fails.
+  /// The child runs on the calling thread's watch: it is killed if that thread ends first.
+  static func run(
+    _ executable: String, arguments: [String], timeLimit: Duration, outputLimit: Int, memoryLimit: Int? = nil
+  ) throws(SpawnError) -> Output {
     let deadline = ContinuousClock.now.advanced(by: min(timeLimit, longestLimit))
-    let (pid, stdout, stderr) = try start(executable, arguments: arguments)
+    let (pid, stdout, stderr) = try start(executable, arguments: arguments, memoryLimit: memoryLimit)
     return collect(pid, stdout: stdout, stderr: stderr, deadline: deadline, outputLimit: outputLimit)
   }
 
@@ -82,7 +87,7 @@ struct ChildProcess {
 
   /// Starts the child with its standard output and error on new pipes, and returns their read
   /// ends.
-  private static func start(_ executable: String, arguments: [String]) throws(SpawnError)
+  private static func start(_ executable: String, arguments: [String], memoryLimit: Int?) throws(SpawnError)
     -> (pid: pid_t, stdout: Int32, stderr: Int32)
   {
     pthread_mutex_lock(spawning)
@@ -95,7 +100,9 @@ struct ChildProcess {
       throw error
     }
     let pid: pid_t
-    do { pid = try spawn(executable, arguments: arguments, stdout: out.write, stderr: err.write) } catch {
+    do {
+      pid = try spawn(executable, arguments: arguments, stdout: out.write, stderr: err.write, memoryLimit: memoryLimit)
+    } catch {
       for fd in [out.read, out.write, err.read, err.write] { close(fd) }
       throw error
     }
@@ -106,51 +113,14 @@ struct ChildProcess {
     return (pid, out.read, err.read)
   }
 
-  /// Starts the child with standard output and error on the pipes' write ends. The pipes
-  /// themselves are close-on-exec, so the child holds them only as its 1 and 2; on Linux it is
-  /// given nothing else above 2 either.
-  private static func spawn(_ executable: String, arguments: [String], stdout: Int32, stderr: Int32)
-    throws(SpawnError) -> pid_t
-  {
-    #if canImport(Darwin)
-      var actions: posix_spawn_file_actions_t? = nil
-      var attributes: posix_spawnattr_t? = nil
-    #else
-      var actions = posix_spawn_file_actions_t()
-      var attributes = posix_spawnattr_t()
-    #endif
-    var rc = posix_spawn_file_actions_init(&actions)
-    guard rc == 0 else { throw SpawnError(code: rc) }
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    rc = posix_spawnattr_init(&attributes)
-    guard rc == 0 else { throw SpawnError(code: rc) }
-    defer { posix_spawnattr_destroy(&attributes) }
-
-    // No input: a tool that reads standard input should see end-of-file, not the terminal or
-    // whatever pipe the CLI was started on.
-    rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    if rc == 0 { rc = posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
-    if rc == 0 { rc = posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
-    #if os(Linux)
-      // Close-on-exec covers only what Casebook opens. Descriptors it was started with (a
-      // server's sockets, a shell's extra pipes) or that a library opened without the flag
-      // would pass to the child too, and one holding a pipe's write end keeps whoever reads
-      // that pipe from ever seeing end-of-file.
-      if rc == 0, let closeFrom { rc = closeFrom(&actions, 3) }
-    #endif
-    // A CLI or server may ignore SIGPIPE, and an ignored signal stays ignored across exec; the
-    // child should die as usual on a closed pipe. Nor should it inherit the spawning thread's
-    // blocked signals, which would make it deaf to SIGTERM from anyone else.
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    sigaddset(&defaults, SIGPIPE)
-    var unblocked = sigset_t()
-    sigemptyset(&unblocked)
-    if rc == 0 { rc = posix_spawnattr_setsigdefault(&attributes, &defaults) }
-    if rc == 0 { rc = posix_spawnattr_setsigmask(&attributes, &unblocked) }
-    if rc == 0 { rc = posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) }
-    guard rc == 0 else { throw SpawnError(code: rc) }
-
+  /// Starts the child with standard output and error on the pipes' write ends, through
+  /// `casebook_spawn` (fork and exec in C): standard input on `/dev/null`, nothing else above 2,
+  /// an empty signal mask, SIGPIPE at its default, its address space limited to `memoryLimit`
+  /// bytes when given, and, on Linux, killed when the thread that started it ends, so that it
+  /// never outlives Casebook (SIGTERM, SIGKILL or a crash alike).
+  private static func spawn(
+    _ executable: String, arguments: [String], stdout: Int32, stderr: Int32, memoryLimit: Int?
+  ) throws(SpawnError) -> pid_t {
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     #if canImport(Darwin)
@@ -159,22 +129,11 @@ struct ChildProcess {
       let environment = environ
     #endif
     var pid: pid_t = 0
-    // posix_spawn reports a failed exec (no such file, not executable) as its own result.
-    rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
+    let rc = casebook_spawn(
+      executable, argv, environment, stdout, stderr, UInt64(max(0, memoryLimit ?? 0)), &pid)
     guard rc == 0 else { throw SpawnError(code: rc) }
     return pid
   }
-
-  #if os(Linux)
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time
-    /// so that the binary still starts on an older glibc; there a child inherits as before.
-    nonisolated(unsafe) private static let closeFrom:
-      (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(
-          symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-      }()
-  #endif
 
   /// A pipe whose ends are close-on-exec, so that no later child inherits them, and above 0, 1
   /// and 2, so that setting up the child's 1 and 2 cannot overwrite one of them (when this

@@ -40,7 +40,7 @@ enum DOCXText {
     }
     var out = ExtractedText()
     for block in reader.blocks {
-      if let level = block.level { out.heading(level: level, block.text) } else { out.paragraph(block.text) }
+      if let level = block.level { try out.heading(level: level, block.text) } else { try out.paragraph(block.text) }
     }
     out.finish()
     return out

@@ -31,9 +31,67 @@ struct ExtractedText {
   private(set) var headings: [Heading] = []
   /// Whether pages are the input's own (PDF) rather than absent.
   private(set) var paged = false
-  private var stack: [(level: Int, text: String, index: Int)] = []
+  /// The open headings; `pathBytes` bounds what the path down to this one takes in
+  /// `locators.yaml`, where every paragraph under it repeats it.
+  private var stack: [(level: Int, text: String, index: Int, pathBytes: Int)] = []
+  /// Pages, paragraphs and headings so far.
+  private(set) var locatorCount = 0
+  /// An upper bound on the bytes of `locators.yaml` for what has been added so far.
+  private(set) var locatorBytes = ExtractedText.documentBytes
 
   var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+
+  // MARK: - Limits
+
+  /// The most pages, paragraphs and headings (together) one input may have. Far beyond a real
+  /// report, and small enough that extraction stays quick and `locators.yaml` reads back: each
+  /// locator is at most `nodesPerLocator` YAML nodes, so the map stays far inside the reader's
+  /// node limit (`Limits.maxNodes`; a test checks that relationship).
+  static let maxLocators = 10_000
+  /// The most bytes `locators.yaml` may take by the bound `locatorBytes` keeps: half of what the
+  /// YAML reader accepts (`Limits.maxDocumentBytes`), so that what is stored always reads back.
+  static let maxLocatorBytes = Limits.default.maxDocumentBytes / 2
+  /// The most YAML nodes one locator takes: a heading is a mapping, three keys, a path of up to
+  /// six titles (levels are 1 to 6, and an open heading's children are deeper), a level, and a
+  /// span of two numbers.
+  static let nodesPerLocator = 1 + 3 + 1 + 6 + 1 + 1 + 2
+  /// Bounds on the parts of `locators.yaml` outside the titles: the keys and the format line,
+  /// and one locator's keys, indentation and two numbers of up to 20 digits.
+  static let documentBytes = 128
+  static let locatorOverheadBytes = 96
+  /// A title in a path: its emitted form (`YAML.emit`, newline included) after `  - `.
+  static func titleBytes(_ title: String) -> Int { 4 + YAML.emit(.string(title)).utf8.count }
+
+  /// Counts one more locator of `bytes` (beyond the fixed overhead), or says why the input has
+  /// more than Casebook stores. Checked as each is added, so a hostile input stops early.
+  private mutating func count(_ bytes: Int) throws(LocatorOverflow) {
+    locatorCount += 1
+    locatorBytes += Self.locatorOverheadBytes + bytes
+    guard locatorCount <= Self.maxLocators else {
+      throw LocatorOverflow(
+        "it has more than \(Self.maxLocators) pages, paragraphs and headings, the most Casebook indexes for one input; split it into smaller files"
+      )
+    }
+    guard locatorBytes <= Self.maxLocatorBytes else {
+      throw LocatorOverflow(
+        "its headings are too long to index: the map of its paragraphs and headings would pass \(Self.maxLocatorBytes >> 20) MiB; shorten the headings or split the file"
+      )
+    }
+  }
+
+  /// Opens a heading: counts it, then pushes it on the stack.
+  private mutating func open(_ heading: Heading, title: String) throws(LocatorOverflow) {
+    let pathBytes = (stack.last?.pathBytes ?? 0) + Self.titleBytes(title)
+    try count(pathBytes)
+    headings.append(heading)
+    stack.append((heading.level, title, headings.count - 1, pathBytes))
+  }
+
+  /// Adds a paragraph under the open headings, counted.
+  private mutating func addParagraph(_ lines: ClosedRange<Int>) throws(LocatorOverflow) {
+    try count(stack.last?.pathBytes ?? 0)
+    paragraphs.append(Paragraph(lines: lines, heading: stack.map(\.text)))
+  }
 
   // MARK: - Building
 
@@ -51,19 +109,18 @@ struct ExtractedText {
   init() {}
 
   /// Adds a heading line (Markdown style, so the text reads well) and opens its section.
-  mutating func heading(level: Int, _ raw: String) {
+  mutating func heading(level: Int, _ raw: String) throws(LocatorOverflow) {
     let title = Self.collapse(raw)
     guard !title.isEmpty else { return }
     let level = min(max(level, 1), 6)
     closeHeadings(atOrAbove: level)
     separate()
     lines.append(String(repeating: "#", count: level) + " " + title)
-    headings.append(Heading(path: stack.map(\.text) + [title], level: level, lines: lines.count...lines.count))
-    stack.append((level, title, headings.count - 1))
+    try open(Heading(path: stack.map(\.text) + [title], level: level, lines: lines.count...lines.count), title: title)
   }
 
   /// Adds a paragraph (its own lines, whitespace within each line collapsed).
-  mutating func paragraph(_ raw: String) {
+  mutating func paragraph(_ raw: String) throws(LocatorOverflow) {
     let body = raw.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { Self.collapse(String($0)) }.filter {
       !$0.isEmpty
     }
@@ -71,12 +128,13 @@ struct ExtractedText {
     separate()
     let first = lines.count + 1
     lines += body
-    paragraphs.append(Paragraph(lines: first...lines.count, heading: stack.map(\.text)))
+    try addParagraph(first...lines.count)
   }
 
   /// Adds a page of text as it is (PDF): its lines, trailing blank lines dropped.
-  mutating func page(_ raw: String) {
+  mutating func page(_ raw: String) throws(LocatorOverflow) {
     paged = true
+    try count(0)
     var body = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
       .map(String.init)
     while let last = body.last, last.trimmingSpaces().isEmpty { body.removeLast() }
@@ -114,24 +172,24 @@ struct ExtractedText {
 
   /// Markdown: the file's own lines, `#` headings (outside code fences) and paragraphs (runs of
   /// non-blank lines that are not headings; each list item is one; a fenced block is one).
-  static func markdown(_ text: String) -> ExtractedText {
+  static func markdown(_ text: String) throws(LocatorOverflow) -> ExtractedText {
     var out = ExtractedText(verbatim: text)
-    out.scanBlocks(headings: true)
+    try out.scanBlocks(headings: true)
     return out
   }
 
   /// Plain text: the file's own lines, and paragraphs separated by blank lines.
-  static func plain(_ text: String) -> ExtractedText {
+  static func plain(_ text: String) throws(LocatorOverflow) -> ExtractedText {
     var out = ExtractedText(verbatim: text)
-    out.scanBlocks(headings: false)
+    try out.scanBlocks(headings: false)
     return out
   }
 
-  private mutating func scanBlocks(headings withHeadings: Bool) {
+  private mutating func scanBlocks(headings withHeadings: Bool) throws(LocatorOverflow) {
     var start: Int?
     var fence: Substring?
-    func close(_ end: Int) {
-      if let s = start { paragraphs.append(Paragraph(lines: s...end, heading: stack.map(\.text))) }
+    func close(_ end: Int) throws(LocatorOverflow) {
+      if let s = start { try addParagraph(s...end) }
       start = nil
     }
     for (offset, line) in lines.enumerated() {
@@ -140,39 +198,38 @@ struct ExtractedText {
       if withHeadings, let open = fence {
         if trimmed.hasPrefix(open) {
           fence = nil
-          close(number)
+          try close(number)
         }
         continue
       }
       if withHeadings, line.count - trimmed.count < 4, trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-        close(number - 1)
+        try close(number - 1)
         fence = trimmed.prefix(3)
         start = number
         continue
       }
       if withHeadings, let level = Self.atxLevel(trimmed) {
-        close(number - 1)
+        try close(number - 1)
         let title = Self.collapse(
           Self.withoutClosingHashes(String(trimmed.dropFirst(level)))
         )
         closeHeadings(atOrAbove: level, endingAt: number - 1)
         if !title.isEmpty {
-          self.headings.append(Heading(path: stack.map(\.text) + [title], level: level, lines: number...number))
-          stack.append((level, title, self.headings.count - 1))
+          try open(Heading(path: stack.map(\.text) + [title], level: level, lines: number...number), title: title)
         }
         continue
       }
       if trimmed.isEmpty {
-        close(number - 1)
+        try close(number - 1)
       } else if start == nil {
         start = number
       } else if withHeadings, line.count - trimmed.count < 2, Self.isListItem(trimmed) {
         // Each item of a list is a paragraph of its own: what a citation usually points at.
-        close(number - 1)
+        try close(number - 1)
         start = number
       }
     }
-    close(lines.count)
+    try close(lines.count)
     closeHeadings(atOrAbove: 1, endingAt: lines.count)
   }
 
@@ -351,6 +408,13 @@ extension ExtractedText {
     }
     return cut + " …"
   }
+}
+
+/// Why an input's text is not stored: it has more pages, paragraphs and headings than
+/// `locators.yaml` may hold (`ExtractedText.maxLocators`, `maxLocatorBytes`).
+struct LocatorOverflow: Error {
+  let message: String
+  init(_ message: String) { self.message = message }
 }
 
 /// Why a locator does not resolve; the message names the locator and what would.

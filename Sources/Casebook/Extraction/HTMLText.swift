@@ -16,17 +16,17 @@ enum HTMLText {
   ]
   static let skippedTags: Set<String> = ["script", "style", "template", "title", "noscript", "svg"]
 
-  static func extract(_ html: String) -> ExtractedText {
+  static func extract(_ html: String) throws(LocatorOverflow) -> ExtractedText {
     var out = ExtractedText()
     var buffer = ""
     var heading: Int?
     let s = Array(html.unicodeScalars)
     var i = 0
 
-    func flush() {
+    func flush() throws(LocatorOverflow) {
       let text = decodeEntities(buffer)
       buffer = ""
-      if let level = heading { out.heading(level: level, text) } else { out.paragraph(text) }
+      if let level = heading { try out.heading(level: level, text) } else { try out.paragraph(text) }
     }
 
     while i < s.count {
@@ -64,15 +64,15 @@ enum HTMLText {
         continue
       }
       if name.count == 2, name.hasPrefix("h"), let level = Int(name.dropFirst()), (1...6).contains(level) {
-        flush()
+        try flush()
         heading = closing ? nil : level
       } else if name == "br" {
         buffer += "\n"
       } else if blockTags.contains(name) {
-        flush()
+        try flush()
       }
     }
-    flush()
+    try flush()
     out.finish()
     return out
   }

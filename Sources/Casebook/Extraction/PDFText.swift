@@ -10,19 +10,62 @@
 #endif
 
 /// Text from a PDF by poppler's `pdftotext`, page by page (it ends every page with a form feed),
-/// run as a child process with a time limit and a cap on what it may print, so a hostile PDF can
-/// neither hang nor flood Casebook.
+/// run as a child process with a time limit, a memory limit and a cap on what it may print, so a
+/// hostile PDF can neither hang nor flood Casebook; it dies with Casebook.
 enum PDFText {
-  /// How long `pdftotext` may run.
-  static let timeLimit: Duration = .seconds(120)
-  /// The most text it may print.
-  static let outputLimit = 64 << 20
+  /// How long `pdftotext` may run unless `CASEBOOK_PDF_SECONDS` says otherwise: long enough for
+  /// a few hundred real pages on a slow machine, short enough that a hostile PDF does not hold
+  /// up the session for minutes.
+  static let defaultTimeLimit: Duration = .seconds(30)
+  /// The range `CASEBOOK_PDF_SECONDS` may set.
+  static let timeLimitSeconds = 1...3600
+  /// The most address space `pdftotext` may have unless `CASEBOOK_PDF_MEMORY_MIB` says
+  /// otherwise, in MiB: a thousand-page report takes well under a tenth of it.
+  static let defaultMemoryMiB = 1024
+  /// The range `CASEBOOK_PDF_MEMORY_MIB` may set.
+  static let memoryMiB = 64...(1 << 20)
+  /// The most text it may print: as much as Casebook extracts from any text file.
+  static let outputLimit = Project.maxExtractedBytes
+
+  /// The time limit: `CASEBOOK_PDF_SECONDS` (whole seconds) when set, else `defaultTimeLimit`.
+  static func configuredTimeLimit(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    -> Duration
+  {
+    try setting("CASEBOOK_PDF_SECONDS", in: environment, range: timeLimitSeconds, unit: "seconds").map {
+      .seconds($0)
+    } ?? defaultTimeLimit
+  }
+
+  /// The memory limit in bytes: `CASEBOOK_PDF_MEMORY_MIB` (whole MiB) when set, else
+  /// `defaultMemoryMiB`.
+  static func configuredMemoryLimit(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    -> Int
+  {
+    (try setting("CASEBOOK_PDF_MEMORY_MIB", in: environment, range: memoryMiB, unit: "MiB") ?? defaultMemoryMiB) << 20
+  }
+
+  /// A whole number from the environment, nil when unset or empty; anything else outside
+  /// `range` is refused rather than ignored, so that a typo never means no limit.
+  private static func setting(_ name: String, in environment: [String: String], range: ClosedRange<Int>, unit: String)
+    throws -> Int?
+  {
+    guard let text = environment[name], !text.isEmpty else { return nil }
+    guard text.count <= 9, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text), range.contains(value)
+    else {
+      throw CasebookError.badInput(
+        "\(name) must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound), not '\(Identifier.printable(text))'"
+      )
+    }
+    return value
+  }
 
   /// The text of the PDF at `path`; `name` is how messages call it. The limits are parameters
-  /// so that tests can reach them without a 64 MiB or two-minute PDF.
+  /// so that tests can reach them without a large or slow PDF; nil takes the configured one.
   static func extract(
-    path: String, name: String, timeLimit: Duration = timeLimit, outputLimit: Int = outputLimit
+    path: String, name: String, timeLimit: Duration? = nil, outputLimit: Int = outputLimit, memoryLimit: Int? = nil
   ) throws -> ExtractedText {
+    let timeLimit = try timeLimit ?? configuredTimeLimit()
+    let memoryLimit = try memoryLimit ?? configuredMemoryLimit()
     guard let tool = executable("pdftotext") else {
       throw CasebookError.repository(
         "cannot read PDF \(name): pdftotext is not installed (Debian/Ubuntu: apt-get install poppler-utils, or make setup)"
@@ -32,7 +75,7 @@ enum PDFText {
     do {
       run = try ChildProcess.run(
         tool, arguments: ["-enc", "UTF-8", "-eol", "unix", path, "-"], timeLimit: timeLimit,
-        outputLimit: outputLimit)
+        outputLimit: outputLimit, memoryLimit: memoryLimit)
     } catch {
       throw CasebookError.repository("cannot run pdftotext for \(name): \(error.message)")
     }
@@ -42,24 +85,38 @@ enum PDFText {
       throw CasebookError.repository("cannot read pdftotext's output for \(name): \(failure)")
     }
     if run.timedOut {
-      throw CasebookError.badInput("\(name): pdftotext took longer than \(describe(timeLimit)); nothing was stored")
+      throw CasebookError.badInput(
+        "\(name): pdftotext took longer than \(describe(timeLimit)) (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored"
+      )
     }
     if run.overflowed {
       throw CasebookError.badInput(
         "\(name): its text is larger than \(describe(bytes: outputLimit)); nothing was stored")
     }
     guard run.termination == .exited(0) else {
-      let why = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n").first.map { ": \($0)" } ?? ""
+      let stderr = String(decoding: run.stderr, as: UTF8.self)
+      let lower = stderr.lowercased()
+      if ["bad_alloc", "out of memory", "cannot allocate", "failed to map segment"].contains(where: lower.contains) {
+        throw CasebookError.badInput(
+          "\(name): pdftotext ran out of its \(describe(bytes: memoryLimit)) memory limit (CASEBOOK_PDF_MEMORY_MIB sets it); nothing was stored"
+        )
+      }
+      let why = stderr.split(separator: "\n").first.map { ": \($0)" } ?? ""
       throw CasebookError.badInput("\(name) is not a readable PDF (pdftotext failed\(why)); nothing was stored")
     }
     guard let text = String(bytes: run.stdout, encoding: .utf8) else {
       throw CasebookError.badInput("\(name): pdftotext gave text that is not UTF-8; nothing was stored")
     }
-    var pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: false)
-    // Every page ends with a form feed, so what follows the last one is not a page.
-    if pages.last?.isBlank == true { pages.removeLast() }
+    // Page by page as the form feeds are found, not split all at once: a flood of form feeds
+    // stops at the locator cap instead of first becoming millions of substrings.
     var extracted = ExtractedText()
-    for page in pages { extracted.page(String(page)) }
+    var rest = Substring(text)
+    while let feed = rest.utf8.firstIndex(of: 0x0C) {
+      try extracted.page(String(rest[..<feed]))
+      rest = rest[rest.utf8.index(after: feed)...]
+    }
+    // Every page ends with a form feed, so what follows the last one is not a page.
+    if !rest.isBlank { try extracted.page(String(rest)) }
     return extracted
   }
 
