@@ -95,6 +95,34 @@ struct MarkdownHTMLTests {
     }
   }
 
+  @Test("a wide header over many short rows is not padded past a budget: the HTML stays linear in the input")
+  func wideTable() {
+    // 600 columns over 600 one-cell rows: padding every row to the header's width made
+    // rows × columns empty cells (3 MB of HTML from 4 KB; 180 MB from 84 KB).
+    let markdown =
+      "|" + String(repeating: "a|", count: 600) + "\n|" + String(repeating: "-|", count: 600) + "\n"
+      + String(repeating: "x|\n", count: 600)
+    let html = MarkdownHTML.render(markdown)
+    #expect(html.utf8.count < 20 * markdown.utf8.count, "\(html.utf8.count) bytes of HTML from \(markdown.utf8.count)")
+    #expect(html.components(separatedBy: "<th>").count - 1 == 600)
+    #expect(html.components(separatedBy: "<tr><td>x</td></tr>").count - 1 == 600)
+    // A narrow table's short rows are still padded, as before, next to the wide one.
+    let both = MarkdownHTML.render("| A | B | C |\n| - | - | - |\n| 1 |\n\n" + markdown)
+    #expect(
+      both.hasPrefix(
+        "<table>\n<thead>\n<tr><th>A</th><th>B</th><th>C</th></tr>\n</thead>\n<tbody>\n<tr><td>1</td><td></td><td></td></tr>\n"
+      ))
+  }
+
+  @Test("code spans close on the next run of the same length, after any number of other runs")
+  func codeSpanRuns() {
+    #expect(MarkdownHTML.render("`a`` ``b` ``c```d``\n") == "<p><code>a`` ``b</code> <code>c```d</code></p>\n")
+    #expect(MarkdownHTML.render("\\``x` y`\n") == "<p>`<code>x</code> y`</p>\n")
+    // Runs of 1, 2, 3… backticks, none closed: every one is text.
+    let runs = (1...300).map { String(repeating: "`", count: $0) }.joined(separator: " ")
+    #expect(MarkdownHTML.render(runs) == "<p>\(runs)</p>\n")
+  }
+
   @Test("finishes on large pathological input, escaped")
   func pathological() {
     let inputs = [
