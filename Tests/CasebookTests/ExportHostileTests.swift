@@ -45,4 +45,54 @@ struct ExportHostileTests {
       #expect(verified.status == 0, "\(format): \(verified.stderr)")
     }
   }
+
+  @Test("the Markdown export lets no raw HTML and no unsafe link through, from sections or cited inputs")
+  func markdownSanitised() throws {
+    let annex = """
+      # Annex
+
+      <script>alert(1)</script>
+
+      <img src=x onerror=alert(1)>
+
+      <!-- hidden -->
+
+      [click](javascript:alert(1)) [data](data:text/html,x) <javascript:alert(1)> <https://ok.example/>
+
+      [ref]: javascript:alert(2)
+
+      See [ref] and [the audit](https://example.org/audit).
+
+      """
+    let (cli, repo) = try Self.project(annex: annex)
+    // A cited input is quoted in a footnote: the same rules apply to it.
+    let session = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
+    let notes = try cli.file("notes.txt", "quoted <script>alert(3)</script> and [x](javascript:alert(4))\n")
+    let input = try #require(
+      try cli.ok(["input", "add", notes, "--session", session, "--repo", repo])["input_id"] as? String)
+    let key = try cli.file("risks.md", "# Key risks\n\nSee the notes.\n")
+    _ = try cli.ok([
+      "section", "draft", "key-risks", "--from", key, "--source", "\(input):L1", "--session", session, "--repo", repo,
+    ])
+    _ = try cli.ok(["section", "commit", "key-risks", "--session", session, "--repo", repo])
+
+    let before = try cli.state(of: repo)
+    let result = try cli.run(["export", "main", "--format", "md", "--repo", repo])
+    #expect(result.status == 0, "\(result.stderr)")
+    let md = result.stdout
+    // Every `<` that could open a tag, a comment or an autolink is escaped, but the safe autolink.
+    let live = try NSRegularExpression(pattern: "(?<!\\\\)<(?!https://ok\\.example/>)[A-Za-z!/?]")
+    let found = live.matches(in: md, range: NSRange(md.startIndex..., in: md)).map {
+      String(md[Range($0.range, in: md)!])
+    }
+    #expect(found.isEmpty, "live markup \(found) in:\n\(md)")
+    #expect(md.contains("\\<script>alert(1)\\</script>"))
+    #expect(md.contains("    > quoted \\<script\\>alert(3)\\</script\\>"))
+    let unsafe = try NSRegularExpression(pattern: "(?<!\\\\)\\]\\((javascript|data):")
+    #expect(unsafe.firstMatch(in: md, range: NSRange(md.startIndex..., in: md)) == nil, "an unsafe link in:\n\(md)")
+    #expect(!md.contains("\n[ref]:"), "a link reference definition survived in:\n\(md)")
+    #expect(md.contains("[the audit](https://example.org/audit)"))
+    #expect(md.contains("<https://ok.example/>"))
+    #expect(try cli.state(of: repo) == before, "export changed the repository")
+  }
 }
