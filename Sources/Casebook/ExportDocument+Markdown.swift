@@ -1,8 +1,11 @@
 import YAML
 
 extension ExportDocument {
-  /// The document as Markdown (GitHub-flavoured: pipe tables, `[^label]` footnotes). Section
-  /// text is kept as drafted, its headings moved two levels down under the section's own.
+  /// The document as Markdown (GitHub-flavoured: pipe tables, `[^label]` footnotes), under the
+  /// same safety rules as the HTML: section text is rewritten from what the converter parsed
+  /// (see `MarkdownHTML.markdown(_:)`), its headings moved two levels down under the section's
+  /// own, and every other string from the repository (profile values, titles, file names,
+  /// locators, excerpts, comments) is escaped to read as plain text.
   func markdown() -> String {
     var out: [String] = []
     func line(_ text: String = "") { out.append(text) }
@@ -37,9 +40,7 @@ extension ExportDocument {
     where Self.scalarText(detail.value) == nil && !(detail.value.sequence?.allSatisfy(\.isScalar) ?? false) {
       line("**\(Self.oneLine(detail.label))**")
       line()
-      line("```yaml")
-      line(YAML.emit(detail.value).trimmingSuffixNewlines())
-      line("```")
+      out += MarkdownHTML.fenced(YAML.emit(detail.value).trimmingSuffixNewlines(), info: "yaml")
       line()
     }
     line("## Stakeholders")
@@ -73,7 +74,8 @@ extension ExportDocument {
       line("_\(Self.statusLine(part))_")
       line()
       if let content = part.content {
-        let body = Self.demoted(Self.bodyLines(content, title: part.title), by: 2)
+        let body = MarkdownHTML.markdown(
+          MarkdownHTML.parse(Self.bodyLines(content, title: part.title), depth: 0), headingShift: 2)
         out.append(contentsOf: body)
         if !body.isEmpty { line() }
       } else {
@@ -87,7 +89,9 @@ extension ExportDocument {
           line("[^src-\(citation.number)]: \(Self.describe(citation))")
           if let excerpt = citation.excerpt {
             line()
-            for quoted in MarkdownHTML.lines(excerpt) { line(quoted.isEmpty ? "    >" : "    > \(quoted)") }
+            for quoted in MarkdownHTML.lines(excerpt) {
+              line(quoted.isEmpty ? "    >" : "    > \(Self.plain(quoted))")
+            }
           }
           line()
         }
@@ -119,33 +123,36 @@ extension ExportDocument {
     return "\(oneLine(name)) (input \(citation.input))\(at)"
   }
 
+  /// One line of plain text: line breaks become spaces, and Markdown is escaped (`plain`).
   static func oneLine(_ text: String) -> String {
-    text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    plain(text.split(whereSeparator: \.isNewline).joined(separator: " "))
   }
 
-  /// Text for a Markdown table cell: one line, pipes escaped.
-  static func cell(_ text: String) -> String {
-    oneLine(text).replacingEvery("|", with: "\\|")
-  }
-
-  /// ATX headings outside code fences moved `shift` levels down (at most to level 6).
-  static func demoted(_ lines: [String], by shift: Int) -> [String] {
-    var fence: MarkdownHTML.Fence?
-    return lines.map { line in
-      if let open = fence {
-        if let close = MarkdownHTML.fence(line), close.char == open.char, close.count >= open.count, close.info.isEmpty
-        {
-          fence = nil
+  /// Text that a Markdown reader shows as written, as the HTML export shows it: characters that
+  /// would start raw HTML, links, entities, code or emphasis are backslash-escaped, and control
+  /// characters become U+FFFD as in the HTML.
+  static func plain(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\\", "`", "*", "_", "[", "]", "<", ">", "&", "|", "~", "#", "!":
+        out += "\\"
+        out.unicodeScalars.append(scalar)
+      case "\t": out.unicodeScalars.append(scalar)
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7f || scalar == "\u{E000}" {
+          out += "\u{FFFD}"
+        } else {
+          out.unicodeScalars.append(scalar)
         }
-        return line
       }
-      if let open = MarkdownHTML.fence(line) {
-        fence = open
-        return line
-      }
-      guard let heading = MarkdownHTML.heading(line) else { return line }
-      return String(repeating: "#", count: min(6, heading.level + shift)) + " " + heading.text
     }
+    return out
+  }
+
+  /// Text for a Markdown table cell: one line, escaped (pipes too).
+  static func cell(_ text: String) -> String {
+    oneLine(text)
   }
 }
 

@@ -24,8 +24,34 @@ enum MarkdownHTML {
   /// Renders parsed blocks (see `blocks(_:)`).
   static func render(_ blocks: [Block], headingShift: Int = 0) -> String {
     var out = ""
-    render(blocks, tight: false, shift: headingShift, into: &out)
+    var padding = paddingBudget(blocks)
+    render(blocks, tight: false, shift: headingShift, padding: &padding, into: &out)
     return out
+  }
+
+  /// How many empty cells the tables of `blocks` may add in all to pad short rows to their
+  /// header's width: 256, and two per cell and character the tables hold. Each empty cell is
+  /// output with nothing in the input to pay for it, so without a bound one wide header over
+  /// many short rows costs rows × columns (a 84 KB table made 180 MB of HTML). Real tables stay
+  /// far inside this and are padded as GitHub pads them; a table that would need more than what
+  /// is left is rendered with its short rows as written, which browsers show as blank space.
+  static func paddingBudget(_ blocks: [Block]) -> Int {
+    256 + 2 * tableSize(blocks)
+  }
+
+  private static func tableSize(_ blocks: [Block]) -> Int {
+    var budget = 0
+    for block in blocks {
+      switch block {
+      case .table(let header, _, let rows):
+        budget += header.count + header.reduce(0) { $0 + $1.utf8.count }
+        for row in rows { budget += 1 + row.count + row.reduce(0) { $0 + $1.utf8.count } }
+      case .quote(let inner): budget += tableSize(inner)
+      case .list(_, _, _, let items): for item in items { budget += tableSize(item) }
+      default: break
+      }
+    }
+    return budget
   }
 
   /// The block structure of `markdown`, with line endings made canonical first.
@@ -326,9 +352,9 @@ enum MarkdownHTML {
           var rows: [[String]] = []
           while i < lines.count, !isBlank(lines[i]), lines[i].contains("|"), !interrupts(lines[i]) {
             var cells = tableCells(lines[i])
-            // Rows are cut or padded to the header's width, as GitHub does.
+            // Rows are cut to the header's width, as GitHub does; short rows stay short here and
+            // are padded when rendered, within a budget (see `render`).
             if cells.count > header.count { cells = Array(cells.prefix(header.count)) }
-            while cells.count < header.count { cells.append("") }
             rows.append(cells)
             i += 1
           }
@@ -437,7 +463,7 @@ enum MarkdownHTML {
 
   // MARK: - Rendering blocks
 
-  static func render(_ blocks: [Block], tight: Bool, shift: Int, into out: inout String) {
+  static func render(_ blocks: [Block], tight: Bool, shift: Int, padding: inout Int, into out: inout String) {
     for block in blocks {
       switch block {
       case .heading(let level, let text):
@@ -453,14 +479,14 @@ enum MarkdownHTML {
         out += "<pre><code\(attribute)>\(escape(text))</code></pre>\n"
       case .quote(let inner):
         out += "<blockquote>\n"
-        render(inner, tight: false, shift: shift, into: &out)
+        render(inner, tight: false, shift: shift, padding: &padding, into: &out)
         out += "</blockquote>\n"
       case .list(let ordered, let start, let isTight, let items):
         out += ordered ? (start == 1 ? "<ol>\n" : "<ol start=\"\(start)\">\n") : "<ul>\n"
         for item in items {
           out += "<li>"
           var inner = ""
-          render(item, tight: isTight, shift: shift, into: &inner)
+          render(item, tight: isTight, shift: shift, padding: &padding, into: &inner)
           if inner.hasSuffix("\n"), isTight, item.count == 1 { inner.removeLast() }
           out += inner
           out += "</li>\n"
@@ -481,10 +507,16 @@ enum MarkdownHTML {
         for (n, text) in header.enumerated() { out += cell("th", text, alignments[n]) }
         out += "</tr>\n</thead>\n"
         if !rows.isEmpty {
+          let missing = rows.reduce(0) { $0 + header.count - $1.count }
+          let padded = missing <= padding
+          if padded { padding -= missing }
           out += "<tbody>\n"
           for row in rows {
             out += "<tr>"
             for (n, text) in row.enumerated() { out += cell("td", text, alignments[n]) }
+            if padded {
+              for n in row.count..<header.count { out += cell("td", "", alignments[n]) }
+            }
             out += "</tr>\n"
           }
           out += "</tbody>\n"

@@ -1,11 +1,17 @@
 /// The inline pass of `MarkdownHTML`: code spans, emphasis, links and autolinks over one
 /// paragraph's characters, everything else escaped.
 ///
+/// It writes HTML, or (`markdown`) Markdown that any CommonMark reader takes for the same
+/// inline structure: what this pass saw as text is escaped so that no reader finds raw HTML, an
+/// autolink, a link or an entity in it, and links are written only for the targets HTML keeps.
+///
 /// Work stays near linear on hostile input: a search for a closing delimiter that fails is
 /// remembered for the rest of the scan (a later opener of the same kind cannot succeed either),
 /// link text is looked for within a bounded window, and nesting stops at a fixed depth.
 struct InlineParser {
   let chars: [Character]
+  /// Whether the output is Markdown rather than HTML.
+  let markdown: Bool
   /// Delimiter kinds (`*1`, `_2`, `` `3 ``…) known to have no closer after the scan position.
   private var exhausted: Set<String> = []
 
@@ -19,9 +25,14 @@ struct InlineParser {
   private let closing: [Int]
   /// The last `)`: a link opening after it cannot close.
   private let lastParen: Int
+  /// Where each run of backticks starts, by the run's length, in order: a code span's closer is
+  /// the next run of its opener's length, found here by a binary search. Scanning for it instead
+  /// made a paragraph of runs of 1, 2, 3… backticks cost its length to the power 1.5.
+  private let backtickRuns: [Int: [Int]]
 
-  init(chars: [Character]) {
+  init(chars: [Character], markdown: Bool = false) {
     self.chars = chars
+    self.markdown = markdown
     var closing = [Int](repeating: -1, count: chars.count)
     var open: [Int] = []
     var i = 0
@@ -36,6 +47,19 @@ struct InlineParser {
     }
     self.closing = closing
     lastParen = chars.lastIndex(of: ")") ?? -1
+    var runs: [Int: [Int]] = [:]
+    i = 0
+    while i < chars.count {
+      guard chars[i] == "`" else {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < chars.count, chars[j] == "`" { j += 1 }
+      runs[j - i, default: []].append(i)
+      i = j
+    }
+    backtickRuns = runs
   }
 
   mutating func render(_ range: Range<Int>, depth: Int, into out: inout String) {
@@ -47,20 +71,27 @@ struct InlineParser {
     while i < end {
       let c = chars[i]
       if depth >= Self.maxDepth {
-        MarkdownHTML.escape(c, into: &out)
+        text(at: i, into: &out)
         i += 1
         continue
       }
       switch c {
       case MarkdownHTML.hardBreak:
-        out += "<br>"
+        out += markdown ? "\\" : "<br>"
         i += 1
       case "\\":
         if i + 1 < end, chars[i + 1].isASCII, chars[i + 1].isPunctuation || chars[i + 1].isSymbol {
-          MarkdownHTML.escape(chars[i + 1], into: &out)
+          if markdown {
+            out += "\\"
+            out.append(chars[i + 1])
+          } else {
+            MarkdownHTML.escape(chars[i + 1], into: &out)
+          }
           i += 2
         } else {
-          out += "\\"
+          // A backslash before anything else is text; in Markdown it is doubled so that it can
+          // never be read as an escape or a hard break next to what this pass writes.
+          out += markdown ? "\\\\" : "\\"
           i += 1
         }
       case "`":
@@ -70,9 +101,9 @@ struct InlineParser {
       case "!" where i + 1 < end && chars[i + 1] == "[":
         if let link = link(at: i + 1, end: end) {
           // Images are never loaded: the export is self-contained, so the alt text stands in.
-          out += "<span class=\"image\">["
+          out += markdown ? "\\[" : "<span class=\"image\">["
           render(link.text, depth: depth + 1, into: &out)
-          out += "]</span>"
+          out += markdown ? "\\]" : "]</span>"
           i = link.next
         } else {
           out += "!"
@@ -80,7 +111,11 @@ struct InlineParser {
         }
       case "[":
         if let link = link(at: i, end: end) {
-          if MarkdownHTML.safeURL(link.url) {
+          if MarkdownHTML.safeURL(link.url), markdown {
+            out += "["
+            render(link.text, depth: depth + 1, into: &out)
+            out += "](\(Self.destination(link.url)))"
+          } else if MarkdownHTML.safeURL(link.url) {
             out += "<a href=\"\(MarkdownHTML.escape(link.url))\">"
             render(link.text, depth: depth + 1, into: &out)
             out += "</a>"
@@ -89,16 +124,57 @@ struct InlineParser {
           }
           i = link.next
         } else {
-          out += "["
+          out += markdown ? "\\[" : "["
           i += 1
         }
       case "<":
         i = autolink(at: i, end: end, into: &out)
       default:
-        MarkdownHTML.escape(c, into: &out)
+        text(at: i, into: &out)
         i += 1
       }
     }
+  }
+
+  /// The character at `i` as text. In Markdown, the characters that could start markup a
+  /// reader would act on are escaped: `<` (raw HTML, autolinks), `[` and `]` (links, link
+  /// reference definitions, footnotes), backticks (code spans) and `&` before something that
+  /// reads as an entity.
+  private func text(at i: Int, into out: inout String) {
+    let c = chars[i]
+    guard markdown else { return MarkdownHTML.escape(c, into: &out) }
+    switch c {
+    case "<", "[", "]", "`", "\\": out += "\\"
+    case "&" where entity(at: i): out += "\\"
+    case MarkdownHTML.hardBreak: return
+    default:
+      if c.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7f }) {
+        out += "\u{FFFD}"
+        return
+      }
+    }
+    out.append(c)
+  }
+
+  /// Whether an entity or numeric character reference (`&amp;`, `&#60;`, `&#x3c;`) starts at `i`.
+  private func entity(at i: Int) -> Bool {
+    var j = i + 1
+    while j < chars.count, j < i + 34, chars[j].isASCII, chars[j].isLetter || chars[j].isNumber || chars[j] == "#" {
+      j += 1
+    }
+    return j > i + 1 && j < chars.count && chars[j] == ";"
+  }
+
+  /// A kept link target written as a Markdown destination that reads back as exactly `url`:
+  /// every character a reader would take as an escape, an entity or the end of the destination
+  /// is backslash-escaped. `safeURL` has already refused spaces and control characters.
+  static func destination(_ url: String) -> String {
+    var out = ""
+    for c in url {
+      if "\\()<>&`*_[]\"'".contains(c) { out += "\\" }
+      out.append(c)
+    }
+    return out
   }
 
   private func run(at i: Int, end: Int) -> Int {
@@ -107,32 +183,41 @@ struct InlineParser {
     return j - i
   }
 
-  private mutating func codeSpan(at i: Int, end: Int, into out: inout String) -> Int {
+  private func codeSpan(at i: Int, end: Int, into out: inout String) -> Int {
     let count = run(at: i, end: end)
-    let key = "`\(count)"
-    if !exhausted.contains(key) {
-      var j = i + count
-      while j < end {
-        if chars[j] == "`" {
-          let closing = run(at: j, end: end)
-          if closing == count {
-            var text = String(chars[(i + count)..<j]).replacingEvery("\n", with: " ")
-              .replacingEvery(String(MarkdownHTML.hardBreak), with: "")
-            if text.count >= 2, text.hasPrefix(" "), text.hasSuffix(" "), text.contains(where: { $0 != " " }) {
-              text = String(text.dropFirst().dropLast())
-            }
-            out += "<code>\(MarkdownHTML.escape(text))</code>"
-            return j + closing
-          }
-          j += closing
-        } else {
-          j += 1
-        }
+    if let j = closingRun(count, after: i + count), j < end {
+      var text = String(chars[(i + count)..<j]).replacingEvery("\n", with: " ")
+        .replacingEvery(String(MarkdownHTML.hardBreak), with: "")
+      if text.count >= 2, text.hasPrefix(" "), text.hasSuffix(" "), text.contains(where: { $0 != " " }) {
+        text = String(text.dropFirst().dropLast())
       }
-      exhausted.insert(key)
+      if markdown {
+        // Delimiters longer than any run inside, and a space each side when the text starts or
+        // ends with a backtick or with spaces a reader would strip.
+        let fence = String(repeating: "`", count: MarkdownHTML.longestRun(of: "`", in: text) + 1)
+        let pad =
+          text.hasPrefix("`") || text.hasSuffix("`")
+            || (text.hasPrefix(" ") && text.hasSuffix(" ") && text.contains { $0 != " " }) ? " " : ""
+        out += fence + pad + text + pad + fence
+      } else {
+        out += "<code>\(MarkdownHTML.escape(text))</code>"
+      }
+      return j + count
     }
-    out += String(repeating: "`", count: count)
+    out += String(repeating: markdown ? "\\`" : "`", count: count)
     return i + count
+  }
+
+  /// The start of the first whole run of exactly `count` backticks at or after `start`.
+  private func closingRun(_ count: Int, after start: Int) -> Int? {
+    guard let starts = backtickRuns[count] else { return nil }
+    var low = 0
+    var high = starts.count
+    while low < high {
+      let mid = (low + high) / 2
+      if starts[mid] < start { low = mid + 1 } else { high = mid }
+    }
+    return low < starts.count ? starts[low] : nil
   }
 
   private mutating func emphasis(at i: Int, end: Int, depth: Int, into out: inout String) -> Int {
@@ -163,16 +248,17 @@ struct InlineParser {
           c == "*" || next.map({ !($0.isLetter || $0.isNumber) }) ?? true
         {
           let tag = count == 2 ? "strong" : "em"
-          out += "<\(tag)>"
+          let delimiter = String(repeating: c, count: count)
+          out += markdown ? delimiter : "<\(tag)>"
           render((i + count)..<j, depth: depth + 1, into: &out)
-          out += "</\(tag)>"
+          out += markdown ? delimiter : "</\(tag)>"
           return j + closing
         }
         j += closing
       }
       exhausted.insert(key)
     }
-    for _ in 0..<count { MarkdownHTML.escape(c, into: &out) }
+    for n in 0..<count { text(at: i + n, into: &out) }
     return i + count
   }
 
@@ -245,11 +331,15 @@ struct InlineParser {
       lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:"),
       MarkdownHTML.safeURL(url)
     {
-      let shown = lower.hasPrefix("mailto:") ? String(url.dropFirst("mailto:".count)) : url
-      out += "<a href=\"\(MarkdownHTML.escape(url))\">\(MarkdownHTML.escape(shown))</a>"
+      if markdown {
+        out += "<\(url)>"
+      } else {
+        let shown = lower.hasPrefix("mailto:") ? String(url.dropFirst("mailto:".count)) : url
+        out += "<a href=\"\(MarkdownHTML.escape(url))\">\(MarkdownHTML.escape(shown))</a>"
+      }
       return j + 1
     }
-    out += "&lt;"
+    out += markdown ? "\\<" : "&lt;"
     return i + 1
   }
 }

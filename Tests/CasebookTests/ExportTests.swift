@@ -261,7 +261,8 @@ struct ExportTests {
     let md = try f.exported(["main", "--format", "md"])
     #expect(md.contains("| Rationale for intervention (`rationale`) | v1 | 2 | approved | finance-lead | "))
     #expect(md.contains("| changes-requested | policy-lead | "))
-    #expect(md.contains("Needs <b>costs</b> \\| and \"quotes\" |"))
+    // A comment is plain text in both formats: no raw HTML reaches the Markdown either.
+    #expect(md.contains("Needs \\<b\\>costs\\</b\\> \\| and \"quotes\" |"))
     // The approval's own document shows approvals up to itself only.
     let v1 = try f.exported(["approved/rationale/v1", "--format", "html"])
     #expect(try ExportFixture.captures("<tr data-tag=\"([^\"]+)\">", in: v1) == ["approved/rationale/v1"])
