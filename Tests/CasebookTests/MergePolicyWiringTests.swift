@@ -129,7 +129,9 @@ import YAML
     _ = try cli.ok(["profile", "set", "gate_stage", "Gate 2", "--force", "--session", a, "--repo", repo])
     cli.user = "bob"
     _ = try cli.ok(["profile", "set", "gate_stage", "Gate 1", "--session", b, "--repo", repo])
+    cli.user = "alice"
     _ = try cli.ok(["session", "merge", a, "--repo", repo])
+    cli.user = "bob"
     let refused = try cli.run(["session", "merge", b, "--repo", repo, "--json"])
     #expect(refused.status == 3)
     let conflicts = try #require((try refused.json["error"] as? [String: Any])?["conflicts"] as? [[String: Any]])
