@@ -67,7 +67,8 @@ release: setup
 # One `casebook section revise` process against the equivalent git CLI plumbing, with the
 # binary `make release` builds.
 bench-cli: release
-	bash Benchmarks/cli-vs-git.sh .build-static/release/casebook
+	bash Benchmarks/cli-vs-git.sh .build-static/release/casebook 200 default
+	bash Benchmarks/cli-vs-git.sh .build-static/release/casebook 200 bare
 
 clean:
 	rm -rf .build "$(DEMO_DIR)"

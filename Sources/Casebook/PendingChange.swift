@@ -9,13 +9,18 @@ import YAML
 /// The files one operation will change, collected before its single commit is written.
 struct PendingChange {
   let repository: Repository
+  /// Where a record written here is kept parsed (the project handle's).
+  let records: ParsedRecords
   private(set) var changes: [String: TreeChange] = [:]
   /// A tree to apply the changes to instead of the head's (a merge result).
   var baseTree: ObjectID?
   /// Parents after the head (the other side of a merge).
   var extraParents: [ObjectID] = []
 
-  init(repository: Repository) { self.repository = repository }
+  init(repository: Repository, records: ParsedRecords) {
+    self.repository = repository
+    self.records = records
+  }
 
   mutating func put(_ path: String, data: Data) throws {
     changes[path] = .blob(try repository.createBlob(data))
@@ -28,7 +33,7 @@ struct PendingChange {
   /// Writes `node` in canonical form, so that the next line diff stays small.
   ///
   /// The parsed form of the new blob is `node` itself (emitting and parsing round-trip: see
-  /// YAMLTests/RoundTripTests), so it is handed to the repository's derived values and the next
+  /// YAMLTests/RoundTripTests), so it is handed to the project's parsed records and the next
   /// write that reads this record skips parsing it: about a seventh of a revise. Only for a
   /// document that `YAML.parse` would accept as it is, so that a record is never readable here
   /// that a fresh process could not read.
@@ -44,7 +49,7 @@ struct PendingChange {
     let id = try repository.createBlob(Data(text.utf8))
     changes[path] = .blob(id)
     if text.utf8.count <= Self.seededBytes, node.depth <= Limits.default.maxDepth {
-      repository.derived.seed(id, node)
+      records.seed(id, node)
     }
   }
 

@@ -216,7 +216,7 @@ extension Project {
     for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
       let id = String(name.dropFirst(Layout.sessionPrefix.count))
       guard (try? Identifier.session(id)) != nil else { continue }
-      let snapshot = try Snapshot(repository: repository, ref: name, commit: target)
+      let snapshot = try Snapshot(repository: repository, records: records, ref: name, commit: target)
       // Stored `active`, but idle past its time (which `sessionRecord` reads as `expired`).
       guard try storedSessionRecord(id, in: snapshot).status == .active else { continue }
       let record = try sessionRecord(id, in: snapshot)

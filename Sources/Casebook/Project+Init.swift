@@ -97,7 +97,7 @@ extension Project {
     try repository.setConfigString("merge.casebook-yaml.name", "Casebook structural YAML merge")
     try repository.setConfigString("merge.casebook-yaml.driver", "casebook merge-yaml %O %A %B %P")
 
-    var pending = PendingChange(repository: repository)
+    var pending = PendingChange(repository: repository, records: ParsedRecords())
     try pending.put(Layout.config, yaml: settings.node)
     try pending.put(Layout.profile, yaml: .mapping(profile))
     try pending.put(Layout.gitattributes, text: "*.yaml merge=casebook-yaml\n*.md text\n")

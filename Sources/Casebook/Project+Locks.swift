@@ -50,7 +50,7 @@ extension Project {
     guard let tip = try given ?? repository.referenceTarget(ref) else { return nil }
     let found: Mapping?
     do {
-      found = try Snapshot(repository: repository, ref: ref, commit: tip).mapping(Self.lockFile)
+      found = try Snapshot(repository: repository, records: records, ref: ref, commit: tip).mapping(Self.lockFile)
     } catch let error as CasebookError {
       throw CasebookError.repository("\(ref): \(error.explanation)")
     }
@@ -210,7 +210,7 @@ extension Project {
     _ ref: String, record: inout SectionLock, parent: ObjectID?, message: CommitMessage, by user: User
   ) throws -> ObjectID? {
     // Through PendingChange, as every other record, so the next read of the lock finds it parsed.
-    var pending = PendingChange(repository: repository)
+    var pending = PendingChange(repository: repository, records: records)
     try pending.put(Self.lockFile, yaml: record.node)
     let tree = try repository.buildTree(base: nil, changes: pending.changes)
     let signature = Signature(name: user.id, email: user.email, time: now())

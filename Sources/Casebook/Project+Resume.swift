@@ -109,8 +109,8 @@ extension Project {
   /// Sections, profile keys and inputs that main gained between `base` and `main`, read from the
   /// few trees that changed (sections/, inputs/ and the profile), not from the history.
   func changesOnMain(from base: ObjectID?, to main: ObjectID) throws -> [MainChange] {
-    let old = try Snapshot(repository: repository, ref: Layout.main, commit: base)
-    let new = try Snapshot(repository: repository, ref: Layout.main, commit: main)
+    let old = try Snapshot(repository: repository, records: records, ref: Layout.main, commit: base)
+    let new = try Snapshot(repository: repository, records: records, ref: Layout.main, commit: main)
     var out: [MainChange] = []
     func folder(_ snapshot: Snapshot, _ path: String) throws -> ObjectID? {
       guard let tree = snapshot.tree, let entry = try repository.entry(at: path, inTree: tree), entry.kind == .tree

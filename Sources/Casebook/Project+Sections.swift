@@ -290,8 +290,8 @@ extension Project {
     case (nil, _):
       let history = try repository.log(from: head.commit!, path: path, limit: 2)
       guard let latest = history.first else { throw CasebookError.notFound("section \(id) has no history on \(head.ref)") }
-      new = try Snapshot(repository: repository, ref: head.ref, commit: latest.id)
-      old = try history.dropFirst().first.map { try Snapshot(repository: repository, ref: head.ref, commit: $0.id) }
+      new = try Snapshot(repository: repository, records: records, ref: head.ref, commit: latest.id)
+      old = try history.dropFirst().first.map { try Snapshot(repository: repository, records: records, ref: head.ref, commit: $0.id) }
     case (let from?, nil):
       old = try sectionSnapshot(id, session: session, at: from)
       new = head
@@ -315,7 +315,7 @@ extension Project {
     guard let revision else { return branch }
     if revision.count <= 6, let number = Int(revision), number > 0 {
       for commit in try repository.log(from: branch.commit!, path: Layout.sectionMeta(id)) {
-        let snapshot = try Snapshot(repository: repository, ref: branch.ref, commit: commit.id)
+        let snapshot = try Snapshot(repository: repository, records: records, ref: branch.ref, commit: commit.id)
         if let record = try sectionRecord(id, in: snapshot) {
           if record.revision == number { return snapshot }
           if record.revision < number { break }

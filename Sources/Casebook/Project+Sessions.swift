@@ -157,7 +157,7 @@ extension Project {
     for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
       let id = String(name.dropFirst(Layout.sessionPrefix.count))
       guard (try? Identifier.session(id)) != nil else { continue }
-      let snapshot = try Snapshot(repository: repository, ref: name, commit: target)
+      let snapshot = try Snapshot(repository: repository, records: records, ref: name, commit: target)
       let record = try sessionRecord(id, in: snapshot)
       if let user, record.userId != user { continue }
       let merged = try main.map { try repository.mergeBase($0, target) == target } ?? false
@@ -197,7 +197,7 @@ extension Project {
       guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
         let main = try repository.referenceTarget(Layout.main)
       else { throw CasebookError.notFound("session \(id) not found") }
-      let session = try Snapshot(repository: repository, ref: Layout.sessionRef(id), commit: tip)
+      let session = try Snapshot(repository: repository, records: records, ref: Layout.sessionRef(id), commit: tip)
       try refuseOpenConflicts(id, in: session)
       let recorded = try storedSessionRecord(id, in: session).base
       let base = try sessionMergeBase(id, main: main, tip: tip, recorded: recorded)

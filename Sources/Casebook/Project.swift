@@ -20,6 +20,8 @@ import YAML
 /// another writer got there first.
 public final class Project {
   let repository: Repository
+  /// Records parsed from blobs, kept for this handle's later reads (ParsedRecords).
+  let records: ParsedRecords
   /// The project's `casebook.yaml`, as read from main when the project was opened.
   public let settings: ProjectSettings
   /// The clock for timestamps; tests and benchmarks may pin it.
@@ -28,11 +30,13 @@ public final class Project {
   init(repository: Repository, now: @escaping @Sendable () -> Date) throws {
     self.repository = repository
     self.now = now
+    let records = ParsedRecords()
+    self.records = records
     guard let main = try repository.referenceTarget(Layout.main) else {
       throw CasebookError.notFound(
         "\(repository.workingDirectory ?? repository.gitDirectory) is not a Casebook project: it has no main branch")
     }
-    let snapshot = try Snapshot(repository: repository, ref: Layout.main, commit: main)
+    let snapshot = try Snapshot(repository: repository, records: records, ref: Layout.main, commit: main)
     guard let config = try snapshot.mapping(Layout.config) else {
       throw CasebookError.notFound(
         "\(repository.workingDirectory ?? repository.gitDirectory) is not a Casebook project: main has no \(Layout.config)")
@@ -64,7 +68,7 @@ public final class Project {
   // MARK: - Reading
 
   func snapshot(_ ref: String) throws -> Snapshot {
-    try Snapshot(repository: repository, ref: ref, commit: repository.referenceTarget(ref))
+    try Snapshot(repository: repository, records: records, ref: ref, commit: repository.referenceTarget(ref))
   }
 
   func mainSnapshot() throws -> Snapshot { try snapshot(Layout.main) }
@@ -75,9 +79,9 @@ public final class Project {
       throw CasebookError.badInput("revision '\(Identifier.printable(revision))' is not valid")
     }
     do {
-      return try Snapshot(repository: repository, ref: revision, commit: repository.resolve(revision))
+      return try Snapshot(repository: repository, records: records, ref: revision, commit: repository.resolve(revision))
     } catch let error as GitError {
-      if error.isNotFound || error.code == -1 {
+      if error.isNotFound || error.code == .generic || error.code == .invalidSpec {
         throw CasebookError.notFound("revision '\(Identifier.printable(revision))' not found")
       }
       throw error
@@ -105,8 +109,8 @@ public final class Project {
       throw CasebookError.notFound(missing ?? "branch \(ref) does not exist")
     }
     try repository.setReflogIdentity(name: user.id, email: user.email)
-    let snapshot = try Snapshot(repository: repository, ref: ref, commit: start)
-    var pending = PendingChange(repository: repository)
+    let snapshot = try Snapshot(repository: repository, records: records, ref: ref, commit: start)
+    var pending = PendingChange(repository: repository, records: records)
     let message = try build(snapshot, &pending)
     let tree = try repository.buildTree(base: pending.baseTree ?? snapshot.tree, changes: pending.changes)
     let signature = Signature(name: user.id, email: user.email, time: now())

@@ -10,14 +10,17 @@ import YAML
 /// through a snapshot, so an operation sees one consistent state even while others write.
 struct Snapshot {
   let repository: Repository
+  /// The project handle's parsed records, shared by its snapshots.
+  let records: ParsedRecords
   /// The branch this snapshot was read from, e.g. `refs/heads/main`.
   let ref: String
   /// The commit read; nil only for a branch that does not exist yet.
   let commit: ObjectID?
   let tree: ObjectID?
 
-  init(repository: Repository, ref: String, commit: ObjectID?) throws {
+  init(repository: Repository, records: ParsedRecords, ref: String, commit: ObjectID?) throws {
     self.repository = repository
+    self.records = records
     self.ref = ref
     self.commit = commit
     self.tree = try commit.map { try repository.treeID(ofCommit: $0) }
@@ -55,7 +58,7 @@ struct Snapshot {
     guard let id = try blobID(path) else { return nil }
     do {
       // Parsed once per blob and handle: the same record is read again by nearly every write.
-      return try repository.derived.value(id, as: Node.self) { try YAML.parse(repository.blob(id)) }
+      return try records.node(id) { try YAML.parse(repository.blob(id)) }
     } catch let error as GitError {
       throw error
     } catch {

@@ -30,7 +30,13 @@ extension Repository {
     if type == GIT_OBJECT_BLOB, git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 {
       return id
     }
-    try looseWriter.write(id, type: type, bytes: bytes)
+    if let settings = writeSettings {
+      try looseWriter.write(id, type: type, bytes: bytes, settings: settings)
+    } else {
+      // A core.sharedRepository git refuses: libgit2 writes it, as it would anyway.
+      var written = git_oid()
+      try check(git_odb_write(&written, odb, bytes.baseAddress, bytes.count, type), function)
+    }
     recentObjects.insert(id, type: type, bytes: bytes)
     return id
   }
@@ -76,7 +82,9 @@ final class LooseWriter {
     objects = OpenDirectory(objectsDirectory)
   }
 
-  func write(_ id: ObjectID, type: git_object_t, bytes: UnsafeRawBufferPointer) throws {
+  /// Writes the object, fsyncing it and giving it (and a new fan-out folder) git's shared
+  /// permissions as `settings` say.
+  func write(_ id: ObjectID, type: git_object_t, bytes: UnsafeRawBufferPointer, settings: WriteSettings) throws {
     let compressed = try deflated(type: type, bytes: bytes)
     let hex = id.hex
     let folder = String(hex.prefix(2))
@@ -87,8 +95,10 @@ final class LooseWriter {
     var fd = openat(temporary.directory, temporary.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     if fd < 0, errno == ENOENT {
       let made = objects.at(folder)
-      if mkdirat(made.directory, made.name, 0o777) != 0, errno != EEXIST {
-        throw Self.failure("cannot create \(objects.shown(folder))")
+      if mkdirat(made.directory, made.name, 0o777) != 0 {
+        guard errno == EEXIST else { throw Self.failure("cannot create \(objects.shown(folder))") }
+      } else if let shared = settings.shared, !shared.adjust(made) {
+        throw Self.failure("cannot set the shared permissions of \(objects.shown(folder))")
       }
       fd = openat(temporary.directory, temporary.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
     }
@@ -116,7 +126,15 @@ final class LooseWriter {
       close(fd)
       throw error
     }
+    if settings.fsync.looseObjects, fsync(fd) != 0 {
+      let error = abandon("cannot fsync \(shownTemporary())")
+      close(fd)
+      throw error
+    }
     guard close(fd) == 0 else { throw abandon("cannot write \(shownTemporary())") }
+    if let shared = settings.shared, !shared.adjust(temporary) {
+      throw abandon("cannot set the shared permissions of \(shownTemporary())")
+    }
     guard renameat(temporary.directory, temporary.name, final.directory, final.name) == 0 else {
       throw abandon("cannot move \(shownTemporary()) into place")
     }

@@ -20,6 +20,7 @@ extension Repository {
   /// libgit2 re-reading three configuration files on every reference update.
   public func setReflogIdentity(name: String, email: String) throws {
     try check(git_repository_set_ident(handle, name, email), "git_repository_set_ident")
+    reflogIdentity = (name, email)
   }
 
   /// Points reference `name` at `id`, as a compare-and-swap.
@@ -36,7 +37,7 @@ extension Repository {
   public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String)
     throws
   {
-    if let expected, try updateLooseReference(name, to: id, expected: expected) { return }
+    if let expected, try updateLooseReference(name, to: id, expected: expected, message: message) { return }
     var oid = id.oid
     var reference: OpaquePointer?
     var current = expected?.oid ?? git_oid()

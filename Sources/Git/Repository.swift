@@ -28,14 +28,21 @@ public final class Repository {
   let commonDirectory: OpenDirectory
   /// What this handle wrote lately, served back to libgit2 from memory (RecentObjects).
   let recentObjects = RecentObjects()
-  /// Values computed from objects, such as parsed records, kept for reuse.
-  public let derived = DerivedValues()
 
   /// Whether and which reference updates libgit2 logs here, read from the config once per handle
   /// (as libgit2 caches it); nil when the setting does not parse, which leaves every update to
   /// libgit2.
   lazy var reflogPolicy: ReflogPolicy? = ReflogPolicy(
     configValue: configString("core.logAllRefUpdates"), bare: isBare)
+
+  /// What git's config asks of written files (fsync, shared permissions), read once per handle;
+  /// nil when it holds a value git refuses, which leaves those writes to libgit2.
+  lazy var writeSettings: WriteSettings? = try? WriteSettings(
+    fsync: configString("core.fsync"), fsyncObjectFiles: configString("core.fsyncObjectFiles"),
+    sharedRepository: configString("core.sharedRepository"))
+
+  /// The name and email reflog entries record, once `setReflogIdentity` has set them.
+  var reflogIdentity: (name: String, email: String)?
 
   /// The absolute path of the git directory (the bare repository, or ".git"), no trailing slash.
   public let gitDirectory: String

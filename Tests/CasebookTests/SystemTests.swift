@@ -142,4 +142,35 @@ struct SystemTests {
     #expect(opened.contains("libgit2"), "the trace shows no library loads: \(opened.prefix(2_000))")
     #expect(!opened.contains("ca-certificates.crt") && !opened.contains("/etc/ssl/certs"), "\(opened)")
   }
+
+  @Test(
+    "core.fsync: a casebook write fsyncs objects and references when git's setting asks, and nothing when not",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")),
+    arguments: [("all", true, true), ("loose-object", true, false), ("reference", false, true), (nil, false, false)]
+      as [(String?, Bool, Bool)])
+  func fsyncAsConfigured(_ value: String?, _ objects: Bool, _ references: Bool) throws {
+    let cli = try CLI()
+    let (repo, session) = try cli.project()
+    if let value { _ = try cli.git(["config", "core.fsync", value], in: repo) }
+    let trace = cli.root + "/trace"
+    let traced = try runCommand(
+      "/usr/bin/strace",
+      ["-f", "-y", "-e", "trace=fsync,fdatasync", "-o", trace, CLI.binary, "exchange", "record", "--tool", "t",
+       "--session", session, "--repo", repo],
+      environment: CLI.environment(home: cli.root, user: "alice"))
+    #expect(traced.status == 0, "\(traced.stderr)")
+    let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter {
+      $0.contains("fsync(") || $0.contains("fdatasync(")
+    }
+    let objectCalls = calls.filter { $0.contains("/.git/objects/") }
+    let referenceCalls = calls.filter { $0.contains("/.git/refs/") || $0.contains("/.git/logs/") }
+    #expect(objectCalls.isEmpty != objects, "objects: \(calls)")
+    #expect(referenceCalls.isEmpty != references, "references: \(calls)")
+    if references {
+      // The session branch's lock file and its reflog, which a working-tree project keeps.
+      #expect(referenceCalls.contains { $0.contains("refs/heads/sessions/\(session).lock") }, "\(calls)")
+      #expect(referenceCalls.contains { $0.contains("logs/refs/heads/sessions/\(session)") }, "\(calls)")
+    }
+    #expect(try runGit(["fsck", "--strict"], in: repo).status == 0)
+  }
 }

@@ -42,7 +42,7 @@ struct LooseReferenceTests {
       try fixture.repository.updateReference(Self.session, to: three, expected: one, message: "m")
     }
     #expect(error.isConflict)
-    #expect(error.code == GIT_EMODIFIED.rawValue)
+    #expect(error.code == .modified)
     #expect(try Self.read(fixture, Self.session) == two.hex + "\n")
     #expect(!Self.exists(fixture, Self.session + ".lock"))
   }
@@ -58,7 +58,7 @@ struct LooseReferenceTests {
       try fixture.repository.updateReference(Self.session, to: two, expected: one, message: "m")
     }
     #expect(error.isConflict)
-    #expect(error.code == GIT_ELOCKED.rawValue)
+    #expect(error.code == .locked)
     #expect(error.message.contains("locked by another writer"), "\(error)")
     #expect(try String(contentsOfFile: lock, encoding: .utf8) == "someone else's\n")
     #expect(try Self.read(fixture, Self.session) == one.hex + "\n")
@@ -134,7 +134,7 @@ struct LooseReferenceTests {
             var attempts = 0
             while true {
               attempts += 1
-              guard attempts <= 1_000 else { throw GitError(code: -1, klass: 0, message: "starved", function: "test") }
+              guard attempts <= 1_000 else { throw GitError(.generic, message: "starved", function: "test") }
               let parent = try #require(try repo.referenceTarget(Self.session))
               let tree = try repo.buildTree(
                 base: repo.treeID(ofCommit: parent),

@@ -119,7 +119,7 @@ struct TreeTests {
     let error = try #require(throws: GitError.self) {
       try fixture.repository.buildTree(base: nil, changes: [path: .blob(x)])
     }
-    #expect(error.code == -1)
+    #expect(error.code == .generic)
     #expect(error.function == "buildTree")
   }
 

@@ -14,7 +14,7 @@ final class MergeFixture {
   let folder: String
   private var counter = 0
 
-  init(exchanges: Int, sessions: Int, sections count: Int) throws {
+  init(exchanges: Int, sessions: Int, sections count: Int, bare: Bool) throws {
     folder = NSTemporaryDirectory() + "casebook-bench-merge-\(UUID().uuidString)"
     let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
       "../../../templates"
@@ -23,7 +23,7 @@ final class MergeFixture {
     let template = try TemplateLibrary(searchPaths: [templates]).template("gate-0")
     user = try User("bench")
     (project, _) = try Project.initialize(
-      InitOptions(path: folder, template: template, projectID: "bench", title: "Benchmark", user: user, bare: true))
+      InitOptions(path: folder, template: template, projectID: "bench", title: "Benchmark", user: user, bare: bare))
     // Other sessions' history on main: exchanges and drafted sections, merged one by one.
     for s in 0..<sessions {
       let id = try project.startSession(by: user).sessionId
@@ -68,23 +68,26 @@ final class MergeFixture {
   deinit { try? FileManager.default.removeItem(atPath: folder) }
 }
 
-nonisolated(unsafe) var mergeFixture: MergeFixture?
+nonisolated(unsafe) var mergeFixtures: [Bool: MergeFixture] = [:]
 
 /// Registered from `benchmarks` in StoreBenchmarks.swift.
 func sessionMergeBenchmarks() {
-  // A session merge must not cost more as main accumulates exchanges and inputs.
-  Benchmark(
-    "session merge: 50 revised sections into a main with 5,000 exchanges",
-    configuration: .init(
-      metrics: [.wallClock, .mallocCountTotal], warmupIterations: 2, maxDuration: .seconds(20), maxIterations: 60),
-    closure: { benchmark in
-      let fixture = mergeFixture!
-      try fixture.prepareRound()
-      benchmark.startMeasurement()
-      try fixture.merge()
-      benchmark.stopMeasurement()
-    },
-    setup: { mergeFixture = try MergeFixture(exchanges: 5_000, sessions: 5, sections: 50) },
-    teardown: { mergeFixture = nil }
-  )
+  // A session merge must not cost more as main accumulates exchanges and inputs. Measured on
+  // the default project (a working tree, which a merge into main brings up to date) and bare.
+  for bare in [false, true] {
+    Benchmark(
+      "session merge: 50 revised sections into a main with 5,000 exchanges (\(bare ? "bare" : "default") project)",
+      configuration: .init(
+        metrics: [.wallClock, .mallocCountTotal], warmupIterations: 2, maxDuration: .seconds(20), maxIterations: 60),
+      closure: { benchmark in
+        let fixture = mergeFixtures[bare]!
+        try fixture.prepareRound()
+        benchmark.startMeasurement()
+        try fixture.merge()
+        benchmark.stopMeasurement()
+      },
+      setup: { mergeFixtures[bare] = try MergeFixture(exchanges: 5_000, sessions: 5, sections: 50, bare: bare) },
+      teardown: { mergeFixtures[bare] = nil }
+    )
+  }
 }

@@ -3,7 +3,8 @@ import Casebook
 import Foundation
 
 /// A project on disk with `sections` drafted sections and `revisions` revisions spread over
-/// them, in one session, ready for more revisions.
+/// them, in one session, ready for more revisions. A project with a working tree, as `casebook
+/// init` makes one (branches keep reflogs there).
 final class Fixture {
   let project: Project
   let session: String
@@ -19,7 +20,7 @@ final class Fixture {
     let template = try TemplateLibrary(searchPaths: [templates]).template("gate-0")
     user = try User("bench")
     (project, _) = try Project.initialize(
-      InitOptions(path: folder, template: template, projectID: "bench", title: "Benchmark", user: user, bare: true))
+      InitOptions(path: folder, template: template, projectID: "bench", title: "Benchmark", user: user, bare: false))
     session = try project.startSession(by: user).sessionId
     sections = (0..<count).map { "section-\($0)" }
     for id in sections {
