@@ -203,26 +203,20 @@ extension Project {
     }
   }
 
-  /// Writes one lock commit (tree: `lock.yaml`) on top of `parent` and moves the ref to it by
-  /// compare-and-swap; a ref that did not exist is created only if it still does not. Returns
-  /// nil when another writer moved the ref first.
+  /// Writes one lock commit (tree: `lock.yaml`) on top of `parent`, the tip the record was
+  /// computed from, through the same prepare and publish as every write; a ref that did not
+  /// exist starts a history of its own and is created only if it still does not. Returns nil
+  /// when another writer moved the ref first.
   private func writeLock(
     _ ref: String, record: inout SectionLock, parent: ObjectID?, message: CommitMessage, by user: User
   ) throws -> ObjectID? {
-    // Through PendingChange, as every other record, so the next read of the lock finds it parsed.
-    var pending = PendingChange(repository: repository, records: records)
-    try pending.put(Self.lockFile, yaml: record.node)
-    let tree = try repository.buildTree(base: nil, changes: pending.changes)
-    let signature = Signature(name: user.id, email: user.email, time: now())
-    let commit = try repository.createCommit(
-      tree: tree, parents: parent.map { [$0] } ?? [], author: signature, committer: signature, message: message.text)
-    do {
-      try repository.setReflogIdentity(name: user.id, email: user.email)
-      try repository.updateReference(ref, to: commit, expected: parent, message: "casebook: \(message.summary)")
-    } catch let error as GitError where error.isConflict || error.isExists {
-      return nil
+    let node = record.node
+    let prepared = try prepare(on: ref, head: parent, start: parent, by: user) { _, pending in
+      // Through PendingChange, as every other record, so the next read of the lock finds it parsed.
+      try pending.put(Self.lockFile, yaml: node)
+      return message
     }
-    return commit
+    return try publish(prepared) ? prepared.commit : nil
   }
 
   static func heldError(_ held: SectionLock) -> CasebookError {

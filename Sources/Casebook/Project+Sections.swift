@@ -198,19 +198,24 @@ extension Project {
     }
   }
 
-  /// One write to a section in a session. `change` gets the section's record (nil when not
-  /// drafted yet) and the session's, and returns the new record, the commit's summary and the
-  /// new text (nil to keep it). `main` is main as the caller read it, if it did.
+  /// One write to a section in a session, top to bottom: the write is checked against the
+  /// session as it is (a refused write takes no lock and writes nothing), the section's lock is
+  /// taken or extended, and then the session commit is written, rebuilt on the new head if
+  /// another writer moved the session meanwhile. `change` gets the section's record (nil when
+  /// not drafted yet) and the session's, and returns the new record, the commit's summary and
+  /// the new text (nil to keep it). `main` is main as the caller read it, if it did.
   private func writeSection(
     _ id: String, session: String, action: String, edit: SectionEdit, main: Snapshot? = nil, by user: User,
     change: (Snapshot, SectionRecord?, SessionRecord) throws -> (record: SectionRecord, summary: String, content: String?)
   ) throws -> SectionWritten {
-    var written: SectionRecord?
+    let current = try sessionSnapshot(session)
+    _ = try change(current, try sectionRecord(id, in: current), try writableSession(session, in: current, by: user))
     let claim = claimSectionLock(id, session: session, by: user)
     defer { claim.finish() }
+    try claim.take()
+    var written: SectionRecord?
     let commit = try writeSession(session, by: user, main: main?.commit) { snapshot, sessionRecord, pending in
       let (record, summary, content) = try change(snapshot, try sectionRecord(id, in: snapshot), sessionRecord)
-      try claim.take()  // only once the write is known to be valid, so a refusal takes nothing
       if let content { try pending.put(Layout.sectionContent(id), text: content) }
       try pending.put(Layout.sectionMeta(id), yaml: record.node)
       written = record

@@ -108,6 +108,17 @@ public final class Project {
     guard let start = head ?? createFrom else {
       throw CasebookError.notFound(missing ?? "branch \(ref) does not exist")
     }
+    return try prepare(on: ref, head: head, start: start, by: user, build: build)
+  }
+
+  /// The one way a commit is built, for every write (session commits, lock changes, merges into
+  /// main): `build` fills in the changes and the message against the snapshot of `start`; the
+  /// tree is written once and the commit on top of `start` (none: a first commit with no
+  /// parent); publishing it later moves `ref` only if it is still at `head`.
+  func prepare(
+    on ref: String, head: ObjectID?, start: ObjectID?, by user: User,
+    build: (Snapshot, inout PendingChange) throws -> CommitMessage
+  ) throws -> Prepared {
     try repository.setReflogIdentity(name: user.id, email: user.email)
     let snapshot = try Snapshot(repository: repository, records: records, ref: ref, commit: start)
     var pending = PendingChange(repository: repository, records: records)
@@ -115,7 +126,7 @@ public final class Project {
     let tree = try repository.buildTree(base: pending.baseTree ?? snapshot.tree, changes: pending.changes)
     let signature = Signature(name: user.id, email: user.email, time: now())
     let commit = try repository.createCommit(
-      tree: tree, parents: [start] + pending.extraParents, author: signature, committer: signature,
+      tree: tree, parents: (start.map { [$0] } ?? []) + pending.extraParents, author: signature, committer: signature,
       message: message.text)
     return Prepared(ref: ref, commit: commit, head: head, summary: message.summary)
   }
