@@ -1,7 +1,7 @@
 import YAML
 
 /// A reviewer's decision on a committed section, kept as an annotated tag
-/// `approved/<section>/v<N>` whose message is YAML (DESIGN.md, "Refs").
+/// `approved/<section>/v<N>` whose message is YAML (docs/ARCHITECTURE.md, "Refs and trees").
 public struct Approval: Sendable, Equatable, Encodable {
   public enum Decision: String, Sendable, Encodable, CaseIterable {
     case approved

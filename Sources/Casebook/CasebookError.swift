@@ -5,7 +5,7 @@
 #endif
 
 /// Every failure the store reports. Each case maps onto one exit code of the CLI contract
-/// (DESIGN.md), so the CLI, the HTTP API and the MCP server can all classify it the same way.
+/// (docs/ARCHITECTURE.md, "The CLI contract"), so the CLI, the HTTP API and the MCP server can all classify it the same way.
 public enum CasebookError: Error, LocalizedError, Sendable, Equatable {
   /// Input that can never succeed as given: a malformed id, a wrong type, invalid YAML.
   case badInput(String)
@@ -27,7 +27,7 @@ public enum CasebookError: Error, LocalizedError, Sendable, Equatable {
     }
   }
 
-  /// The process exit code for this error (DESIGN.md, "Command line").
+  /// The process exit code for this error (docs/ARCHITECTURE.md, "The CLI contract").
   public var exitCode: Int32 {
     switch self {
     case .badInput: return 1

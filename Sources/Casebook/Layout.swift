@@ -1,4 +1,4 @@
-/// Where things live in a Casebook repository: refs and tree paths, in one place (DESIGN.md).
+/// Where things live in a Casebook repository: refs and tree paths, in one place (docs/ARCHITECTURE.md, "Refs and trees").
 enum Layout {
   static let main = "refs/heads/main"
   static let sessionPrefix = "refs/heads/sessions/"

@@ -12,7 +12,7 @@ import Git
 import YAML
 
 /// One Casebook project: a git repository whose `main` holds the shared state and whose
-/// `sessions/*` branches hold each user's session (DESIGN.md).
+/// `sessions/*` branches hold each user's session (docs/ARCHITECTURE.md).
 ///
 /// A `Project` is a handle on an open repository; it is not thread-safe, so open one per thread
 /// or task. Any number of processes may open the same project: every write is one commit made

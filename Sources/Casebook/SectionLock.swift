@@ -6,7 +6,7 @@
 import YAML
 
 /// A section lock as `refs/casebook/locks/<section-id>` records it: who holds the section, for
-/// which session, since when and until when (DESIGN.md, "Refs").
+/// which session, since when and until when (docs/ARCHITECTURE.md, "Refs and trees").
 ///
 /// The ref points at a commit whose tree holds one file, `lock.yaml`, with this record, and
 /// whose message says what happened with Casebook trailers. Every lock event (take, extend,

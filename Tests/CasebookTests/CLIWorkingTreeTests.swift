@@ -74,7 +74,7 @@ struct CLIWorkingTreeTests {
     #expect(text.stdout.contains("not started"))
     let help = try cli.run(["--help"])
     #expect(help.status == 0 && help.stdout.contains("session"))
-    // Global options before the command, as DESIGN.md writes them.
+    // Global options before the command, as the README writes them.
     let front = try cli.run(["--json", "--repo", repo, "session", "list"])
     #expect(front.status == 0 && front.stdout.hasPrefix("{\"sessions\""))
   }
