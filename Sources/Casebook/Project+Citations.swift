@@ -1,9 +1,12 @@
+import TextExtraction
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
 import Git
+import TextExtraction
 import YAML
 
 /// One citation of a section, with what it points to.

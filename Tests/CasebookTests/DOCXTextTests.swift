@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Casebook
+@testable import TextExtraction
 
 /// How `word/document.xml` becomes paragraphs: what counts as text inside a paragraph, text boxes
 /// (paragraphs within paragraphs, written twice by Word), and what is and is not a DTD.
@@ -64,7 +65,7 @@ import Testing
     let xml = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\">]><w:document>&a;</w:document>"
     try DocumentFixtures.zip(at: path, [("word/document.xml", Data(xml.utf8))])
     #expect(
-      throws: CasebookError.badInput(
+      throws: ExtractionError.badInput(
         "dtd.docx: word/document.xml has a DTD, which Word never writes; nothing was stored")
     ) {
       _ = try DOCXText.extract(path: path, name: "dtd.docx")

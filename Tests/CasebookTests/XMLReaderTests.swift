@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Casebook
+@testable import TextExtraction
 
 #if canImport(FoundationXML)
   import FoundationXML

@@ -29,13 +29,13 @@ enum DOCXText {
     } catch  where error.declaration {
       // XMLReader refuses every `<!…>` declaration, so no entity can expand; Word never writes one.
       // Only real markup counts: `<!DOCTYPE` inside a comment or CDATA section is just text.
-      throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
+      throw ExtractionError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
     } catch {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml is not well-formed XML (\(error.description)); nothing was stored")
     }
     guard reader.sawDocument else {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml is not a Word document (its root is not w:document); nothing was stored")
     }
     var out = ExtractedText()
@@ -49,9 +49,9 @@ enum DOCXText {
   /// The zip at `path`, opened, or the error that says why it is not a DOCX.
   static func openArchive(path: String, name: String) throws -> ZIPReader {
     do { return try ZIPReader(path: path) } catch ZIPError.notZip {
-      throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
+      throw ExtractionError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
     } catch {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name) is not a DOCX: its zip archive cannot be read (\(error)); nothing was stored")
     }
   }
@@ -64,26 +64,26 @@ enum DOCXText {
   /// The bytes of `word/document.xml` in `archive`, within the caps.
   static func documentXML(archive: ZIPReader, name: String) throws -> [UInt8] {
     guard let entry = archive.entry(named: "word/document.xml"), entry.kind == .file else {
-      throw CasebookError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
+      throw ExtractionError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
     }
     let limitMiB = maxEntryBytes >> 20
     guard entry.uncompressedSize <= maxEntryBytes else {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml would inflate to \(entry.uncompressedSize) bytes, over the \(limitMiB) MiB limit (a zip bomb?); nothing was stored"
       )
     }
     guard entry.uncompressedSize <= max(entry.compressedSize, 1) * maxRatio else {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml is compressed more than \(maxRatio)× (a zip bomb?); nothing was stored")
     }
     do {
       // The header's sizes may lie; the reader counts what actually comes out against the cap.
       return try archive.contents(of: entry, limit: Int(maxEntryBytes))
     } catch ZIPError.tooLarge {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml inflates past the \(limitMiB) MiB limit (a zip bomb?); nothing was stored")
     } catch {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml cannot be read from the zip (\(error)); nothing was stored")
     }
   }
@@ -147,7 +147,7 @@ enum DOCXText {
         case "w:t": inText = false
         case "w:r": if !open.isEmpty { open[open.count - 1].runs -= 1 }
         case "w:p":
-          if let closed = open.popLast(), !closed.block.text.isBlank { blocks.append(closed.block) }
+          if let closed = open.popLast(), !closed.block.text.isBlankText { blocks.append(closed.block) }
         default: break
         }
       case .text(let string):
