@@ -10,6 +10,13 @@
 /// posing as a document is refused before it can fill memory. The zip is read by Casebook's own
 /// `ZIPReader`, which needs no libFoundation (see DECISIONS.md).
 enum DOCXText {
+  /// WordprocessingML's namespace, as Word writes it (ECMA-376 transitional).
+  static let main = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  /// The same vocabulary in ISO/IEC 29500 strict, which Word writes when asked to.
+  static let strictMain = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+  /// Markup compatibility: `mc:AlternateContent`, `mc:Choice`, `mc:Fallback`.
+  static let markupCompatibility = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
   /// The most `word/document.xml` may inflate to.
   static let maxEntryBytes: UInt64 = 50 << 20
   /// The highest compression ratio accepted; text XML compresses about 5–20×.
@@ -36,7 +43,8 @@ enum DOCXText {
     }
     guard reader.sawDocument else {
       throw ExtractionError.badInput(
-        "\(name): word/document.xml is not a Word document (its root is not w:document); nothing was stored")
+        "\(name): word/document.xml is not a Word document (its root is not WordprocessingML's document, w:document in \(Self.main)); nothing was stored"
+      )
     }
     var out = ExtractedText()
     for block in reader.blocks {
@@ -89,6 +97,8 @@ enum DOCXText {
   }
 
   /// Collects `w:p` paragraphs: their `w:t` text, tabs and breaks, and their heading level.
+  /// Elements are matched by namespace and local name, never by prefix: `w:` is only the prefix
+  /// Word happens to use.
   ///
   /// A paragraph may hold another: a text box sits in a run (`w:p > w:r > mc:AlternateContent >
   /// mc:Choice > … > w:txbxContent > w:p`). Open paragraphs are kept on a stack, so the outer one
@@ -115,26 +125,42 @@ enum DOCXText {
     /// Whether the root element is `w:document`.
     private(set) var sawDocument = false
 
+    /// The vocabulary of the root element, once it is known to be `document`: attributes are
+    /// looked up in the same namespace (`w:val`).
+    private var main = DOCXText.main
+
+    /// The local name of `name` when it is in WordprocessingML's namespace, else nil.
+    private func word(_ name: XMLReader.Name) -> String? {
+      name.namespace == main ? name.local : nil
+    }
+
     mutating func take(_ event: XMLReader.Event) {
       switch event {
       case .start(let element, let attributes):
-        if depth == 0, element == "w:document" { sawDocument = true }
+        if depth == 0, element.local == "document", let namespace = element.namespace,
+          namespace == DOCXText.main || namespace == DOCXText.strictMain
+        {
+          sawDocument = true
+          main = namespace
+        }
         depth += 1
-        if skipping > 0 || element == "mc:Fallback" {
+        if skipping > 0
+          || (element.namespace == DOCXText.markupCompatibility && element.local == "Fallback")
+        {
           skipping += 1
           return
         }
-        switch element {
-        case "w:p": open.append(Open())
-        case "w:r": if !open.isEmpty { open[open.count - 1].runs += 1 }
-        case "w:pStyle":
-          if let style = attributes["w:val"], let level = Self.headingLevel(style), !open.isEmpty {
+        switch word(element) {
+        case "p": open.append(Open())
+        case "r": if !open.isEmpty { open[open.count - 1].runs += 1 }
+        case "pStyle":
+          if let style = attributes[XMLReader.Name(main, "val")], let level = Self.headingLevel(style), !open.isEmpty {
             open[open.count - 1].block.level = level
           }
-        case "w:t": inText = true
+        case "t": inText = true
         // Only within a run: `w:tab` also defines tab stops in `w:pPr > w:tabs`, which are no text.
-        case "w:tab": append("\t", inRun: true)
-        case "w:br", "w:cr": append("\n", inRun: true)
+        case "tab": append("\t", inRun: true)
+        case "br", "cr": append("\n", inRun: true)
         default: break
         }
       case .end(let element):
@@ -143,10 +169,10 @@ enum DOCXText {
           skipping -= 1
           return
         }
-        switch element {
-        case "w:t": inText = false
-        case "w:r": if !open.isEmpty { open[open.count - 1].runs -= 1 }
-        case "w:p":
+        switch word(element) {
+        case "t": inText = false
+        case "r": if !open.isEmpty { open[open.count - 1].runs -= 1 }
+        case "p":
           if let closed = open.popLast(), !closed.block.text.isBlankText { blocks.append(closed.block) }
         default: break
         }
