@@ -1,5 +1,3 @@
-import TextExtraction
-
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else

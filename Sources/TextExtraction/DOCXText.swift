@@ -36,7 +36,8 @@ enum DOCXText {
     } catch  where error.declaration {
       // XMLReader refuses every `<!…>` declaration, so no entity can expand; Word never writes one.
       // Only real markup counts: `<!DOCTYPE` inside a comment or CDATA section is just text.
-      throw ExtractionError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
+      throw ExtractionError.badInput(
+        "\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
     } catch {
       throw ExtractionError.badInput(
         "\(name): word/document.xml is not well-formed XML (\(error.description)); nothing was stored")

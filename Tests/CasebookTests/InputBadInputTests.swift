@@ -50,7 +50,8 @@ struct InputBadInputTests {
         at: bad + "/dtd.docx",
         [("word/document.xml", Data("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\">]><d>&a;</d>".utf8))])
       for (key, body) in InputBadInputTests.notWellFormed {
-        let xml = "<w:document xmlns:w=\"\(InputBadInputTests.wordNamespace)\"><w:body><w:p><w:r>\(body)</w:r></w:p></w:body></w:document>"
+        let xml =
+          "<w:document xmlns:w=\"\(InputBadInputTests.wordNamespace)\"><w:body><w:p><w:r>\(body)</w:r></w:p></w:body></w:document>"
         try DocumentFixtures.zip(at: bad + "/\(key).docx", [("word/document.xml", Data(xml.utf8))])
       }
       // 256 MiB of zeros: over the 50 MiB cap and about 1000:1, built in a second or two.
@@ -122,11 +123,14 @@ struct InputBadInputTests {
     Case(name: "a DOCX whose XML is broken", message: "not well-formed", args: add("broken-xml")),
     Case(name: "a DOCX with a DTD", message: "DTD", args: add("dtd")),
     Case(
-      name: "a DOCX with &#1;", message: "word/document.xml is not well-formed XML (line 1: &#1; is not a character XML allows)",
+      name: "a DOCX with &#1;",
+      message: "word/document.xml is not well-formed XML (line 1: &#1; is not a character XML allows)",
       args: add("ref-1")),
     Case(name: "a DOCX with &#xD800;", message: "&#xD800; is not a character XML allows", args: add("ref-surrogate")),
     Case(name: "a DOCX with &#xFFFE;", message: "&#xFFFE; is not a character XML allows", args: add("ref-fffe")),
-    Case(name: "a DOCX with ]]> in its text", message: "not well-formed XML (line 1: text contains ]]>", args: add("cdata-end")),
+    Case(
+      name: "a DOCX with ]]> in its text", message: "not well-formed XML (line 1: text contains ]]>",
+      args: add("cdata-end")),
     Case(name: "a DOCX with -- in a comment", message: "a comment contains --", args: add("comment-dashes")),
     Case(
       name: "a DOCX with an undeclared prefix", message: "the prefix v of v:t is not declared",

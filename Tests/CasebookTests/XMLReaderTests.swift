@@ -44,7 +44,8 @@ import Testing
       .start(name: w("pStyle"), attributes: [w("val"): "Heading1"]), .end(name: w("pStyle")), .end(name: w("pPr")),
       .start(name: w("r"), attributes: [:]), .start(name: w("t"), attributes: [space: "preserve"]),
       .text("Fish & chips <3 été \"q\" 'a' >"), .end(name: w("t")), .end(name: w("r")), .end(name: w("p")), .text("\n"),
-      .start(name: w("p"), attributes: [:]), .start(name: w("r"), attributes: [:]), .start(name: w("t"), attributes: [:]),
+      .start(name: w("p"), attributes: [:]), .start(name: w("r"), attributes: [:]),
+      .start(name: w("t"), attributes: [:]),
       .text("raw <b> & "), .end(name: w("t")), .start(name: w("tab"), attributes: [:]), .end(name: w("tab")),
       .end(name: w("r")), .end(name: w("p")), .text("\n"), .end(name: w("body")), .end(name: w("document")),
     ]
@@ -88,10 +89,14 @@ import Testing
       ("<a b=']]>'/>", [.start(name: a, attributes: [XMLReader.Name(nil, "b"): "]]>"]), .end(name: a)]),
       ("<a>]] ]]&gt; ]></a>", [.start(name: a, attributes: [:]), .text("]] ]]> ]>"), .end(name: a)]),
       ("<a><!-- - a-b -  --><!----></a>", [.start(name: a, attributes: [:]), .end(name: a)]),
-      ("<a>&#x9;&#xA;&#xD;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;</a>",
-       [.start(name: a, attributes: [:]), .text("\t\n\r\u{D7FF}\u{E000}\u{FFFD}\u{10000}\u{10FFFF}"), .end(name: a)]),
-      ("<a xml:lang='en' xmlns:xml='http://www.w3.org/XML/1998/namespace'/>",
-       [.start(name: a, attributes: [XMLReader.Name(XMLReader.xmlNamespace, "lang"): "en"]), .end(name: a)]),
+      (
+        "<a>&#x9;&#xA;&#xD;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;</a>",
+        [.start(name: a, attributes: [:]), .text("\t\n\r\u{D7FF}\u{E000}\u{FFFD}\u{10000}\u{10FFFF}"), .end(name: a)]
+      ),
+      (
+        "<a xml:lang='en' xmlns:xml='http://www.w3.org/XML/1998/namespace'/>",
+        [.start(name: a, attributes: [XMLReader.Name(XMLReader.xmlNamespace, "lang"): "en"]), .end(name: a)]
+      ),
     ]
     for (xml, expected) in cases {
       #expect(try Self.events(Array(xml.utf8)) == expected, "\(xml)")
@@ -150,7 +155,8 @@ import Testing
     Bad("-- in a comment before the root", "<!-- -- --><a/>", "a comment contains --"),
     Bad("an undeclared element prefix", "<w:document/>", "the prefix w of w:document is not declared"),
     Bad("an undeclared attribute prefix", "<a w:val='1'/>", "the prefix w of w:val is not declared"),
-    Bad("a prefix used outside its element", "<a><b xmlns:p='urn:p'/><p:c/></a>", "the prefix p of p:c is not declared"),
+    Bad(
+      "a prefix used outside its element", "<a><b xmlns:p='urn:p'/><p:c/></a>", "the prefix p of p:c is not declared"),
     Bad("a prefix undeclared", "<p:a xmlns:p='urn:p'><p:b xmlns:p=''/></p:a>", "a prefix cannot be undeclared"),
     Bad("two colons in a name", "<a xmlns:p='urn:p'><p:b:c/></a>", "not a valid name with namespaces"),
     Bad("an empty prefix", "<:a/>", "not a valid name with namespaces"),
@@ -159,7 +165,9 @@ import Testing
       "one attribute under two prefixes", "<a xmlns:p='urn:p' xmlns:q='urn:p' p:x='1' q:x='2'/>",
       "name the same attribute"),
     Bad("the xml prefix bound elsewhere", "<a xmlns:xml='urn:x'/>", "the prefix xml and its namespace"),
-    Bad("the xml namespace under another prefix", "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>", "the prefix xml and its namespace"),
+    Bad(
+      "the xml namespace under another prefix", "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
+      "the prefix xml and its namespace"),
     Bad("the xmlns prefix declared", "<a xmlns:xmlns='urn:x'/>", "the prefix xmlns cannot be declared"),
     Bad("the xmlns namespace bound", "<a xmlns:p='http://www.w3.org/2000/xmlns/'/>", "cannot be bound to a prefix"),
     // UInt32(_:radix:) takes a sign; XML does not.
@@ -209,7 +217,8 @@ import Testing
         for (key, value) in attributes where key != "xmlns" && !key.hasPrefix("xmlns:") {
           local[String(key.split(separator: ":").last!)] = value
         }
-        events.append(.start(name: XMLReader.Name(namespaceURI.flatMap { $0.isEmpty ? nil : $0 }, element), attributes: [:]))
+        events.append(
+          .start(name: XMLReader.Name(namespaceURI.flatMap { $0.isEmpty ? nil : $0 }, element), attributes: [:]))
         self.attributes.append(local)
       }
       func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
