@@ -21,7 +21,7 @@ let package = Package(
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
-    // zlib for Casebook's own zip reader (Extraction/ZIPReader.swift). Not "CZlib": that is
+    // zlib for Casebook's own zip reader (TextExtraction/ZIPReader.swift). Not "CZlib": that is
     // ZIPFoundation's own zlib module, which the tests link too.
     .systemLibrary(
       name: "CLibZ", pkgConfig: "zlib",
@@ -31,9 +31,12 @@ let package = Package(
     .target(name: "CSpawn"),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
+    // Text and locators from PDF, DOCX, HTML, Markdown and plain text: no domain, its own error
+    // type. YAML only to bound the size of the locator map Casebook stores as YAML.
+    .target(name: "TextExtraction", dependencies: ["YAML", "CLibZ", "CSpawn"]),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", "CLibZ", "CSpawn"]),
+      dependencies: ["Git", "YAML", "TextExtraction"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -48,7 +51,7 @@ let package = Package(
       dependencies: [
         // ZIPFoundation only here: it builds the DOCX fixtures and is the oracle ZIPReader is
         // checked against; the library itself reads zips without it (and so without Foundation).
-        "Casebook", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        "Casebook", "TextExtraction", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         // To start casebook with no signal blocked: Foundation's Process passes on the test
         // runner's blocked signals, and a casebook deaf to SIGTERM cannot be tested for it.
         "CSpawn",

@@ -4,6 +4,7 @@
   import Foundation
 #endif
 import Git
+import TextExtraction
 import YAML
 
 /// One citation of a section, with what it points to.

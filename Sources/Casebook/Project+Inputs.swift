@@ -1,4 +1,5 @@
 import Git
+import TextExtraction
 import YAML
 
 #if canImport(FoundationEssentials)
@@ -14,9 +15,6 @@ import YAML
 #endif
 
 extension Project {
-  /// Largest text Casebook extracts; larger files are stored but not extracted.
-  static let maxExtractedBytes = 32 << 20
-
   /// Adds a file to a session: its bytes (streamed into the object database), `meta.yaml`, and
   /// for the formats Casebook reads (text, Markdown, HTML, PDF, DOCX) the extracted text with its
   /// locator map. Any other file is stored with `extracted: false`. The same bytes added again
@@ -65,7 +63,7 @@ extension Project {
     let sha = hash.finalize()
     let id = String(sha.prefix(16))
     let ext = Self.safeExtension(url.pathExtension)
-    let mediaType = try MediaType.decide(ext: ext, head: head, name: name)
+    let mediaType = try Self.mediaType(ext: ext, head: head, name: name)
     // Extraction waits until the session has accepted the write and the input is new, and runs
     // once however often the write is retried.
     var extraction: (mediaType: String, text: ExtractedText?)?
@@ -112,53 +110,21 @@ extension Project {
     return InputAdded(inputId: id, commit: commit.hex, created: true, record: result!.record)
   }
 
-  /// Extracts the text of a file of `mediaType`: the final media type (a zip holding
-  /// `word/document.xml` is a DOCX; valid UTF-8 without NULs is text) and the text, or nil for a
-  /// file stored as it is.
-  static func extract(path: String, name: String, mediaType: String, size: Int) throws
+  /// Extracts the text of a file of `mediaType`: the final media type and the text, or nil for
+  /// a file stored as it is. The one place Casebook calls extraction, with `mediaType(…)`, and so
+  /// the one place its errors become Casebook's: the file at fault is bad input (exit 1), the
+  /// machine at fault a failure underneath the store (exit 4).
+  static func extract(path: String, name: String, mediaType: String, size: Int) throws(CasebookError)
     -> (mediaType: String, text: ExtractedText?)
   {
-    do {
-      return try extractText(path: path, name: name, mediaType: mediaType, size: size)
-    } catch let overflow as LocatorOverflow {
-      // Refused rather than stored with a partial map, or with one the YAML reader would refuse.
-      throw CasebookError.badInput("\(name): \(overflow.message); nothing was stored")
+    do { return try Extraction.text(path: path, name: name, mediaType: mediaType, size: size) } catch {
+      throw CasebookError(error)
     }
   }
 
-  private static func extractText(path: String, name: String, mediaType: String, size: Int) throws
-    -> (mediaType: String, text: ExtractedText?)
-  {
-    switch mediaType {
-    case MediaType.pdf:
-      return (mediaType, try PDFText.extract(path: path, name: name))
-    case MediaType.docx:
-      return (mediaType, try DOCXText.extract(path: path, name: name))
-    case MediaType.zip:
-      // A zip that cannot be read is stored as it is, like any zip that is not a DOCX. One that
-      // holds word/document.xml is read through the reader already open, not opened again.
-      guard let archive = try? ZIPReader(path: path), archive.entry(named: "word/document.xml") != nil else {
-        return (mediaType, nil)
-      }
-      return (MediaType.docx, try DOCXText.extract(archive: archive, name: name))
-    case MediaType.html, MediaType.markdown, MediaType.plain, MediaType.csv, MediaType.binary:
-      guard size <= maxExtractedBytes else { return (mediaType, nil) }
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw CasebookError.badInput("cannot read \(name)")
-      }
-      guard let text = String(validatingUTF8Data: data), !text.unicodeScalars.contains("\u{0}") else {
-        if mediaType == MediaType.binary { return (mediaType, nil) }
-        throw CasebookError.badInput("\(name) is not valid UTF-8 text; nothing was stored")
-      }
-      switch mediaType {
-      case MediaType.html: return (mediaType, try HTMLText.extract(text))
-      case MediaType.markdown: return (mediaType, try ExtractedText.markdown(text))
-      case MediaType.csv: return (mediaType, ExtractedText(verbatim: text))
-      default: return (MediaType.plain, try ExtractedText.plain(text))
-      }
-    default:
-      return (mediaType, nil)
-    }
+  /// What the file is, from its first bytes and extension (see `Extraction.mediaType`).
+  static func mediaType(ext: String?, head: Data, name: String) throws(CasebookError) -> String {
+    do { return try Extraction.mediaType(ext: ext, head: head, name: name) } catch { throw CasebookError(error) }
   }
 
   /// The inputs a branch holds (main, or a session's).
@@ -194,11 +160,12 @@ extension Project {
 /// Thrown inside a write to say the input is already there, so no commit is made.
 struct AlreadyPresent: Error {}
 
-extension String {
-  /// Decodes UTF-8 strictly: nil on any invalid sequence, where `String(decoding:)` would
-  /// substitute replacement characters silently.
-  init?(validatingUTF8Data data: Data) {
-    guard let s = String(data: data, encoding: .utf8) else { return nil }
-    self = s
+extension CasebookError {
+  /// An extraction failure as Casebook reports it, the message unchanged.
+  init(_ error: ExtractionError) {
+    switch error {
+    case .badInput(let message): self = .badInput(message)
+    case .environment(let message): self = .repository(message)
+    }
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Casebook
+@testable import TextExtraction
 
 #if canImport(Glibc)
   import Glibc
@@ -238,7 +239,7 @@ import Testing
     #expect {
       _ = try PDFText.extract(path: path, name: "slow.pdf", timeLimit: .zero)
     } throws: { error in
-      error as? CasebookError == .badInput("slow.pdf: pdftotext took longer than 0 s (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored")
+      error as? ExtractionError == .badInput("slow.pdf: pdftotext took longer than 0 s (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored")
     }
   }
 
@@ -249,7 +250,7 @@ import Testing
     #expect {
       _ = try PDFText.extract(path: path, name: "big.pdf", outputLimit: 4)
     } throws: { error in
-      error as? CasebookError == .badInput("big.pdf: its text is larger than 4 bytes; nothing was stored")
+      error as? ExtractionError == .badInput("big.pdf: its text is larger than 4 bytes; nothing was stored")
     }
   }
 
@@ -275,7 +276,7 @@ import Testing
     #expect {
       _ = try PDFText.extract(path: path, name: "broken.pdf")
     } throws: { error in
-      guard case .badInput(let message)? = error as? CasebookError else { return false }
+      guard case .badInput(let message)? = error as? ExtractionError else { return false }
       return message.hasPrefix("broken.pdf is not a readable PDF (pdftotext failed: ")
         && message.hasSuffix("); nothing was stored") && !message.contains("\n")
     }

@@ -49,6 +49,11 @@ struct InputBadInputTests {
       try DocumentFixtures.zip(
         at: bad + "/dtd.docx",
         [("word/document.xml", Data("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\">]><d>&a;</d>".utf8))])
+      for (key, body) in InputBadInputTests.notWellFormed {
+        let xml =
+          "<w:document xmlns:w=\"\(InputBadInputTests.wordNamespace)\"><w:body><w:p><w:r>\(body)</w:r></w:p></w:body></w:document>"
+        try DocumentFixtures.zip(at: bad + "/\(key).docx", [("word/document.xml", Data(xml.utf8))])
+      }
       // 256 MiB of zeros: over the 50 MiB cap and about 1000:1, built in a second or two.
       try DocumentFixtures.zipBomb(at: bad + "/bomb.docx", size: 256 << 20)
       try DocumentFixtures.zipBomb(at: bad + "/dense.docx", size: 40 << 20)
@@ -56,7 +61,7 @@ struct InputBadInputTests {
       let fifo = bad + "/pipe.pdf"
       let made = try runProcess("/usr/bin/mkfifo", [fifo])
       #expect(made == 0, "mkfifo failed")
-      files = [
+      var files: [String: String] = [
         "fake-pdf": try cli.file("bad/report.pdf", "This is a text file named as a PDF.\n"),
         "broken-pdf": try cli.file("bad/broken.pdf", "%PDF-1.4\nnot really a PDF at all\n%%EOF\n"),
         "not-zip-docx": try cli.file("bad/letter.docx", "plain text, not a zip\n"),
@@ -73,8 +78,22 @@ struct InputBadInputTests {
         "empty": try cli.file("bad/empty.pdf", ""),
         "latin1-html": try cli.file("bad/latin1.html", bytes: Array("<p>caf".utf8) + [0xe9, 0x0a]),
       ]
+      for key in InputBadInputTests.notWellFormed.keys { files[key] = bad + "/\(key).docx" }
+      self.files = files
     }
   }
+
+  static let wordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+  /// Inside a run of an otherwise good DOCX: what XML 1.0 and its namespaces refuse.
+  static let notWellFormed: [String: String] = [
+    "ref-1": "<w:t>a&#1;b</w:t>",
+    "ref-surrogate": "<w:t>a&#xD800;b</w:t>",
+    "ref-fffe": "<w:t>a&#xFFFE;b</w:t>",
+    "cdata-end": "<w:t>a ]]> b</w:t>",
+    "comment-dashes": "<!-- a -- b --><w:t>a</w:t>",
+    "undeclared-prefix": "<v:t>a</v:t>",
+  ]
 
   struct Case: CustomTestStringConvertible, Sendable {
     let name: String
@@ -103,6 +122,19 @@ struct InputBadInputTests {
     Case(name: "a zip without word/document.xml", message: "has no word/document.xml", args: add("no-document")),
     Case(name: "a DOCX whose XML is broken", message: "not well-formed", args: add("broken-xml")),
     Case(name: "a DOCX with a DTD", message: "DTD", args: add("dtd")),
+    Case(
+      name: "a DOCX with &#1;",
+      message: "word/document.xml is not well-formed XML (line 1: &#1; is not a character XML allows)",
+      args: add("ref-1")),
+    Case(name: "a DOCX with &#xD800;", message: "&#xD800; is not a character XML allows", args: add("ref-surrogate")),
+    Case(name: "a DOCX with &#xFFFE;", message: "&#xFFFE; is not a character XML allows", args: add("ref-fffe")),
+    Case(
+      name: "a DOCX with ]]> in its text", message: "not well-formed XML (line 1: text contains ]]>",
+      args: add("cdata-end")),
+    Case(name: "a DOCX with -- in a comment", message: "a comment contains --", args: add("comment-dashes")),
+    Case(
+      name: "a DOCX with an undeclared prefix", message: "the prefix v of v:t is not declared",
+      args: add("undeclared-prefix")),
     Case(name: "a zip bomb posing as DOCX", message: "would inflate to", args: add("bomb")),
     Case(name: "a DOCX compressed a thousandfold", message: "compressed more than 200×", args: add("dense")),
     Case(name: "a zip bomb whose headers lie", message: "inflates past the 50 MiB limit", args: add("lying-bomb")),

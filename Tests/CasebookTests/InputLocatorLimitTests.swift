@@ -4,6 +4,7 @@ import Testing
 import YAML
 
 @testable import Casebook
+@testable import TextExtraction
 
 /// The cap on an input's locators (pages, paragraphs, headings): what `input add` stores must
 /// always read back through the YAML reader's limits, and an input with more is refused with

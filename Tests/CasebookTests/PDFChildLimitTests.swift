@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Casebook
+@testable import TextExtraction
 
 /// `pdftotext`'s limits as the CLI applies them: a configurable time limit, a memory limit, and a
 /// life no longer than Casebook's. What is tested is Casebook's handling of the child, so most

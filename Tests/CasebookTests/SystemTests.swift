@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Casebook
+@testable import TextExtraction
 
 /// The POSIX helpers that stand in for swift-corelibs-foundation, checked against Foundation's
 /// own answers, and the binary that depends on their being enough.

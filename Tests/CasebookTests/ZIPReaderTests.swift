@@ -4,6 +4,7 @@ import Testing
 import ZIPFoundation
 
 @testable import Casebook
+@testable import TextExtraction
 
 /// The zip reader behind DOCX inputs: archives made by real tools (python's `zipfile`, Info-ZIP,
 /// ZIPFoundation) read byte for byte as those tools read them, every kind of damage refused with
@@ -533,7 +534,7 @@ import ZIPFoundation
       do {
         _ = try DOCXText.documentXML(path: path, name: "claims.docx")
         return "accepted"
-      } catch { return (error as? CasebookError)?.errorDescription ?? "\(error)" }
+      } catch { return (error as? ExtractionError)?.message ?? "\(error)" }
     }
     #expect(try refusal { $0.both32(local: 22, central: 24, 60 << 20) }.contains("would inflate to 62914560 bytes"))
     #expect(
@@ -611,8 +612,8 @@ import ZIPFoundation
           } catch { refuse(error) }
         }
       } catch { refuse(error) }
-      do { _ = try DOCXText.documentXML(path: path, name: "fuzzed.docx") } catch let error as CasebookError {
-        #expect(error.code == "bad_input", "iteration \(iteration)")
+      do { _ = try DOCXText.documentXML(path: path, name: "fuzzed.docx") } catch let error as ExtractionError {
+        #expect(error == .badInput(error.message), "iteration \(iteration)")
       }
     }
     // Entries are read and refused for many different reasons, so the damage reaches past the

@@ -53,7 +53,7 @@ enum ZIPError: Error, Equatable, CustomStringConvertible {
 
   var description: String {
     switch self {
-    case .cannotRead(let code): return "cannot read the file: \(System.errorText(code))"
+    case .cannotRead(let code): return "cannot read the file: \(POSIX.errorText(code))"
     case .notZip: return "no end of central directory record, so not a zip archive"
     case .truncated: return "no end of central directory record at the end of the file (was the archive cut short?)"
     case .centralDirectoryOutOfBounds: return "the central directory is not where the end record says"
@@ -76,7 +76,7 @@ enum ZIPError: Error, Equatable, CustomStringConvertible {
     case .sizeMismatch(let name, let field, let expected, let actual):
       return "'\(name)' has \(actual) \(field) bytes where the central directory says \(expected)"
     case .crcMismatch(let name, let expected, let actual):
-      return "the CRC-32 of '\(name)' is 0x\(actual.hexPadded(8)) where the central directory says 0x\(expected.hexPadded(8))"
+      return "the CRC-32 of '\(name)' is 0x\(actual.hexDigits(8)) where the central directory says 0x\(expected.hexDigits(8))"
     case .corruptData(let name, let why): return "the deflate data of '\(name)' is corrupt (\(why))"
     case .entryNotFound(let name): return "no entry is named '\(name)'"
     }

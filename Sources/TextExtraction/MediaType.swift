@@ -7,15 +7,15 @@
 /// An input's media type, from its first bytes and its extension. The bytes win where they are
 /// unambiguous (a PDF named `.txt` is read as a PDF); a file whose extension promises a format
 /// its bytes do not have (a `.pdf` without `%PDF-`, a `.docx` that is not a zip) is refused.
-enum MediaType {
-  static let pdf = "application/pdf"
-  static let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-  static let html = "text/html"
-  static let markdown = "text/markdown"
-  static let plain = "text/plain"
-  static let csv = "text/csv"
-  static let zip = "application/zip"
-  static let binary = "application/octet-stream"
+public enum MediaType {
+  public static let pdf = "application/pdf"
+  public static let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+  public static let html = "text/html"
+  public static let markdown = "text/markdown"
+  public static let plain = "text/plain"
+  public static let csv = "text/csv"
+  public static let zip = "application/zip"
+  public static let binary = "application/octet-stream"
 
   /// The type by extension alone (nil when the extension says nothing).
   static func byExtension(_ ext: String?) -> String? {
@@ -57,14 +57,14 @@ enum MediaType {
   }
 
   /// Decides the type; throws when the extension claims a format the bytes contradict.
-  static func decide(ext: String?, head: Data, name: String) throws -> String {
+  static func decide(ext: String?, head: Data, name: String) throws(ExtractionError) -> String {
     let claimed = byExtension(ext)
     let sniffed = sniff(head)
     if claimed == pdf, !hasPDFHeader(head) {
-      throw CasebookError.badInput("\(name) is not a PDF: it has no %PDF- header; nothing was stored")
+      throw .badInput("\(name) is not a PDF: it has no %PDF- header; nothing was stored")
     }
     if claimed == docx, sniffed != zip {
-      throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
+      throw .badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
     }
     if sniffed == pdf || claimed == pdf { return pdf }
     if sniffed == zip {

@@ -59,7 +59,7 @@ final class ZIPReader {
 
   /// Opens the archive at `path` and reads its central directory; nothing is inflated yet.
   init(path: String) throws(ZIPError) {
-    let fd = System.openForReading(path)
+    let fd = POSIX.openForReading(path)
     guard fd >= 0 else { throw .cannotRead(errno) }
     let directory: (entries: [Entry], offset: UInt64)
     do { directory = try Self.centralDirectory(fd) } catch {

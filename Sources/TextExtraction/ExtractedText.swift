@@ -1,36 +1,42 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 import YAML
 
 /// Text extracted from an input, with the map from its locators (pages, paragraphs, headings) to
 /// lines of that text. Stored as `inputs/<id>/text.txt` and `inputs/<id>/locators.yaml`, so a
 /// citation can be resolved to its excerpt from any revision with nothing but the tree.
-struct ExtractedText {
+public struct ExtractedText: Sendable {
   /// A heading: its path from the top (`["Findings", "Lifts"]`), its level, and the lines it
   /// covers (the heading line up to the next heading of the same or a higher level).
-  struct Heading: Equatable {
-    var path: [String]
-    var level: Int
-    var lines: ClosedRange<Int>
+  public struct Heading: Equatable, Sendable {
+    public var path: [String]
+    public var level: Int
+    public var lines: ClosedRange<Int>
+
+    public init(path: [String], level: Int, lines: ClosedRange<Int>) {
+      self.path = path
+      self.level = level
+      self.lines = lines
+    }
   }
 
   /// A paragraph (numbered from 1 in `paragraphs` order) and the heading path it sits under.
-  struct Paragraph: Equatable {
-    var lines: ClosedRange<Int>
-    var heading: [String]
+  public struct Paragraph: Equatable, Sendable {
+    public var lines: ClosedRange<Int>
+    public var heading: [String]
+
+    public init(lines: ClosedRange<Int>, heading: [String]) {
+      self.lines = lines
+      self.heading = heading
+    }
   }
 
   /// The lines of `text.txt`, without their newlines.
-  private(set) var lines: [String] = []
+  public private(set) var lines: [String] = []
   /// Page `i + 1`'s lines; nil for a page with no text (a scanned image, a blank page).
-  private(set) var pages: [ClosedRange<Int>?] = []
-  private(set) var paragraphs: [Paragraph] = []
-  private(set) var headings: [Heading] = []
+  public private(set) var pages: [ClosedRange<Int>?] = []
+  public private(set) var paragraphs: [Paragraph] = []
+  public private(set) var headings: [Heading] = []
   /// Whether pages are the input's own (PDF) rather than absent.
-  private(set) var paged = false
+  public private(set) var paged = false
   /// The open headings; `pathBytes` bounds what the path down to this one takes in
   /// `locators.yaml`, where every paragraph under it repeats it.
   private var stack: [(level: Int, text: String, index: Int, pathBytes: Int)] = []
@@ -39,7 +45,8 @@ struct ExtractedText {
   /// An upper bound on the bytes of `locators.yaml` for what has been added so far.
   private(set) var locatorBytes = ExtractedText.documentBytes
 
-  var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+  /// The text as `text.txt` stores it: every line ends with a newline.
+  public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
 
   // MARK: - Limits
 
@@ -96,7 +103,7 @@ struct ExtractedText {
   // MARK: - Building
 
   /// Text whose lines are the input's own (plain text, Markdown): `L` locators are the file's lines.
-  init(verbatim text: String) {
+  public init(verbatim text: String) {
     guard !text.isEmpty else { return }
     // `\r\n` is one Character in Swift, so both line ends are split on.
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -107,6 +114,18 @@ struct ExtractedText {
 
   /// An empty text to build with `heading`, `paragraph` and `page`.
   init() {}
+
+  /// Text read back as it was stored: its lines and its locators. The caller has checked that
+  /// every range lies within `lines`.
+  public init(
+    lines: [String], paged: Bool, pages: [ClosedRange<Int>?], paragraphs: [Paragraph], headings: [Heading]
+  ) {
+    self.lines = lines
+    self.paged = paged
+    self.pages = pages
+    self.paragraphs = paragraphs
+    self.headings = headings
+  }
 
   /// Adds a heading line (Markdown style, so the text reads well) and opens its section.
   mutating func heading(level: Int, _ raw: String) throws(LocatorOverflow) {
@@ -137,7 +156,7 @@ struct ExtractedText {
     try count(0)
     var body = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
       .map(String.init)
-    while let last = body.last, last.trimmingSpaces().isEmpty { body.removeLast() }
+    while let last = body.last, last.isOnlySpaces { body.removeLast() }
     guard !body.isEmpty else {
       pages.append(nil)
       return
@@ -237,7 +256,7 @@ struct ExtractedText {
     while let top = stack.last, top.level >= level {
       let start = headings[top.index].lines.lowerBound
       var end = last
-      while end > start, lines[end - 1].trimmingSpaces().isEmpty { end -= 1 }
+      while end > start, lines[end - 1].isOnlySpaces { end -= 1 }
       headings[top.index].lines = start...max(start, end)
       stack.removeLast()
     }
@@ -320,7 +339,7 @@ enum Locator: Equatable {
 
 extension ExtractedText {
   /// The locator forms this text answers, for messages.
-  var locatorForms: String {
+  public var locatorForms: String {
     var forms = ["L<line>[-<line>] (1-\(lines.count))"]
     if paged { forms.append("p<page>[-<page>] (1-\(pages.count))") }
     if !paragraphs.isEmpty { forms.append("para<n>[-<n>] (1-\(paragraphs.count))") }
@@ -329,7 +348,7 @@ extension ExtractedText {
   }
 
   /// The ranges and headings a citation may name, for `input show`.
-  var locatorSummary: [String] {
+  public var locatorSummary: [String] {
     var out: [String] = []
     if !lines.isEmpty { out.append("L1-\(lines.count)") }
     if paged, !pages.isEmpty { out.append("p1-\(pages.count)") }
@@ -339,7 +358,7 @@ extension ExtractedText {
   }
 
   /// The lines a locator points to, or an error message saying why it does not resolve.
-  func resolve(_ locator: String) -> Result<ClosedRange<Int>?, LocatorError> {
+  public func resolve(_ locator: String) -> Result<ClosedRange<Int>?, LocatorError> {
     guard let parsed = Locator(locator) else {
       return .failure(LocatorError("'\(locator)' is not a locator this input has; use \(locatorForms)"))
     }
@@ -390,7 +409,7 @@ extension ExtractedText {
   }
 
   /// The text of `range`, whitespace collapsed, cut to about `limit` characters at a word.
-  func excerpt(_ range: ClosedRange<Int>, limit: Int = 400) -> String {
+  public func excerpt(_ range: ClosedRange<Int>, limit: Int = 400) -> String {
     let upper = min(range.upperBound, lines.count)
     guard range.lowerBound <= upper else { return "" }
     var picked = Array(lines[(range.lowerBound - 1)..<upper])
@@ -418,70 +437,7 @@ struct LocatorOverflow: Error {
 }
 
 /// Why a locator does not resolve; the message names the locator and what would.
-struct LocatorError: Error {
-  let message: String
+public struct LocatorError: Error, Sendable {
+  public let message: String
   init(_ message: String) { self.message = message }
-}
-
-// MARK: - locators.yaml
-
-extension ExtractedText {
-  /// `locators.yaml`: pages, paragraphs and headings as line ranges of `text.txt`.
-  var locatorsNode: Node {
-    func span(_ r: ClosedRange<Int>) -> Node { .sequence([.int(r.lowerBound), .int(r.upperBound)]) }
-    var map = Mapping()
-    map["format"] = .int(1)
-    map["lines"] = .int(lines.count)
-    if paged {
-      map["pages"] = .sequence(pages.map { $0.map(span) ?? .sequence([]) })
-    }
-    map["paragraphs"] = .sequence(
-      paragraphs.map { p in
-        var m = Mapping()
-        m["lines"] = span(p.lines)
-        if !p.heading.isEmpty { m["heading"] = .sequence(p.heading.map(Node.string)) }
-        return .mapping(m)
-      })
-    map["headings"] = .sequence(
-      headings.map { h in
-        var m = Mapping()
-        m["path"] = .sequence(h.path.map(Node.string))
-        m["level"] = .int(h.level)
-        m["lines"] = span(h.lines)
-        return .mapping(m)
-      })
-    return .mapping(map)
-  }
-
-  /// Reads `text.txt` with its `locators.yaml` (nil for an input stored before locators, which
-  /// then answers `L` locators only).
-  init(text: String, locators: Mapping?, path: String) throws {
-    self.init(verbatim: text)
-    guard let locators else { return }
-    func span(_ node: Node?) throws -> ClosedRange<Int>? {
-      guard let seq = node?.sequence else { throw CasebookError.repository("\(path): a span is not a list") }
-      if seq.isEmpty { return nil }
-      guard seq.count == 2, let a = seq[0].int, let b = seq[1].int, a >= 1, b >= a, b <= lines.count else {
-        throw CasebookError.repository("\(path): a span is not [from, to] within the text")
-      }
-      return a...b
-    }
-    if let pages = locators["pages"]?.sequence {
-      paged = true
-      self.pages = try pages.map { try span($0) }
-    }
-    paragraphs = try (locators["paragraphs"]?.sequence ?? []).map { node in
-      guard let lines = try span(node["lines"]) else {
-        throw CasebookError.repository("\(path): a paragraph has no lines")
-      }
-      return Paragraph(lines: lines, heading: (node["heading"]?.sequence ?? []).compactMap(\.string))
-    }
-    headings = try (locators["headings"]?.sequence ?? []).map { node in
-      guard let lines = try span(node["lines"]) else {
-        throw CasebookError.repository("\(path): a heading has no lines")
-      }
-      return Heading(
-        path: (node["path"]?.sequence ?? []).compactMap(\.string), level: node["level"]?.int ?? 1, lines: lines)
-    }
-  }
 }

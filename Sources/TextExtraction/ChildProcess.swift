@@ -47,11 +47,11 @@ struct ChildProcess {
     var failure: String? = nil
   }
 
-  /// The child could not be started; `message` is the system's (`System.errorText`).
+  /// The child could not be started; `message` is the system's (`POSIX.errorText`).
   struct SpawnError: Error, Sendable {
     var message: String
 
-    init(code: Int32) { message = System.errorText(code) }
+    init(code: Int32) { message = POSIX.errorText(code) }
   }
 
   /// How much of standard error is kept. The rest is read and dropped, so that a child that
@@ -193,7 +193,7 @@ struct ChildProcess {
           if code == EINTR || code == EAGAIN { continue }
           // Cannot wait for the child's output: it is killed below, and the reason kept so that
           // the caller does not blame the child for a SIGKILL that was ours.
-          output.failure = System.errorText(code)
+          output.failure = POSIX.errorText(code)
           break
         }
         for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {

@@ -25,7 +25,7 @@ enum PDFText {
   /// The range `CASEBOOK_PDF_MEMORY_MIB` may set.
   static let memoryMiB = 64...(1 << 20)
   /// The most text it may print: as much as Casebook extracts from any text file.
-  static let outputLimit = Project.maxExtractedBytes
+  static let outputLimit = Extraction.maxExtractedBytes
 
   /// The time limit: `CASEBOOK_PDF_SECONDS` (whole seconds) when set, else `defaultTimeLimit`.
   static func configuredTimeLimit(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
@@ -52,8 +52,8 @@ enum PDFText {
     guard let text = environment[name], !text.isEmpty else { return nil }
     guard text.count <= 9, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text), range.contains(value)
     else {
-      throw CasebookError.badInput(
-        "\(name) must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound), not '\(Identifier.printable(text))'"
+      throw ExtractionError.badInput(
+        "\(name) must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound), not '\(printable(text))'"
       )
     }
     return value
@@ -67,7 +67,7 @@ enum PDFText {
     let timeLimit = try timeLimit ?? configuredTimeLimit()
     let memoryLimit = try memoryLimit ?? configuredMemoryLimit()
     guard let tool = executable("pdftotext") else {
-      throw CasebookError.repository(
+      throw ExtractionError.environment(
         "cannot read PDF \(name): pdftotext is not installed (Debian/Ubuntu: apt-get install poppler-utils, or make setup)"
       )
     }
@@ -77,35 +77,35 @@ enum PDFText {
         tool, arguments: ["-enc", "UTF-8", "-eol", "unix", path, "-"], timeLimit: timeLimit,
         outputLimit: outputLimit, memoryLimit: memoryLimit)
     } catch {
-      throw CasebookError.repository("cannot run pdftotext for \(name): \(error.message)")
+      throw ExtractionError.environment("cannot run pdftotext for \(name): \(error.message)")
     }
     // Casebook, not the PDF, failed here (pdftotext was killed because its output could no
     // longer be waited for): calling the PDF unreadable would send the user after the wrong file.
     if let failure = run.failure {
-      throw CasebookError.repository("cannot read pdftotext's output for \(name): \(failure)")
+      throw ExtractionError.environment("cannot read pdftotext's output for \(name): \(failure)")
     }
     if run.timedOut {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): pdftotext took longer than \(describe(timeLimit)) (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored"
       )
     }
     if run.overflowed {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): its text is larger than \(describe(bytes: outputLimit)); nothing was stored")
     }
     guard run.termination == .exited(0) else {
       let stderr = String(decoding: run.stderr, as: UTF8.self)
       let lower = stderr.lowercased()
       if ["bad_alloc", "out of memory", "cannot allocate", "failed to map segment"].contains(where: lower.contains) {
-        throw CasebookError.badInput(
+        throw ExtractionError.badInput(
           "\(name): pdftotext ran out of its \(describe(bytes: memoryLimit)) memory limit (CASEBOOK_PDF_MEMORY_MIB sets it); nothing was stored"
         )
       }
       let why = stderr.split(separator: "\n").first.map { ": \($0)" } ?? ""
-      throw CasebookError.badInput("\(name) is not a readable PDF (pdftotext failed\(why)); nothing was stored")
+      throw ExtractionError.badInput("\(name) is not a readable PDF (pdftotext failed\(why)); nothing was stored")
     }
     guard let text = String(bytes: run.stdout, encoding: .utf8) else {
-      throw CasebookError.badInput("\(name): pdftotext gave text that is not UTF-8; nothing was stored")
+      throw ExtractionError.badInput("\(name): pdftotext gave text that is not UTF-8; nothing was stored")
     }
     // Page by page as the form feeds are found, not split all at once: a flood of form feeds
     // stops at the locator cap instead of first becoming millions of substrings.
@@ -116,7 +116,7 @@ enum PDFText {
       rest = rest[rest.utf8.index(after: feed)...]
     }
     // Every page ends with a form feed, so what follows the last one is not a page.
-    if !rest.isBlank { try extracted.page(String(rest)) }
+    if !rest.isBlankText { try extracted.page(String(rest)) }
     return extracted
   }
 
@@ -126,7 +126,7 @@ enum PDFText {
   static func executable(_ name: String, searchPath: String = environmentPath) -> String? {
     for dir in searchPath.split(separator: ":") where !dir.isEmpty {
       let candidate = "\(dir)/\(name)"
-      if System.kind(candidate) == .file, access(candidate, X_OK) == 0 { return candidate }
+      if POSIX.kind(candidate) == .file, access(candidate, X_OK) == 0 { return candidate }
     }
     return nil
   }

@@ -10,6 +10,13 @@
 /// posing as a document is refused before it can fill memory. The zip is read by Casebook's own
 /// `ZIPReader`, which needs no libFoundation (see DECISIONS.md).
 enum DOCXText {
+  /// WordprocessingML's namespace, as Word writes it (ECMA-376 transitional).
+  static let main = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  /// The same vocabulary in ISO/IEC 29500 strict, which Word writes when asked to.
+  static let strictMain = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+  /// Markup compatibility: `mc:AlternateContent`, `mc:Choice`, `mc:Fallback`.
+  static let markupCompatibility = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
   /// The most `word/document.xml` may inflate to.
   static let maxEntryBytes: UInt64 = 50 << 20
   /// The highest compression ratio accepted; text XML compresses about 5–20×.
@@ -29,14 +36,16 @@ enum DOCXText {
     } catch  where error.declaration {
       // XMLReader refuses every `<!…>` declaration, so no entity can expand; Word never writes one.
       // Only real markup counts: `<!DOCTYPE` inside a comment or CDATA section is just text.
-      throw CasebookError.badInput("\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
+      throw ExtractionError.badInput(
+        "\(name): word/document.xml has a DTD, which Word never writes; nothing was stored")
     } catch {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml is not well-formed XML (\(error.description)); nothing was stored")
     }
     guard reader.sawDocument else {
-      throw CasebookError.badInput(
-        "\(name): word/document.xml is not a Word document (its root is not w:document); nothing was stored")
+      throw ExtractionError.badInput(
+        "\(name): word/document.xml is not a Word document (its root is not WordprocessingML's document, w:document in \(Self.main)); nothing was stored"
+      )
     }
     var out = ExtractedText()
     for block in reader.blocks {
@@ -49,9 +58,9 @@ enum DOCXText {
   /// The zip at `path`, opened, or the error that says why it is not a DOCX.
   static func openArchive(path: String, name: String) throws -> ZIPReader {
     do { return try ZIPReader(path: path) } catch ZIPError.notZip {
-      throw CasebookError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
+      throw ExtractionError.badInput("\(name) is not a DOCX: it is not a zip archive; nothing was stored")
     } catch {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name) is not a DOCX: its zip archive cannot be read (\(error)); nothing was stored")
     }
   }
@@ -64,31 +73,33 @@ enum DOCXText {
   /// The bytes of `word/document.xml` in `archive`, within the caps.
   static func documentXML(archive: ZIPReader, name: String) throws -> [UInt8] {
     guard let entry = archive.entry(named: "word/document.xml"), entry.kind == .file else {
-      throw CasebookError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
+      throw ExtractionError.badInput("\(name) is not a DOCX: it has no word/document.xml; nothing was stored")
     }
     let limitMiB = maxEntryBytes >> 20
     guard entry.uncompressedSize <= maxEntryBytes else {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml would inflate to \(entry.uncompressedSize) bytes, over the \(limitMiB) MiB limit (a zip bomb?); nothing was stored"
       )
     }
     guard entry.uncompressedSize <= max(entry.compressedSize, 1) * maxRatio else {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml is compressed more than \(maxRatio)× (a zip bomb?); nothing was stored")
     }
     do {
       // The header's sizes may lie; the reader counts what actually comes out against the cap.
       return try archive.contents(of: entry, limit: Int(maxEntryBytes))
     } catch ZIPError.tooLarge {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml inflates past the \(limitMiB) MiB limit (a zip bomb?); nothing was stored")
     } catch {
-      throw CasebookError.badInput(
+      throw ExtractionError.badInput(
         "\(name): word/document.xml cannot be read from the zip (\(error)); nothing was stored")
     }
   }
 
   /// Collects `w:p` paragraphs: their `w:t` text, tabs and breaks, and their heading level.
+  /// Elements are matched by namespace and local name, never by prefix: `w:` is only the prefix
+  /// Word happens to use.
   ///
   /// A paragraph may hold another: a text box sits in a run (`w:p > w:r > mc:AlternateContent >
   /// mc:Choice > … > w:txbxContent > w:p`). Open paragraphs are kept on a stack, so the outer one
@@ -115,26 +126,42 @@ enum DOCXText {
     /// Whether the root element is `w:document`.
     private(set) var sawDocument = false
 
+    /// The vocabulary of the root element, once it is known to be `document`: attributes are
+    /// looked up in the same namespace (`w:val`).
+    private var main = DOCXText.main
+
+    /// The local name of `name` when it is in WordprocessingML's namespace, else nil.
+    private func word(_ name: XMLReader.Name) -> String? {
+      name.namespace == main ? name.local : nil
+    }
+
     mutating func take(_ event: XMLReader.Event) {
       switch event {
       case .start(let element, let attributes):
-        if depth == 0, element == "w:document" { sawDocument = true }
+        if depth == 0, element.local == "document", let namespace = element.namespace,
+          namespace == DOCXText.main || namespace == DOCXText.strictMain
+        {
+          sawDocument = true
+          main = namespace
+        }
         depth += 1
-        if skipping > 0 || element == "mc:Fallback" {
+        if skipping > 0
+          || (element.namespace == DOCXText.markupCompatibility && element.local == "Fallback")
+        {
           skipping += 1
           return
         }
-        switch element {
-        case "w:p": open.append(Open())
-        case "w:r": if !open.isEmpty { open[open.count - 1].runs += 1 }
-        case "w:pStyle":
-          if let style = attributes["w:val"], let level = Self.headingLevel(style), !open.isEmpty {
+        switch word(element) {
+        case "p": open.append(Open())
+        case "r": if !open.isEmpty { open[open.count - 1].runs += 1 }
+        case "pStyle":
+          if let style = attributes[XMLReader.Name(main, "val")], let level = Self.headingLevel(style), !open.isEmpty {
             open[open.count - 1].block.level = level
           }
-        case "w:t": inText = true
+        case "t": inText = true
         // Only within a run: `w:tab` also defines tab stops in `w:pPr > w:tabs`, which are no text.
-        case "w:tab": append("\t", inRun: true)
-        case "w:br", "w:cr": append("\n", inRun: true)
+        case "tab": append("\t", inRun: true)
+        case "br", "cr": append("\n", inRun: true)
         default: break
         }
       case .end(let element):
@@ -143,11 +170,11 @@ enum DOCXText {
           skipping -= 1
           return
         }
-        switch element {
-        case "w:t": inText = false
-        case "w:r": if !open.isEmpty { open[open.count - 1].runs -= 1 }
-        case "w:p":
-          if let closed = open.popLast(), !closed.block.text.isBlank { blocks.append(closed.block) }
+        switch word(element) {
+        case "t": inText = false
+        case "r": if !open.isEmpty { open[open.count - 1].runs -= 1 }
+        case "p":
+          if let closed = open.popLast(), !closed.block.text.isBlankText { blocks.append(closed.block) }
         default: break
         }
       case .text(let string):

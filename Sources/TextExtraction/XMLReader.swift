@@ -1,16 +1,41 @@
 /// A strict, non-validating reader of the XML inside office documents: elements, attributes,
 /// character data, the five predefined entities, character references, comments, processing
-/// instructions and CDATA sections. Anything not well-formed is an error naming its line; a
-/// document type declaration is refused outright, so no entity can expand.
+/// instructions and CDATA sections, with names resolved to namespaces (Namespaces in XML 1.0).
+/// Anything not well-formed or not namespace-well-formed is an error naming its line; a document
+/// type declaration is refused outright, so no entity can expand.
+///
+/// Names reach the caller resolved: an element or attribute is its namespace URI and local name,
+/// never the prefix the document happened to use (`w:p`, `x:p` and a default-namespace `p` are
+/// the same element when they are bound to the same URI). Namespace declarations are consumed,
+/// not reported as attributes.
 ///
 /// Casebook reads XML only from DOCX packages, and Foundation's `XMLParser` would bring libxml2
 /// and ICU into every process that starts, for a reader this small (see docs/DECISIONS.md).
 enum XMLReader {
+  /// An expanded name: the namespace URI (nil for none) and the local part.
+  struct Name: Hashable, Sendable, CustomStringConvertible {
+    let namespace: String?
+    let local: String
+
+    init(_ namespace: String?, _ local: String) {
+      self.namespace = namespace
+      self.local = local
+    }
+
+    /// Clark notation, `{uri}local`, or the local name alone when it has no namespace.
+    var description: String { namespace.map { "{\($0)}\(local)" } ?? local }
+  }
+
   enum Event: Equatable {
-    case start(name: String, attributes: [String: String])
-    case end(name: String)
+    case start(name: Name, attributes: [Name: String])
+    case end(name: Name)
     case text(String)
   }
+
+  /// The namespace the `xml` prefix is bound to, always, without a declaration.
+  static let xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+  /// The namespace of `xmlns` itself, which no prefix may be bound to.
+  static let xmlnsNamespace = "http://www.w3.org/2000/xmlns/"
 
   struct Failure: Error, Equatable {
     let line: Int
@@ -37,7 +62,12 @@ enum XMLReader {
   private struct Scanner {
     let bytes: [UInt8]
     var i = 0
-    var open: [String] = []
+    /// The open elements: the name as written, which the end tag must repeat, its resolved
+    /// name, and how many namespace bindings it added.
+    var open: [(written: String, name: Name, bindings: Int)] = []
+    /// Namespace bindings in scope, innermost last; prefix "" is the default namespace, and a
+    /// nil URI undeclares it (`xmlns=""`).
+    var bindings: [(prefix: String, uri: String?)] = []
     var rootClosed = false
 
     init(bytes: [UInt8]) {
@@ -47,8 +77,17 @@ enum XMLReader {
     }
 
     mutating func run(_ handle: (Event) -> Void) throws(Failure) {
-      guard String(validating: bytes, as: UTF8.self) != nil else {
+      guard let text = String(validating: bytes, as: UTF8.self) else {
         throw Failure(line: 1, reason: "the document is not valid UTF-8")
+      }
+      // Every character of a document is an XML Char, written or referenced: no C0 control but
+      // tab and the line ends, no U+FFFE or U+FFFF.
+      var line = 1
+      for scalar in text.unicodeScalars {
+        if scalar == "\n" { line += 1 }
+        guard Self.isChar(scalar.value) else {
+          throw Failure(line: line, reason: "U+\(Self.hex(scalar.value)) is not a character XML allows")
+        }
       }
       while i < bytes.count {
         if bytes[i] == UInt8(ascii: "<") {
@@ -64,7 +103,7 @@ enum XMLReader {
           }
         }
       }
-      if let name = open.last { throw fail("<\(name)> is never closed") }
+      if let top = open.last { throw fail("<\(top.written)> is never closed") }
       guard rootClosed else { throw fail("the document has no root element") }
     }
 
@@ -72,7 +111,13 @@ enum XMLReader {
 
     private mutating func markup(_ handle: (Event) -> Void) throws(Failure) {
       if starts("<!--") {
-        try skip(past: "-->", from: i + 4, what: "comment")
+        // A comment may not hold `--`, nor end in `-` (`--->`): its first `--` is its end.
+        guard let dashes = find("--", from: i + 4) else { throw fail("a comment is never closed") }
+        i = dashes
+        guard dashes + 2 < bytes.count, bytes[dashes + 2] == UInt8(ascii: ">") else {
+          throw fail("a comment contains -- (only its end, -->, may)")
+        }
+        i = dashes + 3
       } else if starts("<![CDATA[") {
         guard !open.isEmpty else { throw fail("a CDATA section outside the root element") }
         let start = i + 9
@@ -90,9 +135,10 @@ enum XMLReader {
         guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw fail("</\(name) is not closed by >") }
         i += 1
         guard let top = open.popLast() else { throw fail("</\(name)> closes nothing") }
-        guard top == name else { throw fail("</\(name)> closes <\(top)>") }
+        guard top.written == name else { throw fail("</\(name)> closes <\(top.written)>") }
+        bindings.removeLast(top.bindings)
         if open.isEmpty { rootClosed = true }
-        handle(.end(name: name))
+        handle(.end(name: top.name))
       } else {
         try startTag(handle)
       }
@@ -102,20 +148,24 @@ enum XMLReader {
       i += 1
       let name = try self.name()
       if open.isEmpty && rootClosed { throw fail("<\(name)> after the root element") }
-      var attributes: [String: String] = [:]
+      var attributes: [(key: String, value: String)] = []
+      var keys: Set<String> = []
       while true {
         let spaced = skipSpace()
         guard i < bytes.count else { throw fail("<\(name) is never closed by >") }
         if bytes[i] == UInt8(ascii: ">") {
           i += 1
-          open.append(name)
-          handle(.start(name: name, attributes: attributes))
+          let (resolved, resolvedAttributes, added) = try resolve(name, attributes)
+          open.append((name, resolved, added))
+          handle(.start(name: resolved, attributes: resolvedAttributes))
           return
         }
         if starts("/>") {
           i += 2
-          handle(.start(name: name, attributes: attributes))
-          handle(.end(name: name))
+          let (resolved, resolvedAttributes, added) = try resolve(name, attributes)
+          bindings.removeLast(added)
+          handle(.start(name: resolved, attributes: resolvedAttributes))
+          handle(.end(name: resolved))
           if open.isEmpty { rootClosed = true }
           return
         }
@@ -132,8 +182,83 @@ enum XMLReader {
         i += 1
         let value = try decoded(until: quote, what: "the value of attribute \(key)")
         i += 1
-        guard attributes.updateValue(value, forKey: key) == nil else { throw fail("attribute \(key) appears twice") }
+        guard keys.insert(key).inserted else { throw fail("attribute \(key) appears twice") }
+        attributes.append((key, value))
       }
+    }
+
+    // MARK: Namespaces
+
+    /// Takes the element's namespace declarations into scope (the caller removes them when the
+    /// element ends) and resolves its name and its other attributes' names. A prefix must be
+    /// declared; an unprefixed attribute is in no namespace (the default namespace is for
+    /// elements only); no two attributes may resolve to the same name.
+    private mutating func resolve(_ element: String, _ attributes: [(key: String, value: String)]) throws(Failure)
+      -> (Name, [Name: String], Int)
+    {
+      var added = 0
+      for (key, value) in attributes {
+        let prefix: String
+        if key == "xmlns" {
+          prefix = ""
+        } else if key.hasPrefix("xmlns:") {
+          prefix = String(key.dropFirst(6))
+          guard Self.isNCName(prefix) else { throw fail("\(key) does not declare a valid prefix") }
+          guard !value.isEmpty else { throw fail("\(key)=\"\" (a prefix cannot be undeclared in XML 1.0)") }
+          guard prefix != "xmlns" else { throw fail("the prefix xmlns cannot be declared") }
+          guard (prefix == "xml") == (value == XMLReader.xmlNamespace) else {
+            throw fail("the prefix xml and its namespace \(XMLReader.xmlNamespace) go only with each other")
+          }
+        } else {
+          continue
+        }
+        guard value != XMLReader.xmlnsNamespace else {
+          throw fail("\(XMLReader.xmlnsNamespace) cannot be bound to a prefix")
+        }
+        if prefix.isEmpty, value == XMLReader.xmlNamespace {
+          throw fail("\(XMLReader.xmlNamespace) cannot be the default namespace")
+        }
+        bindings.append((prefix, value.isEmpty ? nil : value))
+        added += 1
+      }
+      // A failure ends the read, so bindings added before it need not be taken back.
+      let name = try split(element, isElement: true)
+      var resolved: [Name: String] = [:]
+      for (key, value) in attributes where key != "xmlns" && !key.hasPrefix("xmlns:") {
+        let attribute = try split(key, isElement: false)
+        guard resolved.updateValue(value, forKey: attribute) == nil else {
+          throw fail("attributes \(key) and another name the same attribute, \(attribute)")
+        }
+      }
+      return (name, resolved, added)
+    }
+
+    /// A name as written resolved to its namespace and local part.
+    private func split(_ written: String, isElement: Bool) throws(Failure) -> Name {
+      let parts = written.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+      guard parts.count <= 2, parts.allSatisfy({ Self.isNCName($0) }) else {
+        throw fail("\(written) is not a valid name with namespaces (one colon at most, between a prefix and a name)")
+      }
+      guard parts.count == 2 else {
+        return Name(isElement ? uri(for: "") : nil, written)
+      }
+      let prefix = String(parts[0])
+      guard let uri = prefix == "xml" ? XMLReader.xmlNamespace : uri(for: prefix) else {
+        throw fail("the prefix \(prefix) of \(written) is not declared")
+      }
+      return Name(uri, String(parts[1]))
+    }
+
+    /// The URI `prefix` is bound to in scope, or nil (for "", no default namespace).
+    private func uri(for prefix: String) -> String? {
+      bindings.last(where: { $0.prefix == prefix })?.uri
+    }
+
+    /// Whether `name` is a name without a colon, non-empty and not starting with a digit, `-`
+    /// or `.` (the scanner has checked the rest).
+    private static func isNCName(_ name: some StringProtocol) -> Bool {
+      guard let first = name.utf8.first else { return false }
+      return !name.contains(":") && isNameByte(first, first: true)
     }
 
     /// Text up to the next `<`, entities decoded.
@@ -150,6 +275,8 @@ enum XMLReader {
           try reference(into: &out)
         case UInt8(ascii: "<"):
           throw fail("\(what) contains <")
+        case UInt8(ascii: "]") where stop == UInt8(ascii: "<") && starts("]]>"):
+          throw fail("text contains ]]> (write ]]&gt;)")
         default:
           out.append(bytes[i])
           i += 1
@@ -185,9 +312,23 @@ enum XMLReader {
           throw fail("unknown entity &\(named);")
         }
       }
-      guard let scalar, scalar.value != 0 else { throw fail("&\(named); is not a character") }
+      guard let scalar, Self.isChar(scalar.value) else { throw fail("&\(named); is not a character XML allows") }
       out.append(contentsOf: String(scalar).utf8)
       i = semicolon + 1
+    }
+
+    /// Whether `value` is an XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+    /// [#x10000-#x10FFFF].
+    static func isChar(_ value: UInt32) -> Bool {
+      switch value {
+      case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+      default: false
+      }
+    }
+
+    static func hex(_ value: UInt32) -> String {
+      let digits = String(value, radix: 16, uppercase: true)
+      return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     /// Whether `b` cannot be part of a reference, so a `;` searched for is not there.
