@@ -1,3 +1,4 @@
+import CasebookMarkdown
 import YAML
 
 extension ExportDocument {
@@ -10,7 +11,7 @@ extension ExportDocument {
   /// document order, citation marks `a#fnref-N[href="#fn-N"]` and notes `li#fn-N` with a link
   /// back to `#fnref-N`, and `section#approvals` with one `tbody tr` per approval.
   func html() -> String {
-    let e: (String) -> String = MarkdownHTML.escape
+    let e: (String) -> String = MarkdownText.escapeHTML
     var out = ""
     func add(_ text: String) { out += text + "\n" }
 
@@ -95,8 +96,8 @@ extension ExportDocument {
       add("<p class=\"status\">\(e(Self.statusLine(part)))</p>")
       if let content = part.content {
         add("<div class=\"content\">")
-        out += MarkdownHTML.render(
-          MarkdownHTML.parse(Self.bodyLines(content, title: part.title), depth: 0), headingShift: 2)
+        let body = Self.body(content, of: part)
+        out += Markdown.html(body.text, headingShift: body.headingShift, footnotePrefix: body.footnotePrefix)
         add("</div>")
       } else {
         add("<p class=\"not-drafted\">Not yet drafted.</p>")
@@ -152,11 +153,11 @@ extension ExportDocument {
 
   /// A profile value on the title page: text, a list of scalars, or the YAML of anything else.
   static func valueHTML(_ node: Node) -> String {
-    if let text = scalarText(node) { return text.isEmpty ? "—" : MarkdownHTML.escape(text) }
+    if let text = scalarText(node) { return text.isEmpty ? "—" : MarkdownText.escapeHTML(text) }
     if let items = node.sequence, items.allSatisfy(\.isScalar) {
-      return "<ul>" + items.compactMap(scalarText).map { "<li>\(MarkdownHTML.escape($0))</li>" }.joined() + "</ul>"
+      return "<ul>" + items.compactMap(scalarText).map { "<li>\(MarkdownText.escapeHTML($0))</li>" }.joined() + "</ul>"
     }
-    return "<pre>\(MarkdownHTML.escape(YAML.emit(node).trimmingSuffixNewlines()))</pre>"
+    return "<pre>\(MarkdownText.escapeHTML(YAML.emit(node).trimmingSuffixNewlines()))</pre>"
   }
 
   /// The style sheet, inline so the file stands alone. Print rules: A4 pages with numbers,

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import CasebookMarkdown
 import Testing
 
 @testable import Casebook
@@ -241,7 +242,7 @@ struct ExportTests {
       #expect(html.contains("<li id=\"fn-\(n)\">"))
       #expect(html.contains("href=\"#fnref-\(n)\""))
     }
-    #expect(html.contains("<blockquote class=\"excerpt\">\(MarkdownHTML.escape(cited))</blockquote>"))
+    #expect(html.contains("<blockquote class=\"excerpt\">\(MarkdownText.escapeHTML(cited))</blockquote>"))
     #expect(html.contains("<span class=\"locator\">L19</span>"))
   }
 
