@@ -187,7 +187,8 @@ extension ExportDocument {
     tr, li, blockquote, pre { break-inside: avoid; page-break-inside: avoid; }
     table.facts th { width: 32%; background: #f4f4f4; }
     td ul { margin: 0; padding-left: 1.2em; }
-    .align-left { text-align: left; } .align-center { text-align: center; } .align-right { text-align: right; }
+    th[align="center"], td[align="center"] { text-align: center; } th[align="right"], td[align="right"] { text-align: right; }
+    li > input[type="checkbox"] { margin: 0 0.4em 0 0; }
     pre, code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 9.5pt; }
     pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; padding: 0.6em; border: 1px solid #ddd; }
     blockquote { margin: 0.6em 0; padding: 0 0 0 0.9em; border-left: 3px solid #bbb; color: #333; }
@@ -198,6 +199,8 @@ extension ExportDocument {
     ol.footnotes li { margin-bottom: 0.4em; }
     ol.footnotes code { font-size: 8.5pt; }
     a.backref { text-decoration: none; }
+    section.footnotes { font-size: 9pt; border-top: 1px solid #ccc; margin-top: 1em; }
+    sup.footnote-ref a, a.footnote-backref { text-decoration: none; }
     .decision-approved { color: #1a5e20; } .decision-rejected { color: #8a1c1c; } .decision-changes-requested { color: #7a5200; }
     a { color: #0b4f8a; }
     @media print {
