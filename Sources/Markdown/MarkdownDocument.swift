@@ -34,8 +34,10 @@ final class MarkdownDocument {
   /// Parses `text` and applies the export's rules to its tree.
   init(_ text: String, headingShift: Int, footnotePrefix: String) {
     self.footnotePrefix = String(
-      footnotePrefix.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
-        .map(Character.init))
+      footnotePrefix.unicodeScalars.filter {
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+      }
+      .map(Character.init))
     let source = TableBudget.limit(Self.cleaned(text))
     let parser = Self.parser(tables: true)
     source.withCString { cmark_parser_feed(parser, $0, strlen($0)) }
@@ -127,7 +129,8 @@ final class MarkdownDocument {
   static func parser(tables: Bool) -> OpaquePointer {
     cmark_gfm_core_extensions_ensure_registered()
     let parser = cmark_parser_new(CMARK_OPT_FOOTNOTES)!
-    let names = tables ? ["table", "strikethrough", "autolink", "tasklist"] : ["strikethrough", "autolink", "tasklist"]
+    let names =
+      tables ? ["table", "strikethrough", "autolink", "tasklist"] : ["strikethrough", "autolink", "tasklist"]
     for name in names {
       if let extension_ = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, extension_) }
     }

@@ -76,9 +76,12 @@ struct GFMSpecTests {
   func example(_ example: Example) {
     var html = Markdown.html(example.markdown)
     // The spec writes a checkbox as an HTML5 serialiser would; cmark-gfm as XHTML.
-    html = html.replacingOccurrences(of: "<input type=\"checkbox\" disabled=\"\" />", with: "<input disabled=\"\" type=\"checkbox\">")
-      .replacingOccurrences(
-        of: "<input type=\"checkbox\" checked=\"\" disabled=\"\" />", with: "<input checked=\"\" disabled=\"\" type=\"checkbox\">")
+    html = html.replacingOccurrences(
+      of: "<input type=\"checkbox\" disabled=\"\" />", with: "<input disabled=\"\" type=\"checkbox\">"
+    )
+    .replacingOccurrences(
+      of: "<input type=\"checkbox\" checked=\"\" disabled=\"\" />",
+      with: "<input checked=\"\" disabled=\"\" type=\"checkbox\">")
     #expect(html == Self.underPolicy(example.html), "Markdown:\n\(example.markdown)")
   }
 }
