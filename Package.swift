@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .library(name: "Casebook", targets: ["Casebook"]),
     .library(name: "YAML", targets: ["YAML"]),
+    .library(name: "CasebookMarkdown", targets: ["CasebookMarkdown"]),
     .executable(name: "casebook", targets: ["casebook"]),
   ],
   dependencies: [
@@ -26,6 +27,11 @@ let package = Package(
     .systemLibrary(
       name: "CLibZ", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+    // cmark-gfm, GitHub's Markdown parser, for the export. Its extensions library (tables,
+    // strikethrough, autolinks, task lists) has no .pc file: module.modulemap links it.
+    .systemLibrary(
+      name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
+      providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]),
     // fork and exec for ChildProcess: posix_spawn can neither limit the child's memory nor tie
     // its life to Casebook's (Sources/CSpawn/spawn.c).
     .target(name: "CSpawn"),
@@ -34,9 +40,11 @@ let package = Package(
     // Text and locators from PDF, DOCX, HTML, Markdown and plain text: no domain, its own error
     // type. YAML only to bound the size of the locator map Casebook stores as YAML.
     .target(name: "TextExtraction", dependencies: ["YAML", "CLibZ", "CSpawn"]),
+    // Named so as not to clash with other packages' `Markdown` modules.
+    .target(name: "CasebookMarkdown", dependencies: ["CCmarkGFM"], path: "Sources/Markdown"),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", "TextExtraction"]),
+      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -46,12 +54,14 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),
+    .testTarget(name: "MarkdownTests", dependencies: ["CasebookMarkdown"], exclude: ["Fixtures"]),
     .testTarget(
       name: "CasebookTests",
       dependencies: [
         // ZIPFoundation only here: it builds the DOCX fixtures and is the oracle ZIPReader is
         // checked against; the library itself reads zips without it (and so without Foundation).
-        "Casebook", "TextExtraction", "Git", "YAML", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        "Casebook", "TextExtraction", "CasebookMarkdown", "Git", "YAML", "TestSupport",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         // To start casebook with no signal blocked: Foundation's Process passes on the test
         // runner's blocked signals, and a casebook deaf to SIGTERM cannot be tested for it.
         "CSpawn",

@@ -22,7 +22,7 @@ public struct Export: Sendable {
   /// Which version of the renderer made these bytes. An approval tag records it beside the
   /// hashes, so a verification made by a later casebook that renders differently can say so
   /// instead of reporting a false mismatch. Bump it whenever the output of either format changes.
-  public static let renderer = 2
+  public static let renderer = 3
 
   public let format: ExportFormat
   /// The commit whose tree was rendered (full hex id).

@@ -1,3 +1,4 @@
+import CasebookMarkdown
 import YAML
 
 extension ExportDocument {
@@ -10,7 +11,7 @@ extension ExportDocument {
   /// document order, citation marks `a#fnref-N[href="#fn-N"]` and notes `li#fn-N` with a link
   /// back to `#fnref-N`, and `section#approvals` with one `tbody tr` per approval.
   func html() -> String {
-    let e: (String) -> String = MarkdownHTML.escape
+    let e: (String) -> String = MarkdownText.escapeHTML
     var out = ""
     func add(_ text: String) { out += text + "\n" }
 
@@ -95,8 +96,8 @@ extension ExportDocument {
       add("<p class=\"status\">\(e(Self.statusLine(part)))</p>")
       if let content = part.content {
         add("<div class=\"content\">")
-        out += MarkdownHTML.render(
-          MarkdownHTML.parse(Self.bodyLines(content, title: part.title), depth: 0), headingShift: 2)
+        let body = Self.body(content, of: part)
+        out += Markdown.html(body.text, headingShift: body.headingShift, footnotePrefix: body.footnotePrefix)
         add("</div>")
       } else {
         add("<p class=\"not-drafted\">Not yet drafted.</p>")
@@ -152,11 +153,11 @@ extension ExportDocument {
 
   /// A profile value on the title page: text, a list of scalars, or the YAML of anything else.
   static func valueHTML(_ node: Node) -> String {
-    if let text = scalarText(node) { return text.isEmpty ? "—" : MarkdownHTML.escape(text) }
+    if let text = scalarText(node) { return text.isEmpty ? "—" : MarkdownText.escapeHTML(text) }
     if let items = node.sequence, items.allSatisfy(\.isScalar) {
-      return "<ul>" + items.compactMap(scalarText).map { "<li>\(MarkdownHTML.escape($0))</li>" }.joined() + "</ul>"
+      return "<ul>" + items.compactMap(scalarText).map { "<li>\(MarkdownText.escapeHTML($0))</li>" }.joined() + "</ul>"
     }
-    return "<pre>\(MarkdownHTML.escape(YAML.emit(node).trimmingSuffixNewlines()))</pre>"
+    return "<pre>\(MarkdownText.escapeHTML(YAML.emit(node).trimmingSuffixNewlines()))</pre>"
   }
 
   /// The style sheet, inline so the file stands alone. Print rules: A4 pages with numbers,
@@ -186,7 +187,8 @@ extension ExportDocument {
     tr, li, blockquote, pre { break-inside: avoid; page-break-inside: avoid; }
     table.facts th { width: 32%; background: #f4f4f4; }
     td ul { margin: 0; padding-left: 1.2em; }
-    .align-left { text-align: left; } .align-center { text-align: center; } .align-right { text-align: right; }
+    th[align="center"], td[align="center"] { text-align: center; } th[align="right"], td[align="right"] { text-align: right; }
+    li > input[type="checkbox"] { margin: 0 0.4em 0 0; }
     pre, code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 9.5pt; }
     pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; padding: 0.6em; border: 1px solid #ddd; }
     blockquote { margin: 0.6em 0; padding: 0 0 0 0.9em; border-left: 3px solid #bbb; color: #333; }
@@ -197,6 +199,8 @@ extension ExportDocument {
     ol.footnotes li { margin-bottom: 0.4em; }
     ol.footnotes code { font-size: 8.5pt; }
     a.backref { text-decoration: none; }
+    section.footnotes { font-size: 9pt; border-top: 1px solid #ccc; margin-top: 1em; }
+    sup.footnote-ref a, a.footnote-backref { text-decoration: none; }
     .decision-approved { color: #1a5e20; } .decision-rejected { color: #8a1c1c; } .decision-changes-requested { color: #7a5200; }
     a { color: #0b4f8a; }
     @media print {

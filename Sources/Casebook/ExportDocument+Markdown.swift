@@ -1,9 +1,10 @@
+import CasebookMarkdown
 import YAML
 
 extension ExportDocument {
   /// The document as Markdown (GitHub-flavoured: pipe tables, `[^label]` footnotes), under the
   /// same safety rules as the HTML: section text is rewritten from what the converter parsed
-  /// (see `MarkdownHTML.markdown(_:)`), its headings moved two levels down under the section's
+  /// (see `Markdown.markdown`), its headings moved two levels down under the section's
   /// own, and every other string from the repository (profile values, titles, file names,
   /// locators, excerpts, comments) is escaped to read as plain text.
   func markdown() -> String {
@@ -40,7 +41,7 @@ extension ExportDocument {
     where Self.scalarText(detail.value) == nil && !(detail.value.sequence?.allSatisfy(\.isScalar) ?? false) {
       line("**\(Self.oneLine(detail.label))**")
       line()
-      out += MarkdownHTML.fenced(YAML.emit(detail.value).trimmingSuffixNewlines(), info: "yaml")
+      out += MarkdownText.fenced(YAML.emit(detail.value).trimmingSuffixNewlines(), info: "yaml")
       line()
     }
     line("## Stakeholders")
@@ -74,8 +75,9 @@ extension ExportDocument {
       line("_\(Self.statusLine(part))_")
       line()
       if let content = part.content {
-        let body = MarkdownHTML.markdown(
-          MarkdownHTML.parse(Self.bodyLines(content, title: part.title), depth: 0), headingShift: 2)
+        let section = Self.body(content, of: part)
+        let body = Markdown.markdown(
+          section.text, headingShift: section.headingShift, footnotePrefix: section.footnotePrefix)
         out.append(contentsOf: body)
         if !body.isEmpty { line() }
       } else {
@@ -89,7 +91,7 @@ extension ExportDocument {
           line("[^src-\(citation.number)]: \(Self.describe(citation))")
           if let excerpt = citation.excerpt {
             line()
-            for quoted in MarkdownHTML.lines(excerpt) {
+            for quoted in MarkdownText.lines(excerpt) {
               line(quoted.isEmpty ? "    >" : "    > \(Self.plain(quoted))")
             }
           }

@@ -1,3 +1,4 @@
+import CasebookMarkdown
 import YAML
 
 /// Everything an export shows, gathered from one commit's tree and a chosen set of approvals,
@@ -118,22 +119,30 @@ struct ExportDocument {
   /// The content without a leading level-1 heading that repeats the section's title (drafts
   /// usually start with one; the export prints the title itself).
   static func bodyLines(_ content: String, title: String) -> [String] {
-    var lines = MarkdownHTML.lines(content)
-    while let last = lines.last, MarkdownHTML.isBlank(last) { lines.removeLast() }
-    guard let first = lines.firstIndex(where: { !MarkdownHTML.isBlank($0) }),
-      let heading = MarkdownHTML.heading(lines[first]), heading.level == 1,
+    var lines = MarkdownText.lines(content)
+    while let last = lines.last, MarkdownText.isBlank(last) { lines.removeLast() }
+    guard let first = lines.firstIndex(where: { !MarkdownText.isBlank($0) }),
+      let heading = MarkdownText.heading(lines[first]), heading.level == 1,
       heading.text.lowercased() == title.trimmingSpaces().lowercased()
     else { return lines }
     // One cut, not a removeFirst per blank line: 400 KB of blank lines after the title would
     // otherwise move the whole array once per line.
-    let body = lines[(first + 1)...].firstIndex { !MarkdownHTML.isBlank($0) } ?? lines.endIndex
+    let body = lines[(first + 1)...].firstIndex { !MarkdownText.isBlank($0) } ?? lines.endIndex
     return Array(lines[body...])
+  }
+
+  /// A section's text as the export renders it (`Markdown.html`, `Markdown.markdown`): without
+  /// the repeated title; headings go two levels down (under the document's `#` and the
+  /// section's `##`), and footnotes are labelled `s<number>-` so that they stay apart from other
+  /// sections' and from the citations' `fn-N`.
+  static func body(_ content: String, of part: Part) -> (text: String, headingShift: Int, footnotePrefix: String) {
+    (bodyLines(content, title: part.title).joined(separator: "\n") + "\n", 2, "s\(part.number)-")
   }
 
   /// Cuts an excerpt to a size a footnote can carry.
   static func trimmedExcerpt(_ text: String) -> String {
-    var lines = MarkdownHTML.lines(text)
-    while let last = lines.last, MarkdownHTML.isBlank(last) { lines.removeLast() }
+    var lines = MarkdownText.lines(text)
+    while let last = lines.last, MarkdownText.isBlank(last) { lines.removeLast() }
     var cut = false
     if lines.count > 30 {
       lines = Array(lines.prefix(30))

@@ -82,6 +82,14 @@ struct ExportRendererTests {
       md: "5399e231890a78c1893ed778bb59c58f04d3ce4617286577bdf8c26847934da9",
       html: "f23140b61eae2def951a8943639526baaf76a2b44713e5cf209d037001b3e690"
     ),
+    // 3: section text is GitHub-flavoured Markdown through cmark-gfm (its HTML: `<hr />`,
+    // `align=` on table cells, cells and rows one a line; its Markdown: list markers indented,
+    // `-----` rules, `<` and `>` both escaped), and the style sheet gains footnotes, task lists
+    // and `align=` cells.
+    3: (
+      md: "c185f04feadf21eb6f8db9c622729dcd15e971ce908b07d89d8d5d7dfc8c5e8f",
+      html: "a8b69b9747516e619a8cfcb2b204936f5a8b2d6228c7b1e81ffb9fd36ec568f2"
+    ),
   ]
 
   @Test("the bytes of this renderer version are the ones pinned for it")
