@@ -42,9 +42,11 @@ let package = Package(
     .target(name: "TextExtraction", dependencies: ["YAML", "CLibZ", "CSpawn"]),
     // Named so as not to clash with other packages' `Markdown` modules.
     .target(name: "CasebookMarkdown", dependencies: ["CCmarkGFM"], path: "Sources/Markdown"),
+    // The skeleton templates' Mustache (named apart from swift-mustache's `Mustache`, the tests' oracle).
+    .target(name: "CasebookMustache", path: "Sources/Mustache"),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown"]),
+      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown", "CasebookMustache"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -60,7 +62,7 @@ let package = Package(
       dependencies: [
         // ZIPFoundation only here: it builds the DOCX fixtures and is the oracle ZIPReader is
         // checked against; the library itself reads zips without it (and so without Foundation).
-        "Casebook", "TextExtraction", "CasebookMarkdown", "Git", "YAML", "TestSupport",
+        "Casebook", "TextExtraction", "CasebookMarkdown", "CasebookMustache", "Git", "YAML", "TestSupport",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         // To start casebook with no signal blocked: Foundation's Process passes on the test
         // runner's blocked signals, and a casebook deaf to SIGTERM cannot be tested for it.

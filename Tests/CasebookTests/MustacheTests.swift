@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+@testable import CasebookMustache
 import TestSupport
 import Testing
 import YAML

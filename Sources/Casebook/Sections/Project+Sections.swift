@@ -87,7 +87,7 @@ extension Project {
       if let given = edit.content {
         content = given
       } else if let templateSection {
-        content = try skeleton(for: templateSection, snapshot: snapshot)
+        content = try renderSkeleton(templateSection, in: snapshot)
       } else {
         throw CasebookError.badInput("section \(id) is not one of the template's; give its text with --from")
       }
@@ -351,10 +351,6 @@ extension Project {
     guard content.utf8.count <= Self.maxSectionTextBytes else {
       throw CasebookError.badInput("the section text is larger than \(System.describe(bytes: Self.maxSectionTextBytes))")
     }
-  }
-
-  private func skeleton(for section: TemplateSection, snapshot: Snapshot) throws -> String {
-    try renderSkeleton(section, in: snapshot)
   }
 
   private func sectionMessage(

@@ -1,3 +1,4 @@
+import CasebookMustache
 import YAML
 
 /// One section a template expects: its id, title, whether the gate requires it, the guidance the

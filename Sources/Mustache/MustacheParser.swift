@@ -12,11 +12,11 @@
 ///
 /// No Foundation, not even FoundationEssentials: nothing here needs it, so nothing here can pull
 /// in swift-corelibs-foundation by accident.
-struct MustacheParser {
+public struct MustacheParser {
   /// How deep sections may nest. The parser and the renderer recurse once per level, so a
   /// template of a few thousand nested sections would overflow the stack; skeletons nest two or
   /// three deep.
-  static let maximumDepth = 32
+  public static let maximumDepth = 32
 
   private let source: String
   private var position: String.Index
@@ -27,7 +27,7 @@ struct MustacheParser {
   }
 
   /// The template `source` as a tree of nodes.
-  static func parse(_ source: String) throws(MustacheSyntaxError) -> [MustacheNode] {
+  public static func parse(_ source: String) throws(MustacheSyntaxError) -> [MustacheNode] {
     var parser = MustacheParser(source)
     do {
       return try parser.block(closing: nil, newLine: true, depth: 0)

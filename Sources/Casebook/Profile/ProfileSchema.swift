@@ -64,3 +64,24 @@ enum ProfileSchema {
   /// them is taken as its text (`profile set project_title 2030` is a title, not a number).
   static let stringKeys: Set<String> = ["project_id", "project_title", "gate_stage"]
 }
+
+extension ProfileSchema {
+  /// The number of a gate stage (`Gate 3` → 3), or nil for anything else.
+  static func gateNumber(_ gate: String) -> Int? { gateStages.firstIndex(of: gate) }
+}
+
+/// How a project moves between gates: which template, and whether an unusual move is allowed.
+public struct GateOptions: Sendable {
+  /// The new gate's template; nil for the library's `gate-<n>`.
+  public var template: Template?
+  /// Allows going back a gate or skipping one (combined reviews); nothing is removed either way.
+  public var force: Bool
+  /// Where to find `gate-<n>` when no template is given.
+  public var library: TemplateLibrary
+
+  public init(template: Template? = nil, force: Bool = false, library: TemplateLibrary = .standard()) {
+    self.template = template
+    self.force = force
+    self.library = library
+  }
+}

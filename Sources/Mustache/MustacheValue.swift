@@ -3,7 +3,7 @@
 /// There is no `null` or `false`: a context leaves such keys out, which is what makes
 /// `{{^key}}…{{/key}}` say "not set yet". A closed enum rather than `Any`, so that looking a
 /// name up is a switch, not a chain of dynamic casts, in a process that renders once and exits.
-enum MustacheValue: Equatable, Sendable {
+public enum MustacheValue: Equatable, Sendable {
   case text(String)
   case list([MustacheValue])
   case map([String: MustacheValue])

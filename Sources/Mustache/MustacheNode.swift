@@ -2,7 +2,7 @@
 ///
 /// Comments, pragmas and partials are gone by now: they print nothing, and the standalone-line
 /// rule has already removed their lines. A name is its parts split at dots; `.` has none.
-enum MustacheNode: Equatable, Sendable {
+public enum MustacheNode: Equatable, Sendable {
   case text(String)
   /// `{{name}}`, `{{{name}}}` or `{{& name}}`: the same thing, since nothing is escaped.
   case variable([String])
@@ -10,20 +10,27 @@ enum MustacheNode: Equatable, Sendable {
   case invertedSection([String], [MustacheNode])
 
   /// Rendering stopped: the template asked for more work or text than `Budget` allows.
-  struct TooLarge: Error, Equatable {}
+  public struct TooLarge: Error, Equatable {
+    public init() {}
+  }
 
   /// What one rendering may cost. The depth cap bounds the stack, not the work: 32 nested
   /// sections over a two-item list fall back to the list at every level (a name missing from an
   /// item is looked up in the enclosing contexts) and render the body 2^32 times. Real skeletons
   /// visit a few hundred nodes and print a few KiB.
-  struct Budget {
-    var nodes = 1_000_000
-    var bytes = 4 << 20
+  public struct Budget: Sendable {
+    public var nodes = 1_000_000
+    public var bytes = 4 << 20
+
+    public init(nodes: Int = 1_000_000, bytes: Int = 4 << 20) {
+      self.nodes = nodes
+      self.bytes = bytes
+    }
   }
 
   /// `nodes` rendered against `context`. Nothing is HTML-escaped: the output is Markdown a
   /// person edits, and `Roads & Bridges` must stay as written.
-  static func render(_ nodes: [MustacheNode], context: MustacheValue, budget: Budget = Budget()) throws(TooLarge)
+  public static func render(_ nodes: [MustacheNode], context: MustacheValue, budget: Budget = Budget()) throws(TooLarge)
     -> String
   {
     var out = ""

@@ -3,6 +3,7 @@
 #else
   import Foundation
 #endif
+import CasebookMustache
 import YAML
 
 /// A gate template: the profile stub a new project starts from and the sections the gate's

@@ -2,10 +2,10 @@
 ///
 /// Lines are counted at `\n` and `\r\n`, columns in characters from 1, so a person can find the
 /// place in an editor; `lineText` is that line without its line break.
-struct MustacheSyntaxError: Error, Equatable, Sendable {
+public struct MustacheSyntaxError: Error, Equatable, Sendable {
   /// What is wrong. The wording of the first six is the one swift-mustache's errors were given
   /// when Casebook used it, so messages people have seen stay the same.
-  enum Problem: Equatable, Sendable, CustomStringConvertible {
+  public enum Problem: Equatable, Sendable, CustomStringConvertible {
     case unclosedSection
     case mismatchedClose
     case unfinishedTag
@@ -20,7 +20,7 @@ struct MustacheSyntaxError: Error, Equatable, Sendable {
     case badName
     case tooDeep
 
-    var description: String {
+    public var description: String {
       switch self {
       case .unclosedSection: return "a section {{#…}} or {{^…}} is never closed"
       case .mismatchedClose: return "a closing tag {{/…}} does not match the section it closes"
@@ -39,12 +39,12 @@ struct MustacheSyntaxError: Error, Equatable, Sendable {
     }
   }
 
-  let problem: Problem
-  let line: Int
-  let column: Int
-  let lineText: String
+  public let problem: Problem
+  public let line: Int
+  public let column: Int
+  public let lineText: String
 
-  init(_ problem: Problem, line: Int, column: Int, lineText: String) {
+  public init(_ problem: Problem, line: Int, column: Int, lineText: String) {
     self.problem = problem
     self.line = line
     self.column = column

@@ -5,27 +5,6 @@
 #endif
 import YAML
 
-extension ProfileSchema {
-  /// The number of a gate stage (`Gate 3` → 3), or nil for anything else.
-  static func gateNumber(_ gate: String) -> Int? { gateStages.firstIndex(of: gate) }
-}
-
-/// How a project moves between gates: which template, and whether an unusual move is allowed.
-public struct GateOptions: Sendable {
-  /// The new gate's template; nil for the library's `gate-<n>`.
-  public var template: Template?
-  /// Allows going back a gate or skipping one (combined reviews); nothing is removed either way.
-  public var force: Bool
-  /// Where to find `gate-<n>` when no template is given.
-  public var library: TemplateLibrary
-
-  public init(template: Template? = nil, force: Bool = false, library: TemplateLibrary = .standard()) {
-    self.template = template
-    self.force = force
-    self.library = library
-  }
-}
-
 extension Project {
   /// `casebook.yaml` as a snapshot holds it: a session that moved gate sees its own template and
   /// sections before it is merged into main.
@@ -183,25 +162,5 @@ extension Project {
       summary: "move to \(change.toGate) with template \(change.toTemplate): \(change.added.count) section(s) added",
       body: body.joined(separator: "\n"), action: "change-gate", user: user.id, session: session,
       extra: [("Casebook-Gate", change.toGate), ("Casebook-Template", change.toTemplate)])
-  }
-
-  /// The starting text of a section in a session: its skeleton as `casebook.yaml` keeps it,
-  /// rendered against the session's profile. Projects made before skeletons were kept there
-  /// look the template up by name; a machine without it drafts from a bare heading, but a
-  /// template that is there and broken is an error, not something to paper over.
-  func renderSkeleton(_ section: TemplateSection, in snapshot: Snapshot) throws -> String {
-    let profile = try snapshot.mapping(Layout.profile) ?? Mapping()
-    let templateID = try settings(at: snapshot).template
-    if let source = section.skeleton {
-      return try Skeleton.render(source, section: section, templateID: templateID, profile: profile)
-    }
-    let template: Template?
-    do {
-      template = try TemplateLibrary.standard().template(templateID)
-    } catch CasebookError.notFound {
-      template = nil
-    }
-    return try template?.skeleton(for: section, profile: profile)
-      ?? Skeleton.render(Skeleton.fallback, section: section, templateID: templateID, profile: profile)
   }
 }

@@ -1,3 +1,4 @@
+import CasebookMustache
 import YAML
 
 /// Section skeletons are Mustache filled from the project profile.
@@ -72,5 +73,27 @@ enum Skeleton {
         "\(origin): Mustache syntax error at line \(error.line), column \(error.column): \(error.problem)\n\(error.lineText)"
       )
     }
+  }
+}
+
+extension Project {
+  /// The starting text of a section in a session: its skeleton as `casebook.yaml` keeps it,
+  /// rendered against the session's profile. Projects made before skeletons were kept there
+  /// look the template up by name; a machine without it drafts from a bare heading, but a
+  /// template that is there and broken is an error, not something to paper over.
+  func renderSkeleton(_ section: TemplateSection, in snapshot: Snapshot) throws -> String {
+    let profile = try snapshot.mapping(Layout.profile) ?? Mapping()
+    let templateID = try settings(at: snapshot).template
+    if let source = section.skeleton {
+      return try Skeleton.render(source, section: section, templateID: templateID, profile: profile)
+    }
+    let template: Template?
+    do {
+      template = try TemplateLibrary.standard().template(templateID)
+    } catch CasebookError.notFound {
+      template = nil
+    }
+    return try template?.skeleton(for: section, profile: profile)
+      ?? Skeleton.render(Skeleton.fallback, section: section, templateID: templateID, profile: profile)
   }
 }
