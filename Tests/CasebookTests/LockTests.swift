@@ -193,10 +193,10 @@ struct LockTests {
     #expect(try project.sectionLock("rationale") == nil && project.sectionLock("not-in-template") == nil)
     #expect(try project.sectionLocks().isEmpty)
 
-    // The claim a section write makes: taken inside the write, given back when the write then
+    // The claim a section write makes: taken before the session write, given back when the write then
     // fails (here: never kept), left alone when the session already held the lock.
     do {
-      let claim = project.claimSectionLock("rationale", session: a, by: alice)
+      let claim = project.claimSectionLock(try SectionID("rationale"), session: try SessionID(a), by: alice)
       defer { claim.finish() }
       try claim.take()
       #expect(try project.sectionLocks().count == 1)
@@ -205,7 +205,7 @@ struct LockTests {
     #expect(try project.sectionLock("rationale")?.reason == "the write that took it failed")
     _ = try project.acquireSectionLock("rationale", session: a, by: alice)
     do {
-      let claim = project.claimSectionLock("rationale", session: a, by: alice)
+      let claim = project.claimSectionLock(try SectionID("rationale"), session: try SessionID(a), by: alice)
       defer { claim.finish() }
       try claim.take()
     }

@@ -17,12 +17,12 @@ extension Project {
   public func approve(
     _ id: String, reviewer: String, decision: Approval.Decision, comment: String?, by user: User
   ) throws -> Approval {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
     let reviewerUser = try User(reviewer)
     if let comment, comment.utf8.count > 64 << 10 { throw CasebookError.badInput("the comment is longer than 64 KiB") }
     let main = try mainSnapshot()
     guard let record = try sectionRecord(id, in: main) else {
-      guard settings.section(id) != nil else { throw CasebookError.notFound("section \(id) is not on main") }
+      guard settings.section(id.text) != nil else { throw CasebookError.notFound("section \(id) is not on main") }
       throw CasebookError.badInput(
         "section \(id) is not committed on main yet; commit it with 'casebook section commit' first")
     }
@@ -34,11 +34,11 @@ extension Project {
       throw CasebookError.repository("section \(id) has metadata but no text on main")
     }
     let gate = try main.yaml(Layout.profile)?["gate_stage"]?.string ?? ""
-    let existing = try approvals(section: id)
+    let existing = try approvals(section: id.text)
     var version = (existing.map(\.version).max() ?? 0) + 1
     for _ in 0..<64 {
       var approval = Approval(
-        tag: Layout.approvalTag(id, version), section: id, version: version, decision: decision,
+        tag: Layout.approvalTag(id, version), section: id.text, version: version, decision: decision,
         reviewer: reviewerUser.id, comment: comment, gateStage: gate, revision: record.revision, content: content.hex,
         commit: main.commit!.hex, time: Timestamp.string(now()), recordedBy: user.id)
       // The tag records the hashes of the approved document, so it can be verified later.
@@ -60,6 +60,7 @@ extension Project {
 
   /// Approvals, oldest first; of one section or all.
   public func approvals(section: String? = nil) throws -> [Approval] {
+    let section = try section.map(SectionID.init)
     let prefix = Layout.approvalTagPrefix + (section.map { "\($0)/" } ?? "")
     return try repository.annotatedTags(prefix: prefix).compactMap { try Approval(tag: $0.name, message: $0.message) }
       .sorted { ($0.section, $0.version) < ($1.section, $1.version) }

@@ -33,6 +33,7 @@ extension Project {
   /// Records one exchange (a prompt and the tool's response) on the session's branch: the
   /// session's newest exchange is its short-term memory.
   public func recordExchange(_ exchange: ExchangeInput, session: String, by user: User) throws -> ExchangeRecorded {
+    let session = try SessionID(session)
     let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
     guard !exchange.tool.isEmpty, exchange.tool.count <= 64, exchange.tool.allSatisfy({ allowed.contains($0) }) else {
       throw CasebookError.badInput("tool name '\(Identifier.printable(exchange.tool))' must be 1 to 64 letters, digits or ._-")
@@ -41,39 +42,40 @@ extension Project {
       throw CasebookError.badInput("status \(status) is out of range 0 to 999")
     }
     if let latency = exchange.latencyMs, latency < 0 { throw CasebookError.badInput("latency must not be negative") }
-    let section = try exchange.section.map(Identifier.section)
+    let section = try exchange.section.map(SectionID.init)
     for payload in [exchange.prompt, exchange.response].compactMap({ $0 }) where payload.utf8.count > Self.maxPayloadBytes {
       throw CasebookError.badInput("a payload is larger than \(Self.maxPayloadBytes >> 20) MiB")
     }
     var recorded: ExchangeRecord?
     let commit = try writeSession(session, by: user) { snapshot, record, pending in
       let entry = ExchangeRecord(
-        sequence: try lastExchangeSequence(record.sessionId, in: snapshot) + 1, sessionId: record.sessionId, userId: user.id, toolName: exchange.tool,
-        timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs, section: section,
+        sequence: try lastExchangeSequence(session, in: snapshot) + 1, sessionId: session.text, userId: user.id, toolName: exchange.tool,
+        timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs, section: section?.text,
         prompt: exchange.prompt, response: exchange.response)
-      try pending.put(Layout.exchange(session: record.sessionId, sequence: entry.sequence), yaml: entry.node)
+      try pending.put(Layout.exchange(session: session, sequence: entry.sequence), yaml: entry.node)
       recorded = entry
       var extra = [("Casebook-Tool", exchange.tool), ("Casebook-Exchange", entry.exchangeId)]
       if let status = exchange.statusCode { extra.append(("Casebook-Status", String(status))) }
       if let latency = exchange.latencyMs { extra.append(("Casebook-Latency-Ms", String(latency))) }
       return CommitMessage(
         summary: "record exchange \(entry.sequence) with \(exchange.tool)", action: "record-exchange", user: user.id,
-        session: record.sessionId, section: section, extra: extra)
+        session: session, section: section, extra: extra)
     }
     let entry = recorded!
     return ExchangeRecorded(
       exchangeId: entry.exchangeId, sequence: entry.sequence,
-      path: Layout.exchange(session: entry.sessionId, sequence: entry.sequence), commit: commit.hex)
+      path: Layout.exchange(session: session, sequence: entry.sequence), commit: commit.hex)
   }
 
   /// The session's exchanges, newest first, at most `limit`.
   public func exchanges(session: String, limit: Int = 20) throws -> [ExchangeRecord] {
+    let session = try SessionID(session)
     let snapshot = try sessionSnapshot(session)
     let record = try sessionRecord(session, in: snapshot)
     var out: [ExchangeRecord] = []
     var sequence = record.exchangeCount
     while sequence >= 1 && out.count < limit {
-      let path = Layout.exchange(session: record.sessionId, sequence: sequence)
+      let path = Layout.exchange(session: session, sequence: sequence)
       if let map = try snapshot.mapping(path) { out.append(try ExchangeRecord(map, path: path)) }
       sequence -= 1
     }

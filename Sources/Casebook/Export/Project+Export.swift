@@ -169,7 +169,8 @@ extension Project {
     var parts: [ExportDocument.Part] = []
     var footnote = 0
     for entry in entries {
-      let record = try sectionRecord(entry.id, in: snapshot)
+      let id = try SectionID(entry.id)
+      let record = try sectionRecord(id, in: snapshot)
       guard record != nil || entry.required else { continue }
       var citations: [ExportDocument.Citation] = []
       for source in record?.sources ?? [] {
@@ -177,7 +178,7 @@ extension Project {
         citations.append(try citation(footnote, source, in: snapshot))
       }
       let content = try record.flatMap { _ in
-        try snapshot.data(Layout.sectionContent(entry.id)).map { String(decoding: $0, as: UTF8.self) }
+        try snapshot.data(Layout.sectionContent(id)).map { String(decoding: $0, as: UTF8.self) }
       }
       parts.append(
         ExportDocument.Part(
@@ -206,9 +207,7 @@ extension Project {
   private func citation(_ number: Int, _ source: SourceReference, in snapshot: Snapshot) throws
     -> ExportDocument.Citation
   {
-    guard (try? Identifier.input(source.input)) != nil,
-      let meta = try snapshot.mapping(Layout.inputMeta(source.input))
-    else {
+    guard let input = try? InputID(source.input), let meta = try snapshot.mapping(Layout.inputMeta(input)) else {
       return ExportDocument.Citation(
         number: number, input: source.input, name: nil, locator: source.locator, excerpt: nil)
     }

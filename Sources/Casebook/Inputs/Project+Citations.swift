@@ -53,17 +53,17 @@ extension Project {
   /// resolves (citations are checked when written, so that means a repository written by
   /// something else).
   func excerpt(for source: SourceReference, in snapshot: Snapshot) throws -> String? {
-    guard let locator = source.locator, let text = try extractedText(source.input, in: snapshot) else { return nil }
+    guard let locator = source.locator, let input = try? InputID(source.input),
+      let text = try extractedText(input, in: snapshot)
+    else { return nil }
     guard case .success(let range) = text.resolve(locator) else { return nil }
     // A locator that resolves to no text (a blank page) gives "", not nil.
     return range.map { text.excerpt($0) } ?? ""
   }
 
   /// An input's extracted text with its locator map, or nil when it has none (or is absent).
-  func extractedText(_ input: String, in snapshot: Snapshot) throws -> ExtractedText? {
-    guard (try? Identifier.input(input)) != nil, let data = try snapshot.data(Layout.inputText(input)) else {
-      return nil
-    }
+  func extractedText(_ input: InputID, in snapshot: Snapshot) throws -> ExtractedText? {
+    guard let data = try snapshot.data(Layout.inputText(input)) else { return nil }
     return try ExtractedText(
       text: String(decoding: data, as: UTF8.self), locators: try snapshot.mapping(Layout.inputLocators(input)),
       path: Layout.inputLocators(input))
@@ -77,14 +77,15 @@ extension Project {
   {
     var out = existing
     for source in new {
-      guard let map = try snapshot.mapping(Layout.inputMeta(source.input)) else {
+      let id = try InputID(source.input)
+      guard let map = try snapshot.mapping(Layout.inputMeta(id)) else {
         throw CasebookError.badInput(
           "source \(source.description): input \(source.input) is not in this session; add it with 'casebook input add'"
         )
       }
-      let input = try InputRecord(map, path: Layout.inputMeta(source.input))
+      let input = try InputRecord(map, path: Layout.inputMeta(id))
       if let locator = source.locator {
-        guard input.extracted, let text = try extractedText(source.input, in: snapshot) else {
+        guard input.extracted, let text = try extractedText(id, in: snapshot) else {
           throw CasebookError.badInput(
             "source \(source.description): input \(input.name) (\(input.mediaType)) has no extracted text, so no locator can point into it; cite it as \(source.input) alone"
           )
@@ -101,15 +102,14 @@ extension Project {
   /// What supports a section: each citation with its input's name and the cited excerpt, read
   /// from the same revision as the section (main, a session, or `at` a revision).
   public func sectionSources(_ id: String, session: String? = nil, at revision: String? = nil) throws -> [CitedSource] {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
     let snapshot = try sectionSnapshot(id, session: session, at: revision)
     guard let record = try sectionRecord(id, in: snapshot) else {
       throw CasebookError.notFound("section \(id) not found at \(revision ?? snapshot.ref)")
     }
     return try record.sources.map { source in
-      let meta = try snapshot.mapping(Layout.inputMeta(source.input)).map {
-        try InputRecord($0, path: Layout.inputMeta(source.input))
-      }
+      let input = try InputID(source.input)
+      let meta = try snapshot.mapping(Layout.inputMeta(input)).map { try InputRecord($0, path: Layout.inputMeta(input)) }
       return CitedSource(
         input: source.input, locator: source.locator, name: meta?.name, mediaType: meta?.mediaType,
         excerpt: try excerpt(for: source, in: snapshot))
@@ -119,22 +119,21 @@ extension Project {
   /// Where an input is used on a branch (main, or a session's): the sections citing it now, and
   /// the history of commits that added a citation of it, newest first.
   public func inputCitations(_ id: String, session: String? = nil) throws -> InputCitations {
-    let id = try Identifier.input(id)
-    let snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    let id = try InputID(id)
+    let snapshot = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
     guard try snapshot.exists(Layout.inputMeta(id)) else {
       throw CasebookError.notFound("input \(id) not found on \(session.map { "session \($0)" } ?? "main")")
     }
     var current: [InputCitations.Current] = []
     for entry in try snapshot.entries("sections") where entry.name.hasSuffix(".yaml") {
-      let section = String(entry.name.dropLast(".yaml".count))
-      guard (try? Identifier.section(section)) != nil, let record = try sectionRecord(section, in: snapshot) else {
-        continue
-      }
-      let citing = record.sources.filter { $0.input == id }
+      guard let section = try? SectionID(String(entry.name.dropLast(".yaml".count))),
+        let record = try sectionRecord(section, in: snapshot)
+      else { continue }
+      let citing = record.sources.filter { $0.input == id.text }
       guard !citing.isEmpty else { continue }
       current.append(
         InputCitations.Current(
-          sectionId: section, title: record.title, revision: record.revision, status: record.status,
+          sectionId: section.text, title: record.title, revision: record.revision, status: record.status,
           locators: citing.compactMap(\.locator)))
     }
     var history: [InputCitations.Event] = []
@@ -142,7 +141,7 @@ extension Project {
       let trailers = commit.trailers
       let cited = trailers.filter { $0.key == "Casebook-Source" }.compactMap { trailer -> String?? in
         let parts = trailer.value.split(separator: ":", maxSplits: 1)
-        guard parts.first.map(String.init) == id else { return nil }
+        guard parts.first.map(String.init) == id.text else { return nil }
         return parts.count == 2 ? .some(String(parts[1])) : .some(nil)
       }
       func value(_ key: String) -> String? { trailers.last { $0.key == key }?.value }
@@ -154,6 +153,6 @@ extension Project {
             revision: value("Casebook-Revision").flatMap(Int.init), locator: locator))
       }
     }
-    return InputCitations(inputId: id, current: current, history: history)
+    return InputCitations(inputId: id.text, current: current, history: history)
   }
 }

@@ -21,7 +21,7 @@ extension Project {
   /// give the same id and no new commit. A file that is not what it claims to be is refused and
   /// nothing is stored.
   public func addInput(file path: String, session: String, by user: User) throws -> InputAdded {
-    let session = try Identifier.session(session)
+    let session = try SessionID(session)
     let url = URL(fileURLWithPath: path)
     let name = url.lastPathComponent
     guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
@@ -61,7 +61,7 @@ extension Project {
     }
     guard read > 0 else { throw CasebookError.badInput("\(path) is empty") }
     let sha = hash.finalize()
-    let id = String(sha.prefix(16))
+    let id = try InputID(String(sha.prefix(16)))
     let ext = Self.safeExtension(url.pathExtension)
     let mediaType = try Self.mediaType(ext: ext, head: head, name: name)
     // Extraction waits until the session has accepted the write and the input is new, and runs
@@ -79,7 +79,7 @@ extension Project {
       commit = try writeSession(session, by: user) { snapshot, record, pending in
         if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
           result = InputAdded(
-            inputId: id, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id)))
+            inputId: id.text, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id)))
           throw AlreadyPresent()
         }
         let (mediaType, text) = try extract()
@@ -87,8 +87,8 @@ extension Project {
         // Written only once the session has accepted the write, so a refusal leaves no object.
         let blob = try repository.createBlob(fromFile: resolved)
         let meta = InputRecord(
-          inputId: id, name: name, mediaType: mediaType, size: read, sha256: sha, uploadedBy: user.id,
-          uploadedAt: record.lastActive, session: session, extracted: text != nil, lines: text?.lines.count,
+          inputId: id.text, name: name, mediaType: mediaType, size: read, sha256: sha, uploadedBy: user.id,
+          uploadedAt: record.lastActive, session: session.text, extracted: text != nil, lines: text?.lines.count,
           original: original, pages: text.flatMap { $0.paged ? $0.pages.count : nil },
           paragraphs: text.flatMap { $0.paragraphs.isEmpty ? nil : $0.paragraphs.count },
           headings: text.flatMap { $0.headings.isEmpty ? nil : $0.headings.count })
@@ -98,7 +98,7 @@ extension Project {
           try pending.put(Layout.inputText(id), text: text.text)
           try pending.put(Layout.inputLocators(id), yaml: text.locatorsNode)
         }
-        result = InputAdded(inputId: id, commit: nil, created: true, record: meta)
+        result = InputAdded(inputId: id.text, commit: nil, created: true, record: meta)
         return CommitMessage(
           summary: "add input \(name)", body: "\(mediaType), \(read) bytes, sha256 \(sha)", action: "add-input",
           user: user.id, session: session, input: id)
@@ -107,7 +107,7 @@ extension Project {
       commit = nil
     }
     guard let commit else { return result! }
-    return InputAdded(inputId: id, commit: commit.hex, created: true, record: result!.record)
+    return InputAdded(inputId: id.text, commit: commit.hex, created: true, record: result!.record)
   }
 
   /// Extracts the text of a file of `mediaType`: the final media type and the text, or nil for
@@ -129,16 +129,17 @@ extension Project {
 
   /// The inputs a branch holds (main, or a session's).
   public func inputs(session: String? = nil) throws -> [InputRecord] {
-    let snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    let snapshot = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
     return try snapshot.entries("inputs").filter { $0.kind == .tree }.compactMap { entry in
-      try snapshot.mapping(Layout.inputMeta(entry.name)).map { try InputRecord($0, path: Layout.inputMeta(entry.name)) }
+      guard let id = try? InputID(entry.name) else { return nil }
+      return try snapshot.mapping(Layout.inputMeta(id)).map { try InputRecord($0, path: Layout.inputMeta(id)) }
     }.sorted { ($0.uploadedAt, $0.name) < ($1.uploadedAt, $1.name) }
   }
 
   /// One input with its extracted text.
   public func input(_ id: String, session: String? = nil) throws -> InputView {
-    let id = try Identifier.input(id)
-    let snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    let id = try InputID(id)
+    let snapshot = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
     guard let meta = try snapshot.mapping(Layout.inputMeta(id)) else {
       throw CasebookError.notFound("input \(id) not found on \(session.map { "session \($0)" } ?? "main")")
     }

@@ -34,7 +34,7 @@ extension Project {
   /// The lock of section `id` as its ref records it now (held, expired or released); nil when
   /// the section was never locked.
   public func sectionLock(_ id: String) throws -> SectionLock? {
-    try readLock(Layout.lockRef(try Identifier.section(id)))?.record
+    try readLock(Layout.lockRef(try SectionID(id)))?.record
   }
 
   /// Every lock that is held now, expired ones included (they are marked `expired`), by section.
@@ -71,8 +71,12 @@ extension Project {
   /// taken over. Every change is a compare-and-swap on the lock ref, retried when it loses.
   @discardableResult
   public func acquireSectionLock(_ id: String, session: String, by user: User) throws -> LockTaken {
-    let id = try Identifier.section(id)
-    let session = try Identifier.session(session)
+    try acquireSectionLock(SectionID(id), session: SessionID(session), by: user)
+  }
+
+  /// `acquireSectionLock` for checked ids.
+  @discardableResult
+  func acquireSectionLock(_ id: SectionID, session: SessionID, by user: User) throws -> LockTaken {
     let ref = Layout.lockRef(id)
     return try retrying(ref) {
       let time = now()
@@ -87,17 +91,17 @@ extension Project {
           let remaining = (Timestamp.parse(held.expires) ?? time).timeIntervalSince(time)
           if remaining > lockDuration / 2 { return LockTaken(lock: held, acquired: false) }
           record = SectionLock(
-            sectionId: id, userId: held.userId, sessionId: session, since: held.since, expires: expires)
+            sectionId: id.text, userId: held.userId, sessionId: session.text, since: held.since, expires: expires)
           summary = "extend lock on \(id) for session \(session)"
           acquired = false
         } else if !held.isExpired(at: time) {
           throw Self.heldError(held)
         } else {
-          record = SectionLock(sectionId: id, userId: user.id, sessionId: session, since: stamp, expires: expires)
+          record = SectionLock(sectionId: id.text, userId: user.id, sessionId: session.text, since: stamp, expires: expires)
           summary = "take over expired lock on \(id) from \(held.userId) (session \(held.sessionId))"
         }
       } else {
-        record = SectionLock(sectionId: id, userId: user.id, sessionId: session, since: stamp, expires: expires)
+        record = SectionLock(sectionId: id.text, userId: user.id, sessionId: session.text, since: stamp, expires: expires)
         summary = "lock \(id) for session \(session)"
       }
       let message = CommitMessage(
@@ -114,7 +118,8 @@ extension Project {
   /// `casebook lock take`: takes the lock of section `id` for an agent or a person about to edit
   /// it, after checking that `session` exists, is active and is `user`'s own.
   public func takeSectionLock(_ id: String, session: String, by user: User) throws -> LockTaken {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
+    let session = try SessionID(session)
     _ = try writableSession(session, in: try sessionSnapshot(session), by: user)
     return try acquireSectionLock(id, session: session, by: user)
   }
@@ -124,8 +129,8 @@ extension Project {
   public func releaseSectionLock(_ id: String, session: String, by user: User, reason: String? = nil) throws
     -> LockReleased
   {
-    let id = try Identifier.section(id)
-    let session = try Identifier.session(session)
+    let id = try SectionID(id)
+    let session = try SessionID(session)
     try requireOwner(
       of: session, user,
       "to break another session's lock, use 'casebook unlock \(id) --force --reason TEXT' (it is recorded)")
@@ -134,7 +139,7 @@ extension Project {
 
   /// The release itself, with no owner check: for `releaseSectionLock` once it has checked, and
   /// for the store's own releases (a session closing or expiring, a refused write's lock).
-  private func releaseHeldLock(_ id: String, session: String, by user: User, reason: String?) throws -> LockReleased {
+  private func releaseHeldLock(_ id: SectionID, session: SessionID, by user: User, reason: String?) throws -> LockReleased {
     try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
       guard held.sessionId == session else { throw Self.heldError(held) }
       return "release lock on \(id) held by session \(session)"
@@ -145,7 +150,7 @@ extension Project {
   /// on the lock ref with `Casebook-Action: force-unlock`, who did it and why, so it shows in
   /// `git log refs/casebook/locks/<id>`, in `git log --all` and in `casebook audit`.
   public func forceUnlock(_ id: String, by user: User, reason: String?) throws -> LockReleased {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
     return try releaseLock(id, by: user, action: "force-unlock", reason: reason, forced: true) { held in
       "force-unlock \(id) held by \(held.userId) (session \(held.sessionId))"
     }
@@ -153,7 +158,7 @@ extension Project {
 
   /// Releases, without complaint, the lock of `id` if `session` holds it. Returns whether it did.
   @discardableResult
-  func releaseIfHeld(_ id: String, session: String, by user: User, reason: String) throws -> Bool {
+  func releaseIfHeld(_ id: SectionID, session: SessionID, by user: User, reason: String) throws -> Bool {
     guard let current = try readLock(Layout.lockRef(id)), current.record.state == .held,
       current.record.sessionId == session
     else { return false }
@@ -166,15 +171,15 @@ extension Project {
   }
 
   /// Releases every lock that `session` holds (on `session close`).
-  func releaseLocks(heldBy session: String, by user: User, reason: String) throws {
+  func releaseLocks(heldBy session: SessionID, by user: User, reason: String) throws {
     for lock in try sectionLocks() where lock.sessionId == session {
-      try releaseIfHeld(lock.sectionId, session: session, by: user, reason: reason)
+      try releaseIfHeld(SectionID(lock.sectionId), session: session, by: user, reason: reason)
     }
   }
 
   /// One release: `check` gets the held record and returns the commit summary, or throws.
   func releaseLock(
-    _ id: String, by user: User, action: String, reason: String?, forced: Bool = false,
+    _ id: SectionID, by user: User, action: String, reason: String?, forced: Bool = false,
     check: (SectionLock) throws -> String
   ) throws -> LockReleased {
     let ref = Layout.lockRef(id)
@@ -193,7 +198,7 @@ extension Project {
       if let reason { extra.append(("Casebook-Reason", reason)) }
       let message = CommitMessage(
         summary: summary, body: reason.map { "Reason: \($0)" }, action: action, user: user.id,
-        session: record.sessionId, section: id, extra: extra)
+        session: try? SessionID(record.sessionId), section: id, extra: extra)
       guard let tip = try writeLock(ref, record: &record, parent: current.tip, message: message, by: user) else {
         return nil
       }
@@ -226,7 +231,7 @@ extension Project {
   }
 
   /// Refuses when another session holds an unexpired lock on `id` (for `section commit`).
-  func checkSectionLockFree(_ id: String, session: String) throws {
+  func checkSectionLockFree(_ id: SectionID, session: SessionID) throws {
     guard let held = try readLock(Layout.lockRef(id))?.record, held.state == .held, held.sessionId != session,
       !held.isExpired(at: now())
     else { return }
@@ -237,7 +242,7 @@ extension Project {
   /// has been validated; `keep()` once the commit has landed. If the write fails after taking a
   /// lock the session did not hold before, `finish()` releases it again, so a refused write
   /// never leaves a lock behind. (A crash in between leaves one that expires; `doctor` reports it.)
-  func claimSectionLock(_ id: String, session: String, by user: User) -> SectionLockClaim {
+  func claimSectionLock(_ id: SectionID, session: SessionID, by user: User) -> SectionLockClaim {
     SectionLockClaim(project: self, section: id, session: session, user: user)
   }
 }
@@ -245,13 +250,13 @@ extension Project {
 /// See `Project.claimSectionLock(_:session:by:)`.
 final class SectionLockClaim {
   private let project: Project
-  private let section: String
-  private let session: String
+  private let section: SectionID
+  private let session: SessionID
   private let user: User
   private var fresh = false
   private var kept = false
 
-  init(project: Project, section: String, session: String, user: User) {
+  init(project: Project, section: SectionID, session: SessionID, user: User) {
     self.project = project
     self.section = section
     self.session = session
@@ -276,7 +281,7 @@ final class SectionLockClaim {
 extension Project {
   /// Releases a lock once the write that ends it (a commit) has landed. The write stands
   /// whatever happens here, so a failure is a warning: the lock then expires on its own.
-  func releaseLockAfterWrite(_ id: String, session: String, by user: User, reason: String) {
+  func releaseLockAfterWrite(_ id: SectionID, session: SessionID, by user: User, reason: String) {
     do {
       try releaseIfHeld(id, session: session, by: user, reason: reason)
     } catch {
@@ -285,7 +290,7 @@ extension Project {
   }
 
   /// `releaseLockAfterWrite` for every lock a session holds (on `session close`).
-  func releaseLocksAfterWrite(heldBy session: String, by user: User, reason: String) {
+  func releaseLocksAfterWrite(heldBy session: SessionID, by user: User, reason: String) {
     do {
       try releaseLocks(heldBy: session, by: user, reason: reason)
     } catch {

@@ -34,7 +34,7 @@ extension Project {
   /// Points `refs/casebook/merging/<session>` at the session commit about to be published,
   /// before `section commit` moves the session branch and then main: if the process dies
   /// between the two ref updates, the marker tells `doctor` which merge to finish.
-  func setMergeMarker(_ session: String, at commit: ObjectID) throws -> ObjectID {
+  func setMergeMarker(_ session: SessionID, at commit: ObjectID) throws -> ObjectID {
     let ref = Layout.mergingRef(session)
     let current = try repository.referenceTarget(ref)
     guard current != commit else { return commit }
@@ -50,7 +50,7 @@ extension Project {
 
   /// Deletes the marker once `section commit` has finished (or failed and reported it), only
   /// if it still points at what this process wrote.
-  func clearMergeMarker(_ session: String, at commit: ObjectID?) {
+  func clearMergeMarker(_ session: SessionID, at commit: ObjectID?) {
     guard let commit else { return }
     try? repository.deleteReference(Layout.mergingRef(session), expected: commit)
   }
@@ -139,11 +139,11 @@ extension Project {
   private func unfinishedMerges(fix: Bool, by user: User) throws -> [DoctorFinding] {
     var out: [DoctorFinding] = []
     for (name, target) in try repository.references(glob: Layout.mergingPrefix + "*") {
-      let session = String(name.dropFirst(Layout.mergingPrefix.count))
+      let name_ = String(name.dropFirst(Layout.mergingPrefix.count))
       var finding = DoctorFinding(
         kind: "unfinished-merge", subject: name,
-        detail: "a section commit in session \(session) stopped before main was updated", fixed: false)
-      guard (try? Identifier.session(session)) != nil,
+        detail: "a section commit in session \(name_) stopped before main was updated", fixed: false)
+      guard let session = try? SessionID(name_),
         let tip = try repository.referenceTarget(Layout.sessionRef(session)),
         let main = try repository.referenceTarget(Layout.main)
       else {
@@ -158,7 +158,7 @@ extension Project {
         finding.detail = "the section commit in session \(session) never reached its branch; nothing to merge"
       } else if fix {
         do {
-          let merged = try mergeSession(session, by: user)
+          let merged = try mergeSession(session.text, by: user)
           finding.detail += "; merged into main" + (merged.commit.map { " as \($0)" } ?? "")
         } catch let error as CasebookError where error.exitCode == 3 {
           finding.detail +=
@@ -192,7 +192,7 @@ extension Project {
       if fix {
         do {
           _ = try releaseLock(
-            lock.sectionId, by: user, action: "release-expired-lock", reason: "expired; released by casebook doctor"
+            SectionID(lock.sectionId), by: user, action: "release-expired-lock", reason: "expired; released by casebook doctor"
           ) { held in
             guard held.commit == lock.commit else {
               throw CasebookError.conflict("the lock on \(lock.sectionId) changed while doctor looked at it")
@@ -214,15 +214,14 @@ extension Project {
     var out: [DoctorFinding] = []
     let idle = TimeInterval(settings.sessionIdleMinutes * 60)
     for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
-      let id = String(name.dropFirst(Layout.sessionPrefix.count))
-      guard (try? Identifier.session(id)) != nil else { continue }
+      guard let id = try? SessionID(String(name.dropFirst(Layout.sessionPrefix.count))) else { continue }
       let snapshot = try Snapshot(repository: repository, records: records, ref: name, commit: target)
       // Stored `active`, but idle past its time (which `sessionRecord` reads as `expired`).
       guard try storedSessionRecord(id, in: snapshot).status == .active else { continue }
       let record = try sessionRecord(id, in: snapshot)
       guard let last = Timestamp.parse(record.lastActive), now().timeIntervalSince(last) > idle else { continue }
       var finding = DoctorFinding(
-        kind: "idle-session", subject: id,
+        kind: "idle-session", subject: id.text,
         detail:
           "\(record.userId)'s session is active but has been idle since \(record.lastActive) (more than \(settings.sessionIdleMinutes) min)",
         fixed: false)
@@ -243,7 +242,7 @@ extension Project {
 
   /// Marks an idle session `expired` with one commit on its branch (by whoever runs doctor).
   /// Rebuilt like any write if the session moves meanwhile, and refused if it came back to life.
-  private func expireSession(_ id: String, by user: User) throws {
+  private func expireSession(_ id: SessionID, by user: User) throws {
     let idle = TimeInterval(settings.sessionIdleMinutes * 60)
     try commit(on: Layout.sessionRef(id), by: user) { snapshot, pending in
       var record = try sessionRecord(id, in: snapshot)

@@ -23,8 +23,8 @@ extension Project {
   /// Commits on main (or a session's branch), newest first, optionally only those touching a
   /// section.
   public func log(session: String? = nil, section: String? = nil, limit: Int? = nil) throws -> [LogEntry] {
-    let branch = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
-    let path = try section.map { Layout.sectionMeta(try Identifier.section($0)) }
+    let branch = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
+    let path = try section.map { Layout.sectionMeta(try SectionID($0)) }
     return try repository.log(from: branch.commit!, path: path, limit: limit).map(Self.entry)
   }
 

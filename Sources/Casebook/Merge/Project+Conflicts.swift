@@ -35,18 +35,18 @@ public struct ConflictsResolved: Sendable, Encodable {
 
 extension Project {
   /// The conflicts recorded on a session's branch, nil when there are none.
-  func conflictSet(_ id: String, in snapshot: Snapshot) throws -> ConflictSet? {
+  func conflictSet(_ id: SessionID, in snapshot: Snapshot) throws -> ConflictSet? {
     try snapshot.mapping(Layout.conflictFile(id)).map { try ConflictSet($0, path: Layout.conflictFile(id)) }
   }
 
   /// The conflicts recorded on session `id`'s branch (nil when none).
   public func conflicts(session id: String) throws -> ConflictSet? {
-    let id = try Identifier.session(id)
+    let id = try SessionID(id)
     return try conflictSet(id, in: sessionSnapshot(id))
   }
 
   /// Refuses to merge a session while conflicts recorded on it are open.
-  func refuseOpenConflicts(_ id: String, in snapshot: Snapshot) throws {
+  func refuseOpenConflicts(_ id: SessionID, in snapshot: Snapshot) throws {
     guard let set = try conflictSet(id, in: snapshot), !set.open.isEmpty else { return }
     throw CasebookError.conflict(
       "session \(id) has \(set.open.count) unresolved conflict(s) with main, recorded in \(Layout.conflictFile(id)); resolve them with 'casebook resolve --session \(id) …' first",
@@ -61,9 +61,9 @@ extension Project {
     _ conflicts: [ConflictRecord], session: Snapshot, main: ObjectID, operation: String, by user: User,
     record: SessionRecord? = nil, prefix: String? = nil
   ) throws {
-    let id = String(session.ref.dropFirst(Layout.sessionPrefix.count))
+    let id = try SessionID(String(session.ref.dropFirst(Layout.sessionPrefix.count)))
     let set = ConflictSet(
-      sessionId: id, main: main.hex, session: session.commit!.hex, operation: operation, by: user.id,
+      sessionId: id.text, main: main.hex, session: session.commit!.hex, operation: operation, by: user.id,
       at: Timestamp.string(now()), conflicts: conflicts)
     let error = CasebookError.conflict(
       (prefix.map { $0 + "; " } ?? "")
@@ -96,7 +96,7 @@ extension Project {
   public func resolveConflicts(
     session id: String, file: String?, path: String?, choice: ResolveChoice, by user: User
   ) throws -> ConflictsResolved {
-    let id = try Identifier.session(id)
+    let id = try SessionID(id)
     _ = try sessionSnapshot(id)
     if path != nil && file == nil { throw CasebookError.badInput("give the FILE the conflict is in, then its PATH") }
     switch choice {
@@ -138,7 +138,7 @@ extension Project {
         let commit = try commitResolution(id, session: session, set: set, user: user, names: names, extra: extra)
         return commit.map {
           ConflictsResolved(
-            sessionId: id, commit: $0.hex, resolved: names, remaining: remaining, merged: false, main: nil)
+            sessionId: id.text, commit: $0.hex, resolved: names, remaining: remaining, merged: false, main: nil)
         }
       }
       // The last one: merge the recorded main into the session with every resolution.
@@ -176,12 +176,12 @@ extension Project {
             action: "resolve-conflict", user: user.id, session: id, extra: extra))
       else { return nil }
       return ConflictsResolved(
-        sessionId: id, commit: commit.hex, resolved: names, remaining: [], merged: true, main: main.hex)
+        sessionId: id.text, commit: commit.hex, resolved: names, remaining: [], merged: true, main: main.hex)
     }
   }
 
   private func commitResolution(
-    _ id: String, session: Snapshot, set: ConflictSet, user: User, names: [String], extra: [(String, String)]
+    _ id: SessionID, session: Snapshot, set: ConflictSet, user: User, names: [String], extra: [(String, String)]
   ) throws -> ObjectID? {
     let prepared = try prepare(on: session.ref, by: user) { _, pending in
       try pending.put(Layout.conflictFile(id), yaml: set.node)

@@ -191,7 +191,9 @@ extension Project {
     var out: [ConflictRecord] = []
     for change in changes {
       guard change.path.hasPrefix("sections/"), change.path.hasSuffix(".md") else { continue }
-      let id = String(change.path.dropFirst("sections/".count).dropLast(".md".count))
+      guard let id = try? SectionID(String(change.path.dropFirst("sections/".count).dropLast(".md".count))) else {
+        continue
+      }
       let metaPath = Layout.sectionMeta(id)
       guard let mainMeta = try repository.entry(at: metaPath, inTree: mainTree),
         let baseMeta = try baseTree.flatMap({ try repository.entry(at: metaPath, inTree: $0) }),

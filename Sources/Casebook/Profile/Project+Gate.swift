@@ -20,7 +20,7 @@ extension Project {
   public func changeGate(
     session: String, to gate: String?, options: GateOptions = GateOptions(), dryRun: Bool = false, by user: User
   ) throws -> GateChange {
-    let session = try Identifier.session(session)
+    let session = try SessionID(session)
     func target(_ profile: Node) throws -> String {
       if let gate { return gate }
       if let template = options.template { return template.gateStage }
@@ -60,7 +60,7 @@ extension Project {
 
   /// `moveGate`, where staying at the same gate is an error.
   private func plannedMove(
-    _ profile: inout Node, to gate: String, in snapshot: Snapshot, options: GateOptions, session: String
+    _ profile: inout Node, to gate: String, in snapshot: Snapshot, options: GateOptions, session: SessionID
   ) throws -> (settings: ProjectSettings, change: GateChange) {
     guard let planned = try moveGate(&profile, to: gate, in: snapshot, options: options, session: session) else {
       throw CasebookError.badInput("the project is already at \(gate) in this session; nothing to change")
@@ -70,7 +70,7 @@ extension Project {
 
   /// Plans a move of `profile` to `gate`, changing the profile in place; nil when the profile is
   /// already at that gate. Refuses going back or skipping a gate unless forced.
-  func moveGate(_ profile: inout Node, to gate: String, in snapshot: Snapshot, options: GateOptions, session: String)
+  func moveGate(_ profile: inout Node, to gate: String, in snapshot: Snapshot, options: GateOptions, session: SessionID)
     throws -> (settings: ProjectSettings, change: GateChange)?
   {
     let stages = ProfileSchema.gateStages.joined(separator: ", ")
@@ -114,7 +114,7 @@ extension Project {
     profile = .mapping(map)
 
     func entry(_ section: TemplateSection) throws -> GateChange.Entry {
-      let record = try sectionRecord(section.id, in: snapshot)
+      let record = try sectionRecord(SectionID(section.id), in: snapshot)
       return GateChange.Entry(
         sectionId: section.id, title: section.title, required: section.required, status: record?.status,
         revision: record?.revision)
@@ -145,7 +145,7 @@ extension Project {
     return out
   }
 
-  static func gateMessage(_ change: GateChange, user: User, session: String) -> CommitMessage {
+  static func gateMessage(_ change: GateChange, user: User, session: SessionID) -> CommitMessage {
     func list(_ entries: [GateChange.Entry]) -> String {
       entries.isEmpty ? "none" : entries.map(\.sectionId).joined(separator: ", ")
     }

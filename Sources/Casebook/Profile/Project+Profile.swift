@@ -19,7 +19,7 @@ extension Project {
     if let revision {
       snapshot = try self.snapshot(revision: revision)
     } else {
-      snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+      snapshot = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
     }
     guard let profile = try snapshot.yaml(Layout.profile) else {
       throw CasebookError.notFound("\(Layout.profile) not found at \(snapshot.ref)")
@@ -72,7 +72,7 @@ extension Project {
       default: break
       }
     }
-    return try writeProfile(session: session, gate: gate, by: user, summary: "set profile \(key)") { profile in
+    return try writeProfile(session: SessionID(session), gate: gate, by: user, summary: "set profile \(key)") { profile in
       profile = try Self.setting(keys[...], to: parsed, in: profile)
     }
   }
@@ -87,7 +87,9 @@ extension Project {
       throw CasebookError.badInput("\(source): expected a mapping of profile keys, not a \(node.typeName)")
     }
     guard !changes.isEmpty else { throw CasebookError.badInput("\(source) has no keys to apply") }
-    return try writeProfile(session: session, gate: gate, by: user, summary: "apply \(changes.count) profile key(s)") {
+    return try writeProfile(
+      session: SessionID(session), gate: gate, by: user, summary: "apply \(changes.count) profile key(s)"
+    ) {
       profile in
       guard case .mapping(var map) = profile else { return }
       for (key, value) in changes {
@@ -98,7 +100,7 @@ extension Project {
   }
 
   private func writeProfile(
-    session: String, gate options: GateOptions, by user: User, summary: String, change: (inout Node) throws -> Void
+    session: SessionID, gate options: GateOptions, by user: User, summary: String, change: (inout Node) throws -> Void
   ) throws -> ProfileWritten {
     var gateChange: GateChange?
     let commit = try writeSession(session, by: user) { snapshot, _, pending in

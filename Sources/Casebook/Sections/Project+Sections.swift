@@ -70,7 +70,8 @@ extension Project {
   /// Drafts a new section in a session: revision 1, with its sources and the prompt used.
   /// Without content, the section starts from the template's skeleton.
   public func draftSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
+    let session = try SessionID(session)
     let main = try mainSnapshot()
     return try writeSection(id, session: session, action: "draft", edit: edit, main: main, by: user) { snapshot, existing, _ in
       if let existing {
@@ -79,7 +80,7 @@ extension Project {
           "section \(id) already has a draft (revision \(existing.revision)) in this session; use 'casebook section revise'")
       }
       try checkMainLock(id, main: main, session: nil)
-      let templateSection = try settings(at: snapshot).section(id)
+      let templateSection = try settings(at: snapshot).section(id.text)
       guard let title = edit.title ?? templateSection?.title else {
         throw CasebookError.badInput("section \(id) is not one of the template's; give it a --title")
       }
@@ -93,7 +94,7 @@ extension Project {
       }
       try Self.checkContent(content)
       var record = SectionRecord(
-        sectionId: id, title: title, session: session, user: user.id, at: Timestamp.string(now()))
+        sectionId: id.text, title: title, session: session.text, user: user.id, at: Timestamp.string(now()))
       record.sources = try validatedSources(edit.sources, adding: [], in: snapshot)
       record.prompts = edit.prompt.map { [$0] } ?? []
       return (record, "draft \(id)", content)
@@ -102,7 +103,8 @@ extension Project {
 
   /// Revises a drafted section: the next revision, with the feedback that prompted it.
   public func reviseSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
+    let session = try SessionID(session)
     guard let content = edit.content else { throw CasebookError.badInput("revise needs the new text (--from FILE or -)") }
     try Self.checkContent(content)
     let main = try mainSnapshot()
@@ -114,7 +116,7 @@ extension Project {
       try checkMainLock(id, main: main, session: record)
       record.revision += 1
       record.status = .revised
-      record.session = session
+      record.session = session.text
       record.updatedBy = user.id
       record.updatedAt = Timestamp.string(now())
       record.sources = try validatedSources(edit.sources, adding: record.sources, in: snapshot)
@@ -128,8 +130,8 @@ extension Project {
   /// Commits a section: marks it committed and locked in the session, then merges the session
   /// into main. When the merge would conflict, nothing at all is written.
   public func commitSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
-    let id = try Identifier.section(id)
-    let session = try Identifier.session(session)
+    let id = try SectionID(id)
+    let session = try SessionID(session)
     // Refresh first, so that the commit merges onto current main; but only once the commit is
     // known to be acceptable, so that a refused commit writes nothing at all.
     let current = try sessionSnapshot(session)
@@ -139,7 +141,7 @@ extension Project {
     }
     guard !drafted.locked else { throw CasebookError.badInput("section \(id) is already committed") }
     if let main = try repository.referenceTarget(Layout.main), try isBehindMain(session, base: stored.base, main: main) {
-      _ = try refreshSession(session, by: user)
+      _ = try refreshSession(session.text, by: user)
     }
     var written: SectionRecord?
     var recorded = stored.base
@@ -155,7 +157,7 @@ extension Project {
         guard !section.locked else { throw CasebookError.badInput("section \(id) is already committed") }
         try checkSectionLockFree(id, session: session)
         section.status = .committed
-        section.session = session
+        section.session = session.text
         section.locked = true
         section.updatedBy = user.id
         section.updatedAt = record.lastActive
@@ -165,7 +167,9 @@ extension Project {
         section.feedback = nil
         try pending.put(Layout.sectionMeta(id), yaml: section.node)
         written = section
-        return sectionMessage("commit \(id) at revision \(section.revision)", action: "commit-section", record: section, user: user, edit: SectionEdit())
+        return sectionMessage(
+          "commit \(id) at revision \(section.revision)", action: "commit-section", id: id, session: session,
+          record: section, user: user, edit: SectionEdit())
       }
       // Try the merge before publishing anything: a conflict leaves both branches as they were.
       guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
@@ -174,10 +178,10 @@ extension Project {
       marker = try setMergeMarker(session, at: prepared.commit)
       return try publish(prepared) ? prepared.commit : nil
     }
-    let merged = try mergeSession(session, by: user)
+    let merged = try mergeSession(session.text, by: user)
     releaseLockAfterWrite(id, session: session, by: user, reason: "section committed")
     var result = SectionWritten(
-      sectionId: id, sessionId: session, action: "commit", revision: written!.revision, status: .committed,
+      sectionId: id.text, sessionId: session.text, action: "commit", revision: written!.revision, status: .committed,
       commit: commit.hex)
     result.mainCommit = merged.commit
     return result
@@ -185,13 +189,14 @@ extension Project {
 
   /// Reopens a committed section in a session so that it can be revised again.
   public func reopenSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
+    let session = try SessionID(session)
     return try writeSection(id, session: session, action: "reopen", edit: SectionEdit(), by: user) { _, existing, record in
       guard var section = existing else { throw CasebookError.notFound("section \(id) is not in session \(session)") }
       guard section.locked else { throw CasebookError.badInput("section \(id) is not committed, so there is nothing to reopen") }
       section.locked = false
       section.status = .reopened
-      section.session = session
+      section.session = session.text
       section.updatedBy = user.id
       section.updatedAt = record.lastActive
       return (section, "reopen \(id)", nil)
@@ -205,7 +210,7 @@ extension Project {
   /// not drafted yet) and the session's, and returns the new record, the commit's summary and
   /// the new text (nil to keep it). `main` is main as the caller read it, if it did.
   private func writeSection(
-    _ id: String, session: String, action: String, edit: SectionEdit, main: Snapshot? = nil, by user: User,
+    _ id: SectionID, session: SessionID, action: String, edit: SectionEdit, main: Snapshot? = nil, by user: User,
     change: (Snapshot, SectionRecord?, SessionRecord) throws -> (record: SectionRecord, summary: String, content: String?)
   ) throws -> SectionWritten {
     let current = try sessionSnapshot(session)
@@ -219,24 +224,25 @@ extension Project {
       if let content { try pending.put(Layout.sectionContent(id), text: content) }
       try pending.put(Layout.sectionMeta(id), yaml: record.node)
       written = record
-      return sectionMessage(summary, action: "\(action)-section", record: record, user: user, edit: edit)
+      return sectionMessage(
+        summary, action: "\(action)-section", id: id, session: session, record: record, user: user, edit: edit)
     }
     claim.keep()
     return SectionWritten(
-      sectionId: id, sessionId: session, action: action, revision: written!.revision, status: written!.status,
+      sectionId: id.text, sessionId: session.text, action: action, revision: written!.revision, status: written!.status,
       commit: commit.hex)
   }
 
   /// The Composer tool: drafts a section that does not exist, revises one whose text differs,
   /// and commits one whose text is already what is given.
   public func compose(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
-    let id = try Identifier.section(id)
-    let snapshot = try sessionSnapshot(session)
-    guard let record = try sectionRecord(id, in: snapshot) else {
+    let section = try SectionID(id)
+    let snapshot = try sessionSnapshot(SessionID(session))
+    guard let record = try sectionRecord(section, in: snapshot) else {
       return try draftSection(id, session: session, edit: edit, by: user)
     }
-    if record.locked { throw Self.lockedError(id) }
-    let current = try snapshot.data(Layout.sectionContent(id)).map { String(decoding: $0, as: UTF8.self) }
+    if record.locked { throw Self.lockedError(section) }
+    let current = try snapshot.data(Layout.sectionContent(section)).map { String(decoding: $0, as: UTF8.self) }
     if let content = edit.content, content != current {
       return try reviseSection(id, session: session, edit: edit, by: user)
     }
@@ -248,22 +254,22 @@ extension Project {
   /// A section at a revision: on a session's branch, on main, at any git revision, or at a
   /// section revision number (`3`) found in the history of the branch.
   public func section(_ id: String, session: String? = nil, at revision: String? = nil) throws -> SectionView {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
     let snapshot = try sectionSnapshot(id, session: session, at: revision)
     guard let record = try sectionRecord(id, in: snapshot) else {
       throw CasebookError.notFound("section \(id) not found at \(revision ?? snapshot.ref)")
     }
     let content = try snapshot.data(Layout.sectionContent(id)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    return SectionView(record: record, content: content, commit: snapshot.commit!.hex, approvals: try approvals(section: id))
+    return SectionView(record: record, content: content, commit: snapshot.commit!.hex, approvals: try approvals(section: id.text))
   }
 
   /// Every section of the template, then any others drafted, with their state.
   public func sections(session: String? = nil) throws -> [SectionListing] {
-    let snapshot = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+    let snapshot = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
     var out: [SectionListing] = []
     var seen = Set<String>()
     for entry in try settings(at: snapshot).sections {
-      let record = try sectionRecord(entry.id, in: snapshot)
+      let record = try sectionRecord(SectionID(entry.id), in: snapshot)
       out.append(
         SectionListing(
           sectionId: entry.id, title: record?.title ?? entry.title, required: entry.required, status: record?.status,
@@ -271,13 +277,12 @@ extension Project {
       seen.insert(entry.id)
     }
     for entry in try snapshot.entries("sections") where entry.name.hasSuffix(".yaml") {
-      let id = String(entry.name.dropLast(".yaml".count))
-      guard !seen.contains(id), (try? Identifier.section(id)) != nil, let record = try sectionRecord(id, in: snapshot) else {
-        continue
-      }
+      guard let id = try? SectionID(String(entry.name.dropLast(".yaml".count))), !seen.contains(id.text),
+        let record = try sectionRecord(id, in: snapshot)
+      else { continue }
       out.append(
         SectionListing(
-          sectionId: id, title: record.title, required: false, status: record.status, revision: record.revision,
+          sectionId: id.text, title: record.title, required: false, status: record.status, revision: record.revision,
           locked: record.locked))
     }
     return out
@@ -286,7 +291,7 @@ extension Project {
   /// A unified diff of a section's text between two revisions. With none, the latest change on
   /// the branch; with one, from it to the branch's head.
   public func sectionDiff(_ id: String, session: String? = nil, from: String? = nil, to: String? = nil) throws -> String {
-    let id = try Identifier.section(id)
+    let id = try SectionID(id)
     let path = Layout.sectionContent(id)
     let head = try sectionSnapshot(id, session: session, at: nil)
     let old: Snapshot?
@@ -310,13 +315,13 @@ extension Project {
 
   // MARK: - Helpers
 
-  func sectionRecord(_ id: String, in snapshot: Snapshot) throws -> SectionRecord? {
+  func sectionRecord(_ id: SectionID, in snapshot: Snapshot) throws -> SectionRecord? {
     try snapshot.mapping(Layout.sectionMeta(id)).map { try SectionRecord($0, path: Layout.sectionMeta(id)) }
   }
 
   /// The snapshot holding a section at a revision: a git revision, or a section revision number.
-  func sectionSnapshot(_ id: String, session: String?, at revision: String?) throws -> Snapshot {
-    let branch = try session.map { try sessionSnapshot($0) } ?? mainSnapshot()
+  func sectionSnapshot(_ id: SectionID, session: String?, at revision: String?) throws -> Snapshot {
+    let branch = try session.map { try sessionSnapshot(SessionID($0)) } ?? mainSnapshot()
     guard let revision else { return branch }
     if revision.count <= 6, let number = Int(revision), number > 0 {
       for commit in try repository.log(from: branch.commit!, path: Layout.sectionMeta(id)) {
@@ -331,13 +336,13 @@ extension Project {
     return try snapshot(revision: revision)
   }
 
-  static func lockedError(_ id: String) -> CasebookError {
+  static func lockedError(_ id: SectionID) -> CasebookError {
     .conflict("section \(id) is committed and locked; reopen it with 'casebook section reopen \(id) --session …' to change it")
   }
 
   /// Refuses a change to a section that main holds committed and locked, unless this session
   /// reopened it itself.
-  private func checkMainLock(_ id: String, main: Snapshot, session record: SectionRecord?) throws {
+  private func checkMainLock(_ id: SectionID, main: Snapshot, session record: SectionRecord?) throws {
     guard record?.status != .reopened, let onMain = try sectionRecord(id, in: main), onMain.locked else { return }
     throw CasebookError.conflict(
       "section \(id) was committed on main by \(onMain.committedBy ?? onMain.updatedBy) and is locked; reopen it in a session that has that commit"
@@ -354,7 +359,8 @@ extension Project {
   }
 
   private func sectionMessage(
-    _ summary: String, action: String, record: SectionRecord, user: User, edit: SectionEdit
+    _ summary: String, action: String, id: SectionID, session: SessionID, record: SectionRecord, user: User,
+    edit: SectionEdit
   ) -> CommitMessage {
     var extra = [("Casebook-Revision", String(record.revision))]
     for source in edit.sources { extra.append(("Casebook-Source", source.description)) }
@@ -362,7 +368,7 @@ extension Project {
     if let prompt = edit.prompt { body.append("Prompt: \(prompt)") }
     if let feedback = edit.feedback { body.append("Feedback: \(feedback)") }
     return CommitMessage(
-      summary: summary, body: body.joined(separator: "\n\n"), action: action, user: user.id, session: record.session,
-      section: record.sectionId, extra: extra)
+      summary: summary, body: body.joined(separator: "\n\n"), action: action, user: user.id, session: session,
+      section: id, extra: extra)
   }
 }

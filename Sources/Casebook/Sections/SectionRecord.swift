@@ -86,7 +86,7 @@ public struct SourceReference: Sendable, Equatable, Hashable, Encodable {
   /// Parses `INPUT[:LOCATOR]` as given on the command line.
   public init(parsing text: String) throws {
     let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-    input = try Identifier.input(String(parts[0]))
+    input = try InputID(String(parts[0])).text
     if parts.count == 2 {
       let locator = String(parts[1])
       guard !locator.isEmpty, locator.count <= 200, !locator.contains(where: { $0.isNewline }) else {

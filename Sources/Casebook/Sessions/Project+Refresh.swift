@@ -25,7 +25,7 @@ extension Project {
   /// conflicts are recorded on the session's branch for `casebook resolve`, and `.conflict` is
   /// thrown.
   public func refreshSession(_ id: String, by user: User) throws -> SessionRefreshed {
-    let id = try Identifier.session(id)
+    let id = try SessionID(id)
     _ = try sessionSnapshot(id)
     return try retrying(Layout.sessionRef(id)) {
       let session = try sessionSnapshot(id)
@@ -36,7 +36,7 @@ extension Project {
       }
       if try !isBehindMain(id, base: record.base, main: main) {
         return SessionRefreshed(
-          sessionId: id, commit: nil, refreshed: false, main: main.hex, message: "session \(id) is up to date with main"
+          sessionId: id.text, commit: nil, refreshed: false, main: main.hex, message: "session \(id) is up to date with main"
         )
       }
       let base = try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base)
@@ -54,7 +54,7 @@ extension Project {
             action: "refresh-session", user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
       else { return nil }
       return SessionRefreshed(
-        sessionId: id, commit: commit.hex, refreshed: true, main: main.hex, message: "merged main into session \(id)")
+        sessionId: id.text, commit: commit.hex, refreshed: true, main: main.hex, message: "merged main into session \(id)")
     }
   }
 
@@ -62,7 +62,7 @@ extension Project {
   /// file rewritten from `record` and any recorded conflicts removed. Returns nil when the branch
   /// moved since `session` was read (the caller starts over).
   func publishSessionMerge(
-    _ id: String, session: Snapshot, main: ObjectID, merge: MergeOutcome, record: SessionRecord, by user: User,
+    _ id: SessionID, session: Snapshot, main: ObjectID, merge: MergeOutcome, record: SessionRecord, by user: User,
     message: CommitMessage
   ) throws -> ObjectID? {
     let prepared = try prepare(on: session.ref, by: user) { _, pending in
@@ -81,7 +81,7 @@ extension Project {
   /// walk): the session file's `base` is the main commit the session last merged (start,
   /// refresh, resume, resolve); main's head is that commit, or merges of this very session on
   /// top of it (a `section commit` or `session merge` moves main by merging the session itself).
-  func isBehindMain(_ id: String, base: String, main: ObjectID) throws -> Bool {
+  func isBehindMain(_ id: SessionID, base: String, main: ObjectID) throws -> Bool {
     var current = main
     for _ in 0..<32 {
       if current.hex == base { return false }
@@ -99,7 +99,7 @@ extension Project {
   /// within 64 steps. `git_merge_base` alone paints down main's whole history whenever the
   /// session has not merged main since main gained other sessions' merges, so it grows with
   /// the project's age.
-  func sessionMergeBase(_ id: String, main: ObjectID, tip: ObjectID, recorded: String) throws -> ObjectID? {
+  func sessionMergeBase(_ id: SessionID, main: ObjectID, tip: ObjectID, recorded: String) throws -> ObjectID? {
     var current = main
     for _ in 0..<64 {
       if current.hex == recorded { return current }
@@ -111,13 +111,13 @@ extension Project {
     return try repository.mergeBase(main, tip)
   }
 
-  private func isOwnMerge(_ commit: Commit, session id: String) -> Bool {
+  private func isOwnMerge(_ commit: Commit, session id: SessionID) -> Bool {
     commit.trailers.contains { $0.key == "Casebook-Action" && $0.value == "session-merge" }
-      && commit.trailers.contains { $0.key == "Casebook-Session" && $0.value == id }
+      && commit.trailers.contains { $0.key == "Casebook-Session" && $0.value == id.text }
   }
 
   /// Warns when a write went to a session that has not seen main's latest commits.
-  func warnIfBehind(_ id: String, base: String, main known: ObjectID? = nil) {
+  func warnIfBehind(_ id: SessionID, base: String, main known: ObjectID? = nil) {
     guard let main = known ?? (try? repository.referenceTarget(Layout.main)),
       (try? isBehindMain(id, base: base, main: main)) == true
     else { return }
@@ -133,7 +133,7 @@ extension Project {
     return now().timeIntervalSince(last) > Double(settings.sessionIdleMinutes) * 60
   }
 
-  static func expiredError(_ id: String, minutes: Int) -> CasebookError {
+  static func expiredError(_ id: SessionID, minutes: Int) -> CasebookError {
     .badInput(
       "session \(id) expired after \(minutes) minutes without activity; run 'casebook session resume' to reactivate it and bring in main's changes"
     )

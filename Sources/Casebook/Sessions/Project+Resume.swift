@@ -39,7 +39,7 @@ extension Project {
   /// Without `id`, the user's most recently active session that is not both closed and merged
   /// into main (an active, expired, or closed-but-unmerged one). Reports what changed on main.
   public func resumeSession(_ id: String? = nil, by user: User) throws -> SessionResumed {
-    let id = try id.map(Identifier.session) ?? latestResumable(by: user)
+    let id = try id.map(SessionID.init) ?? latestResumable(by: user)
     _ = try sessionSnapshot(id)
     return try retrying(Layout.sessionRef(id)) {
       let session = try sessionSnapshot(id)
@@ -73,7 +73,7 @@ extension Project {
         }
         guard prepared.head == session.commit, try publish(prepared) else { return nil }
         return SessionResumed(
-          sessionId: id, commit: prepared.commit.hex, branch: session.ref, refreshed: false, main: main.hex,
+          sessionId: id.text, commit: prepared.commit.hex, branch: session.ref, refreshed: false, main: main.hex,
           changes: approvals)
       }
       let outcome = try merge(base: base, main: main, session: session.commit!)
@@ -92,18 +92,18 @@ extension Project {
             user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
       else { return nil }
       return SessionResumed(
-        sessionId: id, commit: commit.hex, branch: session.ref, refreshed: true, main: main.hex,
+        sessionId: id.text, commit: commit.hex, branch: session.ref, refreshed: true, main: main.hex,
         changes: try changesOnMain(from: base, to: main) + approvals)
     }
   }
 
   /// The user's most recently active session that is not both closed and merged into main.
-  private func latestResumable(by user: User) throws -> String {
+  private func latestResumable(by user: User) throws -> SessionID {
     let candidates = try sessions(user: user.id).filter { !($0.session.status == .closed && $0.merged) }
     guard let latest = candidates.first else {
       throw CasebookError.notFound("\(user.id) has no session to resume; start one with 'casebook session start'")
     }
-    return latest.session.sessionId
+    return try SessionID(latest.session.sessionId)
   }
 
   /// Sections, profile keys and inputs that main gained between `base` and `main`, read from the
@@ -119,17 +119,16 @@ extension Project {
     }
     for change in try repository.changedPaths(from: folder(old, "sections"), to: folder(new, "sections"))
     where change.path.hasSuffix(".yaml") && !change.path.contains("/") {
-      let id = String(change.path.dropLast(".yaml".count))
-      guard (try? Identifier.section(id)) != nil else { continue }
+      guard let id = try? SectionID(String(change.path.dropLast(".yaml".count))) else { continue }
       let before = try sectionRecord(id, in: old)
       guard let after = try sectionRecord(id, in: new) else {
-        out.append(MainChange(kind: "section", name: id, change: "removed", by: nil, at: nil, detail: nil))
+        out.append(MainChange(kind: "section", name: id.text, change: "removed", by: nil, at: nil, detail: nil))
         continue
       }
       let committed = after.status == .committed && (before?.status != .committed || before?.revision != after.revision)
       out.append(
         MainChange(
-          kind: "section", name: id, change: committed ? "committed" : (before == nil ? "added" : "changed"),
+          kind: "section", name: id.text, change: committed ? "committed" : (before == nil ? "added" : "changed"),
           by: committed ? (after.committedBy ?? after.updatedBy) : after.updatedBy,
           at: committed ? (after.committedAt ?? after.updatedAt) : after.updatedAt,
           detail: "revision \(after.revision), \(after.status.rawValue)"))
@@ -147,9 +146,8 @@ extension Project {
     }
     let oldInputs = Set(try old.entries("inputs").map(\.name))
     for entry in try new.entries("inputs") where entry.kind == .tree && !oldInputs.contains(entry.name) {
-      let meta = try new.mapping(Layout.inputMeta(entry.name)).map {
-        try InputRecord($0, path: Layout.inputMeta(entry.name))
-      }
+      guard let id = try? InputID(entry.name) else { continue }
+      let meta = try new.mapping(Layout.inputMeta(id)).map { try InputRecord($0, path: Layout.inputMeta(id)) }
       out.append(
         MainChange(
           kind: "input", name: entry.name, change: "added", by: meta?.uploadedBy, at: meta?.uploadedAt,

@@ -38,22 +38,23 @@ extension Project {
     let ref = Layout.sessionRef(id)
     let commit = try commit(on: ref, by: user, createFrom: main) { snapshot, pending in
       let record = SessionRecord(
-        sessionId: id, userId: user.id, projectId: settings.projectID, startedAt: Timestamp.string(now()),
+        sessionId: id.text, userId: user.id, projectId: settings.projectID, startedAt: Timestamp.string(now()),
         base: main.hex)
       try pending.put(Layout.sessionFile(id), yaml: record.node)
       return CommitMessage(summary: "start session \(id)", action: "session-start", user: user.id, session: id)
     }
-    return SessionStarted(sessionId: id, commit: commit.hex, branch: ref)
+    return SessionStarted(sessionId: id.text, commit: commit.hex, branch: ref)
   }
 
-  static func newSessionID() -> String {
+  static func newSessionID() -> SessionID {
     var rng = SystemRandomNumberGenerator()
-    return (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng).hexPadded(2) }.joined()
+    // 32 lowercase hex digits: a valid session id by construction.
+    return try! SessionID((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng).hexPadded(2) }.joined())
   }
 
   /// The session's record as its own branch holds it, with `last_active` brought up to the
   /// branch tip's commit time and the exchange count read from its exchange tree.
-  func sessionRecord(_ id: String, in snapshot: Snapshot) throws -> SessionRecord {
+  func sessionRecord(_ id: SessionID, in snapshot: Snapshot) throws -> SessionRecord {
     var record = try storedSessionRecord(id, in: snapshot)
     if let tip = snapshot.commit {
       let time = Timestamp.string(try repository.commit(tip).committer.time)
@@ -65,7 +66,7 @@ extension Project {
   }
 
   /// The session file as stored, without the derived fields (cheaper, for writes).
-  func storedSessionRecord(_ id: String, in snapshot: Snapshot) throws -> SessionRecord {
+  func storedSessionRecord(_ id: SessionID, in snapshot: Snapshot) throws -> SessionRecord {
     guard let map = try snapshot.mapping(Layout.sessionFile(id)) else {
       throw CasebookError.notFound("session \(id) has no \(Layout.sessionFile(id))")
     }
@@ -73,7 +74,7 @@ extension Project {
   }
 
   /// The highest exchange sequence number on the branch: the last file of the last bucket.
-  func lastExchangeSequence(_ session: String, in snapshot: Snapshot) throws -> Int {
+  func lastExchangeSequence(_ session: SessionID, in snapshot: Snapshot) throws -> Int {
     let folder = "exchanges/\(session)"
     guard let bucket = try snapshot.entries(folder).filter({ $0.kind == .tree }).map(\.name).max() else { return 0 }
     let last = try snapshot.entries("\(folder)/\(bucket)").map(\.name).filter { $0.hasSuffix(".yaml") }.max()
@@ -86,8 +87,7 @@ extension Project {
   }
 
   /// The branch of session `id`, which must exist.
-  func sessionSnapshot(_ id: String) throws -> Snapshot {
-    let id = try Identifier.session(id)
+  func sessionSnapshot(_ id: SessionID) throws -> Snapshot {
     let snapshot = try snapshot(Layout.sessionRef(id))
     guard snapshot.commit != nil else { throw CasebookError.notFound("session \(id) not found") }
     return snapshot
@@ -97,7 +97,7 @@ extension Project {
   /// through `writableSession` (merging it, releasing its locks): nobody writes to, or publishes
   /// from, another user's session. Returns the owner.
   @discardableResult
-  func requireOwner(of id: String, _ user: User, _ rule: String) throws -> String {
+  func requireOwner(of id: SessionID, _ user: User, _ rule: String) throws -> String {
     let owner = try storedSessionRecord(id, in: sessionSnapshot(id)).userId
     guard owner == user.id else {
       throw CasebookError.badInput("session \(id) belongs to \(owner), not \(user.id); \(rule)")
@@ -109,7 +109,7 @@ extension Project {
   /// not idle past the project's limit unless `allowExpired`), and returns its record with
   /// `last_active` brought up to now.
   func writableSession(
-    _ id: String, in snapshot: Snapshot, by user: User, allowExpired: Bool = false
+    _ id: SessionID, in snapshot: Snapshot, by user: User, allowExpired: Bool = false
   ) throws -> SessionRecord {
     var record = try storedSessionRecord(id, in: snapshot)
     guard record.userId == user.id else {
@@ -132,10 +132,9 @@ extension Project {
   /// ordinary write changes nothing but what it is about. `main` is main's head when the caller
   /// has just read it (for the behind-main warning), so that it is not read twice.
   func writeSession(
-    _ id: String, by user: User, allowExpired: Bool = false, main: ObjectID? = nil,
+    _ id: SessionID, by user: User, allowExpired: Bool = false, main: ObjectID? = nil,
     build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
   ) throws -> ObjectID {
-    let id = try Identifier.session(id)
     let ref = Layout.sessionRef(id)
     var base = ""
     let commit = try commit(on: ref, by: user, missing: "session \(id) not found") { snapshot, pending in
@@ -155,8 +154,7 @@ extension Project {
     let main = try repository.referenceTarget(Layout.main)
     var out: [SessionSummary] = []
     for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
-      let id = String(name.dropFirst(Layout.sessionPrefix.count))
-      guard (try? Identifier.session(id)) != nil else { continue }
+      guard let id = try? SessionID(String(name.dropFirst(Layout.sessionPrefix.count))) else { continue }
       let snapshot = try Snapshot(repository: repository, records: records, ref: name, commit: target)
       let record = try sessionRecord(id, in: snapshot)
       if let user, record.userId != user { continue }
@@ -168,6 +166,7 @@ extension Project {
 
   /// One session.
   public func session(_ id: String) throws -> SessionSummary {
+    let id = try SessionID(id)
     let snapshot = try sessionSnapshot(id)
     let record = try sessionRecord(id, in: snapshot)
     let main = try repository.referenceTarget(Layout.main)
@@ -177,6 +176,7 @@ extension Project {
 
   /// Closes session `id`: records its end; later writes to it are refused until it is resumed.
   public func closeSession(_ id: String, by user: User) throws -> WriteResult {
+    let id = try SessionID(id)
     // An expired session may still be closed: closing is how its owner says it is finished.
     let commit = try writeSession(id, by: user, allowExpired: true) { _, record, _ in
       record.status = .closed
@@ -192,6 +192,7 @@ extension Project {
   /// on the session's branch (`sessions/<id>.conflicts.yaml`, for `casebook resolve`) and the
   /// error lists them. Refused while conflicts recorded earlier are still open.
   public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
+    let id = try SessionID(id)
     let owner = try requireOwner(of: id, user, "only its owner merges it")
     let result: SessionMerged = try retrying(Layout.main) {
       guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
@@ -202,7 +203,7 @@ extension Project {
       let recorded = try storedSessionRecord(id, in: session).base
       let base = try sessionMergeBase(id, main: main, tip: tip, recorded: recorded)
       if base == tip {
-        return SessionMerged(sessionId: id, commit: nil, merged: false, message: "session \(id) has nothing new for main")
+        return SessionMerged(sessionId: id.text, commit: nil, merged: false, message: "session \(id) has nothing new for main")
       }
       let outcome = try merge(base: base, main: main, session: tip)
       guard outcome.isClean else {
@@ -219,7 +220,7 @@ extension Project {
       }
       // The tree was merged against `main`; if main moved since, merge again on its new head.
       guard prepared.head == main, try publish(prepared) else { return nil }
-      return SessionMerged(sessionId: id, commit: prepared.commit.hex, merged: true, message: "merged")
+      return SessionMerged(sessionId: id.text, commit: prepared.commit.hex, merged: true, message: "merged")
     }
     return result
   }

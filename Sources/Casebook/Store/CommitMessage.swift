@@ -5,9 +5,9 @@ struct CommitMessage {
   var body: String? = nil
   var action: String
   var user: String
-  var session: String? = nil
-  var section: String? = nil
-  var input: String? = nil
+  var session: SessionID? = nil
+  var section: SectionID? = nil
+  var input: InputID? = nil
   var extra: [(String, String)] = []
 
   var text: String {
@@ -17,10 +17,10 @@ struct CommitMessage {
       return s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
     }
     var trailers = [("Casebook-Action", action)]
-    if let session { trailers.append(("Casebook-Session", session)) }
+    if let session { trailers.append(("Casebook-Session", session.text)) }
     trailers.append(("Casebook-User", user))
-    if let section { trailers.append(("Casebook-Section", section)) }
-    if let input { trailers.append(("Casebook-Input", input)) }
+    if let section { trailers.append(("Casebook-Section", section.text)) }
+    if let input { trailers.append(("Casebook-Input", input.text)) }
     trailers += extra
     var out = line(summary) + "\n\n"
     if let body, !body.isEmpty {

@@ -1,4 +1,5 @@
-/// Where things live in a Casebook repository: refs and tree paths, in one place (docs/ARCHITECTURE.md, "Refs and trees").
+/// Where things live in a Casebook repository: refs and tree paths, in one place (docs/ARCHITECTURE.md,
+/// "Refs and trees"). Every name built from an id takes the id's checked type, never text.
 enum Layout {
   static let main = "refs/heads/main"
   static let sessionPrefix = "refs/heads/sessions/"
@@ -11,26 +12,26 @@ enum Layout {
   static let profile = "project_profile.yaml"
   static let gitattributes = ".gitattributes"
 
-  static func sessionRef(_ id: String) -> String { sessionPrefix + id }
-  static func lockRef(_ section: String) -> String { lockPrefix + section }
-  static func mergingRef(_ session: String) -> String { mergingPrefix + session }
-  static func sessionFile(_ id: String) -> String { "sessions/\(id).yaml" }
+  static func sessionRef(_ id: SessionID) -> String { sessionPrefix + id.text }
+  static func lockRef(_ section: SectionID) -> String { lockPrefix + section.text }
+  static func mergingRef(_ session: SessionID) -> String { mergingPrefix + session.text }
+  static func sessionFile(_ id: SessionID) -> String { "sessions/\(id).yaml" }
   /// Conflicts a merge of the session found, kept on its branch until they are resolved.
-  static func conflictFile(_ id: String) -> String { "sessions/\(id).conflicts.yaml" }
-  static func sectionContent(_ id: String) -> String { "sections/\(id).md" }
-  static func sectionMeta(_ id: String) -> String { "sections/\(id).yaml" }
-  static func inputFolder(_ id: String) -> String { "inputs/\(id)" }
-  static func inputMeta(_ id: String) -> String { "inputs/\(id)/meta.yaml" }
-  static func inputText(_ id: String) -> String { "inputs/\(id)/text.txt" }
-  static func inputLocators(_ id: String) -> String { "inputs/\(id)/locators.yaml" }
-  static func inputOriginal(_ id: String, ext: String?) -> String {
+  static func conflictFile(_ id: SessionID) -> String { "sessions/\(id).conflicts.yaml" }
+  static func sectionContent(_ id: SectionID) -> String { "sections/\(id).md" }
+  static func sectionMeta(_ id: SectionID) -> String { "sections/\(id).yaml" }
+  static func inputFolder(_ id: InputID) -> String { "inputs/\(id)" }
+  static func inputMeta(_ id: InputID) -> String { "inputs/\(id)/meta.yaml" }
+  static func inputText(_ id: InputID) -> String { "inputs/\(id)/text.txt" }
+  static func inputLocators(_ id: InputID) -> String { "inputs/\(id)/locators.yaml" }
+  static func inputOriginal(_ id: InputID, ext: String?) -> String {
     ext.map { "inputs/\(id)/original.\($0)" } ?? "inputs/\(id)/original"
   }
-  static func approvalTag(_ section: String, _ version: Int) -> String { "approved/\(section)/v\(version)" }
+  static func approvalTag(_ section: SectionID, _ version: Int) -> String { "approved/\(section)/v\(version)" }
 
   /// Exchange records fan out by sequence number, a thousand to a folder, so that recording one
   /// rewrites three small trees however many came before it.
-  static func exchange(session: String, sequence: Int) -> String {
+  static func exchange(session: SessionID, sequence: Int) -> String {
     let bucket = (sequence / 1000).zeroPadded(4)
     return "exchanges/\(session)/\(bucket)/\(sequence.zeroPadded(7)).yaml"
   }

@@ -69,3 +69,38 @@ public enum Identifier {
     return text.unicodeScalars.count > 80 ? out + "…" : out
   }
 }
+
+/// A section id that passed `Identifier.section`: made once where text enters (a command's
+/// argument, a record read back), carried as this type after that, so that every path and ref
+/// built from one (`Layout`) is built from a checked id.
+public struct SectionID: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let text: String
+  public init(_ text: String) throws { self.text = try Identifier.section(text) }
+  public var description: String { text }
+  public static func < (a: Self, b: Self) -> Bool { a.text < b.text }
+}
+
+/// A session id that passed `Identifier.session` (see `SectionID`).
+public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let text: String
+  public init(_ text: String) throws { self.text = try Identifier.session(text) }
+  public var description: String { text }
+  public static func < (a: Self, b: Self) -> Bool { a.text < b.text }
+}
+
+/// An input id that passed `Identifier.input` (see `SectionID`).
+public struct InputID: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let text: String
+  public init(_ text: String) throws { self.text = try Identifier.input(text) }
+  public var description: String { text }
+  public static func < (a: Self, b: Self) -> Bool { a.text < b.text }
+}
+
+/// A record's stored id against a checked one: records keep ids as the text they were written.
+protocol CheckedID: Equatable { var text: String { get } }
+extension SectionID: CheckedID {}
+extension SessionID: CheckedID {}
+extension InputID: CheckedID {}
+
+func == <ID: CheckedID>(stored: String, id: ID) -> Bool { stored == id.text }
+func != <ID: CheckedID>(stored: String, id: ID) -> Bool { stored != id.text }

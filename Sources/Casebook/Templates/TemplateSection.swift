@@ -51,7 +51,7 @@ public struct TemplateSection: Sendable, Equatable, Encodable {
       throw CasebookError.badInput("\(origin): section id must be a string, not a \(rawID.typeName)")
     }
     let place = "\(origin): section '\(Identifier.printable(id))'"
-    do { self.id = try Identifier.section(id) } catch let error as CasebookError {
+    do { self.id = try SectionID(id).text } catch let error as CasebookError {
       throw CasebookError.badInput("\(origin): \(error.explanation)")
     }
     guard let title = map["title"]?.string, !title.trimmingSpaces().isEmpty, !title.contains("\n")
