@@ -13,7 +13,7 @@ TEST_APT_PACKAGES := chromium
 # strace shows which files the executable opens; openssl serves HTTPS with a test CA.
 ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
 
-.PHONY: setup test-setup build test demo release bench bench-cli clean
+.PHONY: setup test-setup build test lint format demo release bench bench-cli clean
 
 # Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
@@ -39,9 +39,18 @@ test-setup: setup
 build: setup
 	$(SWIFT) build
 
-test: test-setup
+test: test-setup lint
 	$(SWIFT) build
 	$(SWIFT) test
+
+# The formatter's lint, with the settings in .swift-format: any finding fails `make test`.
+# `make format` rewrites the files the way the lint wants them.
+FORMATTED := Sources Tests Benchmarks/Benchmarks Package.swift Benchmarks/Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+
+format:
+	$(SWIFT) format format --in-place --recursive $(FORMATTED)
 
 demo: build
 	bash samples/building-accessibility-upgrade/demo.sh "$(DEMO_DIR)"

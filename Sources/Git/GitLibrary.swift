@@ -44,7 +44,8 @@ public enum GitLibrary {
   public static func setStrictObjectCreation(_ enabled: Bool) throws {
     Library.ensureInitialized()
     try check(
-      casebook_git_set_strict_object_creation(enabled ? 1 : 0), "git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION)")
+      casebook_git_set_strict_object_creation(enabled ? 1 : 0),
+      "git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION)")
   }
 
   /// Whether every object read is re-hashed and checked against its id (libgit2's default: on;

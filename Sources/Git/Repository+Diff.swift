@@ -1,4 +1,5 @@
 internal import CGit2
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else

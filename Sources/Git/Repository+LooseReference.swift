@@ -31,7 +31,9 @@ extension Repository {
   /// reference is not in the plain case above; throws a conflict (`isConflict`) when the
   /// reference is locked by another writer or no longer points at `expected`.
   func updateLooseReference(_ name: String, to id: ObjectID, expected: ObjectID, message: String) throws -> Bool {
-    guard let policy = reflogPolicy, let settings = writeSettings, Self.isSharedLooseCandidate(name) else { return false }
+    guard let policy = reflogPolicy, let settings = writeSettings, Self.isSharedLooseCandidate(name) else {
+      return false
+    }
     let logged = policy.logs(name) || reflogExists(name)
     if logged {
       guard reflogIdentity != nil, !isHeadBranch(name) else { return false }
@@ -238,7 +240,8 @@ enum ReflogPolicy {
     case .never: false
     case .always: true
     case .branches:
-      name.hasPrefix("refs/heads/") || name.hasPrefix("refs/remotes/") || name.hasPrefix("refs/notes/") || name == "HEAD"
+      name.hasPrefix("refs/heads/") || name.hasPrefix("refs/remotes/") || name.hasPrefix("refs/notes/")
+        || name == "HEAD"
     }
   }
 

@@ -1,4 +1,5 @@
 internal import CGit2
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -25,8 +26,7 @@ extension Repository {
   /// (modify/modify, modify/delete, add/add) is reported as a `TreeConflict`, with no textual
   /// automerge attempted (the "binary" merge driver), so that the caller merges content itself.
   /// Renames are not detected: a rename is a delete plus an add. `ancestor` nil = empty tree.
-  public func mergeTrees(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID) throws -> TreeMerge
-  {
+  public func mergeTrees(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID) throws -> TreeMerge {
     var ancestorTree: OpaquePointer?
     if let ancestor { ancestorTree = try lookupTree(ancestor) }
     defer { git_tree_free(ancestorTree) }

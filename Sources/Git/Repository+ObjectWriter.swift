@@ -1,4 +1,5 @@
 internal import CGit2
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -48,7 +49,8 @@ extension Repository {
   func requireObject(_ id: ObjectID, function: String) throws {
     if recentObjects.contains(id) { return }
     var oid = id.oid
-    if git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 || git_odb_exists(odb, &oid) == 1 {
+    if git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 || git_odb_exists(odb, &oid) == 1
+    {
       return
     }
     throw GitError(
@@ -159,7 +161,8 @@ final class LooseWriter {
     while windowBits < 15, 1 << windowBits < input.count { windowBits += 1 }
     var stream = z_stream()
     guard casebook_deflate_init(&stream, level, windowBits, max(1, windowBits - 7)) == Z_OK else {
-      throw GitError(code: -1, klass: Int32(GIT_ERROR_ZLIB.rawValue), message: "cannot start deflate", function: "deflateInit2")
+      throw GitError(
+        code: -1, klass: Int32(GIT_ERROR_ZLIB.rawValue), message: "cannot start deflate", function: "deflateInit2")
     }
     defer { deflateEnd(&stream) }
     // deflateBound is usually enough for one call, but not always for tiny stored objects in
@@ -179,7 +182,8 @@ final class LooseWriter {
         }
         if status == Z_STREAM_END { break }
         guard status == Z_OK || status == Z_BUF_ERROR else {
-          throw GitError(code: -1, klass: Int32(GIT_ERROR_ZLIB.rawValue), message: "deflate failed (\(status))", function: "deflate")
+          throw GitError(
+            code: -1, klass: Int32(GIT_ERROR_ZLIB.rawValue), message: "deflate failed (\(status))", function: "deflate")
         }
         output += [UInt8](repeating: 0, count: output.count)
       }
@@ -202,10 +206,14 @@ final class LooseWriter {
     }
     var out = [UInt8]()
     out.reserveCapacity(length + 11)
-    out += [0x78, 0x01, 0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
+    out += [
+      0x78, 0x01, 0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF),
+    ]
     out += header
     out += bytes
-    out += [UInt8(checksum >> 24 & 0xFF), UInt8(checksum >> 16 & 0xFF), UInt8(checksum >> 8 & 0xFF), UInt8(checksum & 0xFF)]
+    out += [
+      UInt8(checksum >> 24 & 0xFF), UInt8(checksum >> 16 & 0xFF), UInt8(checksum >> 8 & 0xFF), UInt8(checksum & 0xFF),
+    ]
     return out
   }
 

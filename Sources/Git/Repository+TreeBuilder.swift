@@ -1,4 +1,5 @@
 internal import CGit2
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -137,7 +138,9 @@ private struct TreeEntries {
       let start = names.count
       names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
       items.append(
-        Entry(start: start, length: length, mode: git_tree_entry_filemode(entry).rawValue, id: git_tree_entry_id(entry).pointee))
+        Entry(
+          start: start, length: length, mode: git_tree_entry_filemode(entry).rawValue,
+          id: git_tree_entry_id(entry).pointee))
     }
   }
 

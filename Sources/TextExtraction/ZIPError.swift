@@ -76,7 +76,8 @@ enum ZIPError: Error, Equatable, CustomStringConvertible {
     case .sizeMismatch(let name, let field, let expected, let actual):
       return "'\(name)' has \(actual) \(field) bytes where the central directory says \(expected)"
     case .crcMismatch(let name, let expected, let actual):
-      return "the CRC-32 of '\(name)' is 0x\(actual.hexDigits(8)) where the central directory says 0x\(expected.hexDigits(8))"
+      return
+        "the CRC-32 of '\(name)' is 0x\(actual.hexDigits(8)) where the central directory says 0x\(expected.hexDigits(8))"
     case .corruptData(let name, let why): return "the deflate data of '\(name)' is corrupt (\(why))"
     case .entryNotFound(let name): return "no entry is named '\(name)'"
     }

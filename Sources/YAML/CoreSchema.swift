@@ -43,8 +43,7 @@ enum CoreSchema {
     let bytes = Array(text.utf8)
     guard !bytes.isEmpty else { return nil }
     if bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
-      if bytes[1] == UInt8(ascii: "o"), bytes.dropFirst(2).allSatisfy({ $0 >= 0x30 && $0 <= 0x37 })
-      {
+      if bytes[1] == UInt8(ascii: "o"), bytes.dropFirst(2).allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }) {
         return Int(text.dropFirst(2), radix: 8)
       }
       if bytes[1] == UInt8(ascii: "x"), bytes.dropFirst(2).allSatisfy(isHexDigit) {
@@ -58,8 +57,7 @@ enum CoreSchema {
   static func looksLikeInt(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
     if bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
-      if bytes[1] == UInt8(ascii: "o"), bytes.dropFirst(2).allSatisfy({ $0 >= 0x30 && $0 <= 0x37 })
-      {
+      if bytes[1] == UInt8(ascii: "o"), bytes.dropFirst(2).allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }) {
         return true
       }
       if bytes[1] == UInt8(ascii: "x"), bytes.dropFirst(2).allSatisfy(isHexDigit) { return true }
@@ -117,8 +115,7 @@ enum CoreSchema {
     }
     if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
       index += 1
-      if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")
-      {
+      if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
         index += 1
       }
       var exponentDigits = 0

@@ -54,8 +54,7 @@ struct Emitter {
     }
   }
 
-  private mutating func writeSequence(_ items: [Node], indent: Int, firstInline: Bool, atEnd: Bool)
-  {
+  private mutating func writeSequence(_ items: [Node], indent: Int, firstInline: Bool, atEnd: Bool) {
     for (index, item) in items.enumerated() {
       if index > 0 || !firstInline { output += spaces(indent) }
       output += "- "

@@ -231,8 +231,7 @@ struct Parser {
     }
   }
 
-  private func checkCollectionTag(_ tag: String?, expected: String, at mark: Mark) throws(YAMLError)
-  {
+  private func checkCollectionTag(_ tag: String?, expected: String, at mark: Mark) throws(YAMLError) {
     guard let tag, tag != "!", tag != "tag:yaml.org,2002:" + expected else { return }
     let kind = expected == "seq" ? "sequence" : "mapping"
     throw error(.unsupported, "unsupported tag \(Self.shortTag(tag)) on a \(kind)", at: mark)

@@ -1,7 +1,8 @@
+import Git
+
 #if os(Linux)
   import Glibc
 #endif
-import Git
 
 // Debian's libgit2 is built with mbedTLS, whose start-up (`git_libgit2_init`) parses every
 // certificate in the system CA bundle: about 140 of them, 6–7 ms, a quarter of a

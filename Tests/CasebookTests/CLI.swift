@@ -112,7 +112,9 @@ struct CLI {
     -> [String: Any]
   {
     let result = try run(args + ["--json"], stdin: stdin)
-    #expect(result.status == 0, "casebook \(args.joined(separator: " ")) failed: \(result.stdout) \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(
+      result.status == 0, "casebook \(args.joined(separator: " ")) failed: \(result.stdout) \(result.stderr)",
+      sourceLocation: sourceLocation)
     return try result.json
   }
 
@@ -143,7 +145,8 @@ struct CLI {
     let refs = try git(["for-each-ref", "--format=%(refname) %(objectname)"], in: repo)
     let head = try git(["symbolic-ref", "-q", "HEAD"], in: repo)
     let status = try git(["status", "--porcelain", "--untracked-files=all"], in: repo)
-    let objects = try FileManager.default.subpathsOfDirectory(atPath: repo + "/.git/objects").sorted().joined(separator: "\n")
+    let objects = try FileManager.default.subpathsOfDirectory(atPath: repo + "/.git/objects").sorted().joined(
+      separator: "\n")
     return [refs, head, status, objects].joined(separator: "\n--\n")
   }
 
@@ -163,7 +166,8 @@ struct CLI {
     #expect(plain.stdout.isEmpty || status == 64, "stdout: \(plain.stdout)", sourceLocation: sourceLocation)
     let json = try run(args + ["--json"])
     #expect(json.status == status, sourceLocation: sourceLocation)
-    let error = try #require(try json.json["error"] as? [String: Any], "stdout: \(json.stdout)", sourceLocation: sourceLocation)
+    let error = try #require(
+      try json.json["error"] as? [String: Any], "stdout: \(json.stdout)", sourceLocation: sourceLocation)
     #expect((error["message"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
     #expect(try state(of: repo) == before, "the repository changed", sourceLocation: sourceLocation)
     #expect(try runGit(["fsck", "--strict"], in: repo).status == 0, sourceLocation: sourceLocation)
@@ -172,7 +176,9 @@ struct CLI {
   /// A new project at `<root>/project` made through the CLI, with an active session.
   func project() throws -> (path: String, session: String) {
     let path = root + "/project"
-    _ = try ok(["init", path, "--template", "gate-0", "--project-id", "abc123", "--title", "Building Accessibility Upgrade"])
+    _ = try ok([
+      "init", path, "--template", "gate-0", "--project-id", "abc123", "--title", "Building Accessibility Upgrade",
+    ])
     let session = try ok(["session", "start", "--repo", path])["session_id"] as? String
     return (path, try #require(session))
   }

@@ -68,11 +68,15 @@ struct CLIBadInputTests {
         Case(name: "section draft id '\(id.prefix(8))'", status: 1, message: "section id") {
           ["section", "draft", id, "--session", $0.s, "--from", $0.files["text"]!]
         },
-        Case(name: "section show id '\(id.prefix(8))'", status: 1, message: "section id") { _ in ["section", "show", id] },
+        Case(name: "section show id '\(id.prefix(8))'", status: 1, message: "section id") { _ in
+          ["section", "show", id]
+        },
         Case(name: "approve id '\(id.prefix(8))'", status: 1, message: "section id") { _ in
           ["approve", id, "--reviewer", "r"]
         },
-        Case(name: "session close id '\(id.prefix(8))'", status: 1, message: "session id") { _ in ["session", "close", id] },
+        Case(name: "session close id '\(id.prefix(8))'", status: 1, message: "session id") { _ in
+          ["session", "close", id]
+        },
         Case(name: "input show id '\(id.prefix(8))'", status: 1, message: "input id") { _ in ["input", "show", id] },
       ]
     } + [
@@ -83,7 +87,9 @@ struct CLIBadInputTests {
       Case(name: "session merge unknown", status: 2, message: "not found") { _ in
         ["session", "merge", String(repeating: "a", count: 32)]
       },
-      Case(name: "session close another user's", status: 1, message: "belongs to bob") { ["session", "close", $0.bob] },
+      Case(name: "session close another user's", status: 1, message: "belongs to bob") {
+        ["session", "close", $0.bob]
+      },
       Case(name: "session close closed", status: 1, message: "is closed") { ["session", "close", $0.closed] },
       Case(name: "session id upper case", status: 1, message: "session id") { ["session", "show", $0.s.uppercased()] },
       // inputs
@@ -111,7 +117,9 @@ struct CLIBadInputTests {
       Case(name: "input add to an unknown session", status: 2, message: "not found") {
         ["input", "add", $0.files["text"]!, "--session", String(repeating: "b", count: 32)]
       },
-      Case(name: "input add without a session", status: 1, message: "needs a session") { ["input", "add", $0.files["text"]!] },
+      Case(name: "input add without a session", status: 1, message: "needs a session") {
+        ["input", "add", $0.files["text"]!]
+      },
       Case(name: "input show unknown", status: 2, message: "not found") { _ in ["input", "show", "0123456789abcdef"] },
       // sections
       Case(name: "section draft again", status: 1, message: "already has a draft") {
@@ -133,16 +141,28 @@ struct CLIBadInputTests {
         ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["missing"]!]
       },
       Case(name: "section draft unknown source", status: 1, message: "not in this session") {
-        ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "feedfeedfeedfeed"]
+        [
+          "section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source",
+          "feedfeedfeedfeed",
+        ]
       },
       Case(name: "section draft locator out of range", status: 1, message: "locator") {
-        ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "\($0.input):L99"]
+        [
+          "section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source",
+          "\($0.input):L99",
+        ]
       },
       Case(name: "section draft empty locator", status: 1, message: "locator") {
-        ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "\($0.input):"]
+        [
+          "section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source",
+          "\($0.input):",
+        ]
       },
       Case(name: "section draft locator that is not a line range", status: 1, message: "locator") {
-        ["section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source", "\($0.input):L4-2"]
+        [
+          "section", "draft", "strategic-case", "--session", $0.s, "--from", $0.files["text"]!, "--source",
+          "\($0.input):L4-2",
+        ]
       },
       Case(name: "section draft custom id without title", status: 1, message: "--title") {
         ["section", "draft", "annex-a", "--session", $0.s, "--from", $0.files["text"]!]

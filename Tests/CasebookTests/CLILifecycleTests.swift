@@ -13,7 +13,8 @@ struct CLILifecycleTests {
     #expect(session.count == 32)
 
     let notes = try cli.file(
-      "notes/interview.md", "# Interview with the Head of Estates\n\n- 14 of 22 buildings lack step-free access\n- 9 lifts are over 25 years old\n"
+      "notes/interview.md",
+      "# Interview with the Head of Estates\n\n- 14 of 22 buildings lack step-free access\n- 9 lifts are over 25 years old\n"
     )
     let added = try cli.ok(["input", "add", notes, "--session", session, "--repo", repo])
     let input = try #require(added["input_id"] as? String)
@@ -69,7 +70,8 @@ struct CLILifecycleTests {
     ] {
       #expect(trailers.contains(action), "git log shows the \(action) trailer")
     }
-    let users = try cli.git(["log", "--format=%an %(trailers:key=Casebook-User,valueonly,separator=)", "main"], in: repo)
+    let users = try cli.git(
+      ["log", "--format=%an %(trailers:key=Casebook-User,valueonly,separator=)", "main"], in: repo)
     #expect(users.split(separator: "\n").allSatisfy { $0.hasPrefix("alice alice") })
     let tags = try cli.git(["tag", "-n1"], in: repo)
     #expect(tags.contains("approved/rationale/v1") && tags.contains("approved rationale v1"))
@@ -77,8 +79,8 @@ struct CLILifecycleTests {
     #expect(tagger.trimmingCharacters(in: .whitespacesAndNewlines) == "finance-lead")
     let exchangeFile = try cli.git(["show", "sessions/\(session):exchanges/\(session)/0000/0000001.yaml"], in: repo)
     #expect(exchangeFile.contains("tool_name: draft_section") && exchangeFile.contains("latency_ms: 840"))
-    let input_meta = try cli.git(["show", "main:inputs/\(input)/meta.yaml"], in: repo)
-    #expect(input_meta.contains("media_type: text/markdown"))
+    let inputMeta = try cli.git(["show", "main:inputs/\(input)/meta.yaml"], in: repo)
+    #expect(inputMeta.contains("media_type: text/markdown"))
 
     // The working tree on main followed main, and is clean.
     #expect(try cli.git(["status", "--porcelain"], in: repo).isEmpty)
@@ -134,7 +136,9 @@ struct CLILifecycleTests {
     cli.user = "bob"
     let b2 = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
     cli.user = "alice"
-    _ = try cli.ok(["profile", "set", "project_title", "Accessible Buildings Programme", "--session", a2, "--repo", repo])
+    _ = try cli.ok([
+      "profile", "set", "project_title", "Accessible Buildings Programme", "--session", a2, "--repo", repo,
+    ])
     cli.user = "bob"
     _ = try cli.ok(["profile", "set", "project_title", "Estate Accessibility Upgrade", "--session", b2, "--repo", repo])
     cli.user = "alice"
@@ -150,7 +154,8 @@ struct CLILifecycleTests {
     #expect((conflicts.first?["theirs"] as? String)?.contains("Estate Accessibility Upgrade") == true)
     // Nothing reaches main; the conflict is kept on the session's branch for `casebook resolve`.
     #expect(try cli.git(["rev-parse", "main"], in: repo) == mainBefore, "a conflicting merge writes nothing to main")
-    #expect(try cli.git(["show", "sessions/\(b2):sessions/\(b2).conflicts.yaml"], in: repo).contains("path: project_title"))
+    #expect(
+      try cli.git(["show", "sessions/\(b2):sessions/\(b2).conflicts.yaml"], in: repo).contains("path: project_title"))
   }
 
   @Test("the merge driver: plain git merge of two branches uses the structural YAML merge")
@@ -158,7 +163,8 @@ struct CLILifecycleTests {
     let cli = try CLI()
     let repo = cli.root + "/plain"
     _ = try cli.git(["init", "-q", "-b", "main", repo], in: cli.root)
-    try Data("stakeholders:\n  - name: Finance\n    role: Reviewer\n".utf8).write(to: URL(fileURLWithPath: repo + "/p.yaml"))
+    try Data("stakeholders:\n  - name: Finance\n    role: Reviewer\n".utf8).write(
+      to: URL(fileURLWithPath: repo + "/p.yaml"))
     try Data("*.yaml merge=casebook-yaml\n".utf8).write(to: URL(fileURLWithPath: repo + "/.gitattributes"))
     _ = try cli.git(["config", "merge.casebook-yaml.driver", "\(CLI.binary) merge-yaml %O %A %B %P"], in: repo)
     _ = try cli.git(["add", "."], in: repo)

@@ -276,7 +276,8 @@ struct CLISessionRefreshTests {
     _ = try team.ok("bob", ["profile", "set", "project_title", "Bob's title", "--session", team.b])
     #expect(try team.run("bob", ["session", "merge", team.b]).status == 3)
 
-    let first = try team.ok("bob", ["resolve", "--session", team.b, "project_profile.yaml", "senior_responsible_owner", "--ours"])
+    let first = try team.ok(
+      "bob", ["resolve", "--session", team.b, "project_profile.yaml", "senior_responsible_owner", "--ours"])
     #expect(first["merged"] as? Bool == false)
     #expect(first["remaining"] as? [String] == ["project_profile.yaml#project_title"])
     #expect(try team.run("bob", ["session", "merge", team.b]).status == 3, "one is still open")

@@ -43,7 +43,8 @@ struct CLIWorkingTreeTests {
     let exchanges = try #require(listed["exchanges"] as? [[String: Any]])
     #expect(exchanges.count == workers * each)
     #expect(Set(exchanges.compactMap { $0["sequence"] as? Int }) == Set(1...(workers * each)))
-    let logged = try cli.git(["log", "--format=%(trailers:key=Casebook-Tool,valueonly)", "sessions/\(session)"], in: repo)
+    let logged = try cli.git(
+      ["log", "--format=%(trailers:key=Casebook-Tool,valueonly)", "sessions/\(session)"], in: repo)
     for worker in 0..<workers {
       #expect(logged.split(separator: "\n").filter { $0 == "w\(worker)" }.count == each)
     }
@@ -54,7 +55,9 @@ struct CLIWorkingTreeTests {
   func readCommands() throws {
     let cli = try CLI()
     let (repo, session) = try cli.project()
-    _ = try cli.ok(["profile", "set", "stakeholders", "[{name: Finance, role: Reviewer}]", "--session", session, "--repo", repo])
+    _ = try cli.ok([
+      "profile", "set", "stakeholders", "[{name: Finance, role: Reviewer}]", "--session", session, "--repo", repo,
+    ])
     let name = try cli.run(["profile", "get", "stakeholders[0].name", "--session", session, "--repo", repo])
     #expect(name.stdout == "Finance\n")
     let role = try cli.ok(["profile", "get", "stakeholders.Finance.role", "--session", session, "--repo", repo])
@@ -86,7 +89,8 @@ struct CLIWorkingTreeTests {
     let id = "a-section-id-of-forty-characters-exactly"
     #expect(id.count == 40)
     _ = try cli.ok(
-      ["section", "draft", id, "--title", "Long", "--from", "-", "--session", session, "--repo", repo], stdin: "# Long\n")
+      ["section", "draft", id, "--title", "Long", "--from", "-", "--session", session, "--repo", repo],
+      stdin: "# Long\n")
     let listed = try cli.run(["section", "list", "--session", session, "--repo", repo])
     #expect(listed.status == 0)
     #expect(listed.stdout.split(separator: "\n").contains { $0.hasPrefix(id + " ") }, "\(listed.stdout)")

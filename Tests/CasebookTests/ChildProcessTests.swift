@@ -239,7 +239,9 @@ import Testing
     #expect {
       _ = try PDFText.extract(path: path, name: "slow.pdf", timeLimit: .zero)
     } throws: { error in
-      error as? ExtractionError == .badInput("slow.pdf: pdftotext took longer than 0 s (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored")
+      error as? ExtractionError
+        == .badInput(
+          "slow.pdf: pdftotext took longer than 0 s (CASEBOOK_PDF_SECONDS sets the limit); nothing was stored")
     }
   }
 

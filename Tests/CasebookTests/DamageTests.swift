@@ -17,7 +17,8 @@ struct DamageTests {
     _ = try cli.git(["init", "-q", other], in: cli.root)
     try Data("section_id: [unclosed\n".utf8).write(to: URL(fileURLWithPath: other + "/lock.yaml"))
     _ = try cli.git(["add", "lock.yaml"], in: other)
-    _ = try cli.git(["-c", "user.name=x", "-c", "user.email=x@example.invalid", "commit", "-q", "-m", "damaged"], in: other)
+    _ = try cli.git(
+      ["-c", "user.name=x", "-c", "user.email=x@example.invalid", "commit", "-q", "-m", "damaged"], in: other)
     _ = try cli.git(["fetch", "-q", other, "HEAD"], in: repo)
     _ = try cli.git(["update-ref", "refs/casebook/locks/rationale", "FETCH_HEAD"], in: repo)
     let text = try cli.file("draft.md", "# Rationale\n\nText.\n")
@@ -61,7 +62,8 @@ struct DamageTests {
     let refused = try cli.run(args + ["--repo", repo])
     #expect(refused.status == 3, "exit \(refused.status): \(refused.stderr)")
     #expect(refused.stderr.contains("killed mid-write"), "\(refused.stderr)")
-    #expect(refused.stderr.contains("casebook doctor --fix") && refused.stderr.contains(" s old: in "), "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("casebook doctor --fix") && refused.stderr.contains(" s old: in "), "\(refused.stderr)")
     // Nothing was published (the commit it built is left unreferenced, as git leaves one).
     #expect(try cli.git(["for-each-ref"], in: repo) == refs)
     // Once it is old enough, doctor --fix removes it and the session writes again.

@@ -1,6 +1,6 @@
+import CasebookMarkdown
 import Foundation
 import TestSupport
-import CasebookMarkdown
 import Testing
 
 @testable import Casebook

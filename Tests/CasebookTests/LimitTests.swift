@@ -24,14 +24,18 @@ struct LimitTests {
       try handle.close()
       // A template folder whose template.yaml is the same 2 GiB file.
       try FileManager.default.createDirectory(atPath: cli.root + "/huge-template", withIntermediateDirectories: true)
-      try FileManager.default.createSymbolicLink(atPath: cli.root + "/huge-template/template.yaml", withDestinationPath: big)
+      try FileManager.default.createSymbolicLink(
+        atPath: cli.root + "/huge-template/template.yaml", withDestinationPath: big)
     }
 
     /// `casebook ARGS --repo REPO` under the address-space limit, standard input from `feed`
     /// (a shell command) or empty.
     func run(_ args: [String], feed: String? = nil) throws -> CLI.Result {
-      let quoted = ([CLI.binary] + args + ["--repo", repo]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-      let command = "ulimit -v 600000; " + (feed.map { $0 + " | " } ?? "") + quoted.joined(separator: " ")
+      let quoted = ([CLI.binary] + args + ["--repo", repo]).map {
+        "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
+      }
+      let command =
+        "ulimit -v 600000; " + (feed.map { $0 + " | " } ?? "") + quoted.joined(separator: " ")
         + (feed == nil ? " </dev/null" : "")
       let process = Process()
       process.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -1,11 +1,11 @@
 import Foundation
 import Mustache
-@testable import CasebookMustache
 import TestSupport
 import Testing
 import YAML
 
 @testable import Casebook
+@testable import CasebookMustache
 
 /// Casebook's own Mustache, which renders skeletons: the spec's cases for what skeletons offer,
 /// swift-mustache (which rendered them before, and stays as the oracle) on thousands of random
@@ -669,7 +669,9 @@ struct MustacheTests {
       try MustacheNode.render(wide, context: .map(["items": .list(Array(repeating: kilobyte, count: 5_000))]))
     }
     // A real skeleton's size passes.
-    #expect(try MustacheNode.render(wide, context: .map(["items": .list(Array(repeating: kilobyte, count: 50))])).count == 51_200)
+    #expect(
+      try MustacheNode.render(wide, context: .map(["items": .list(Array(repeating: kilobyte, count: 50))])).count
+        == 51_200)
     let section = TemplateSection(id: "s", title: "S", required: true, guidance: nil)
     #expect(throws: CasebookError.self) {
       try Skeleton.render(nested, section: section, templateID: "t", profile: ["a": .sequence([.int(1), .int(2)])])

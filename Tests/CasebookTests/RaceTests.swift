@@ -12,7 +12,8 @@ struct RaceTests {
   func concurrentApprovals() throws {
     let cli = try CLI()
     let (repo, session) = try cli.project()
-    _ = try cli.ok(["section", "draft", "rationale", "--from", "-", "--session", session, "--repo", repo], stdin: "Why.\n")
+    _ = try cli.ok(
+      ["section", "draft", "rationale", "--from", "-", "--session", session, "--repo", repo], stdin: "Why.\n")
     _ = try cli.ok(["section", "commit", "rationale", "--session", session, "--repo", repo])
     final class Printed: @unchecked Sendable {
       let lock = NSLock()

@@ -59,7 +59,8 @@ struct RecordRangeTests {
   func settingsOutOfRange() throws {
     let fixture = try Fixture()
     let config = try fixture.show("main:casebook.yaml")
-    let damaged = config.replacingOccurrences(of: "lock_minutes:", with: "lock_minutes: 9223372036854775807\n  old_lock_minutes:")
+    let damaged = config.replacingOccurrences(
+      of: "lock_minutes:", with: "lock_minutes: 9223372036854775807\n  old_lock_minutes:")
     #expect(damaged != config)
     try fixture.commit(on: "main", ["casebook.yaml": damaged])
     try fixture.cli.expectRefused(
@@ -72,8 +73,10 @@ struct RecordRangeTests {
     let fixture = try Fixture()
     _ = try fixture.cli.ok(["section", "commit", "rationale", "--session", fixture.session, "--repo", fixture.repo])
     _ = try fixture.cli.git(
-      ["-c", "user.name=x", "-c", "user.email=x@example.invalid", "tag", "-a", "approved/rationale/v1", "-m",
-       "section: [unclosed", "main"], in: fixture.repo)
+      [
+        "-c", "user.name=x", "-c", "user.email=x@example.invalid", "tag", "-a", "approved/rationale/v1", "-m",
+        "section: [unclosed", "main",
+      ], in: fixture.repo)
     for args in [["export", "main", "--format", "md"], ["approve", "rationale", "--reviewer", "r"], ["approvals"]] {
       let result = try fixture.cli.run(args + ["--repo", fixture.repo])
       if args[0] == "approvals", result.status == 64 { continue }  // no such command: nothing to check
@@ -82,9 +85,12 @@ struct RecordRangeTests {
     }
     // A tag under approved/ whose name the store never gives is not an approval, and not damage.
     _ = try fixture.cli.git(
-      ["-c", "user.name=x", "-c", "user.email=x@example.invalid", "tag", "-d", "approved/rationale/v1"], in: fixture.repo)
+      ["-c", "user.name=x", "-c", "user.email=x@example.invalid", "tag", "-d", "approved/rationale/v1"],
+      in: fixture.repo)
     _ = try fixture.cli.git(
-      ["-c", "user.name=x", "-c", "user.email=x@example.invalid", "tag", "-a", "approved/notes", "-m", "hello", "main"],
+      [
+        "-c", "user.name=x", "-c", "user.email=x@example.invalid", "tag", "-a", "approved/notes", "-m", "hello", "main",
+      ],
       in: fixture.repo)
     #expect(try fixture.cli.run(["export", "main", "--format", "md", "--repo", fixture.repo]).status == 0)
   }

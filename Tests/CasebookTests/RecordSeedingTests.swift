@@ -13,8 +13,10 @@ import YAML
     let dir = try TemporaryDirectory()
     let repository = try Repository.create(at: dir.appending("store.git"), bare: true)
     let records = ParsedRecords()
-    let node: Node = ["section_id": "rationale", "revision": 7, "sources": [["input": "abc", "locator": "L1-2"]],
-      "prose": "line one\nline two\n", "ratio": 0.25, "done": false, "none": .null]
+    let node: Node = [
+      "section_id": "rationale", "revision": 7, "sources": [["input": "abc", "locator": "L1-2"]],
+      "prose": "line one\nline two\n", "ratio": 0.25, "done": false, "none": .null,
+    ]
     var change = PendingChange(repository: repository, records: records)
     try change.put("sections/rationale.yaml", yaml: node)
     guard case .blob(let id)? = change.changes["sections/rationale.yaml"] else {

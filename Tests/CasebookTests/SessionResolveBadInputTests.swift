@@ -97,7 +97,9 @@ struct SessionResolveBadInputTests {
     Case(name: "resolve with a title that is not a string", user: "bob", status: 1, message: "must be a string") {
       ["resolve", "--session", $0.b] + gate + ["--value", "[a, b]"]
     },
-    Case(name: "resolve --file whose profile has a two-line title", user: "bob", status: 1, message: "one non-empty line") {
+    Case(
+      name: "resolve --file whose profile has a two-line title", user: "bob", status: 1, message: "one non-empty line"
+    ) {
       ["resolve", "--session", $0.b, "project_profile.yaml", "--file", $0.files["two-line title"]!]
     },
     Case(name: "resolve with an invalid YAML value", user: "bob", status: 1, message: "--value for") {
@@ -143,7 +145,10 @@ struct SessionResolveBadInputTests {
     Case(name: "session merge of someone else's session", user: "alice", status: 1, message: "belongs to bob") {
       ["session", "merge", $0.clean]
     },
-    Case(name: "session merge of someone else's session with conflicts", user: "alice", status: 1, message: "belongs to bob") {
+    Case(
+      name: "session merge of someone else's session with conflicts", user: "alice", status: 1,
+      message: "belongs to bob"
+    ) {
       ["session", "merge", $0.b]
     },
     Case(name: "session refresh of someone else's session", user: "alice", status: 1, message: "belongs to bob") {

@@ -75,7 +75,8 @@ struct StoreTests {
     // Bob drafts first and gives up his section lock (while he holds it, alice could not draft).
     _ = try project.draftSection("rationale", session: b, edit: SectionEdit(content: "# R\n\nBob's text.\n"), by: bob)
     _ = try project.releaseSectionLock("rationale", session: b, by: bob)
-    _ = try project.draftSection("rationale", session: a, edit: SectionEdit(content: "# R\n\nAlice's text.\n"), by: alice)
+    _ = try project.draftSection(
+      "rationale", session: a, edit: SectionEdit(content: "# R\n\nAlice's text.\n"), by: alice)
     _ = try project.commitSection("rationale", session: a, by: alice)
     #expect(throws: CasebookError.self) {
       try project.reviseSection("rationale", session: b, edit: SectionEdit(content: "# R\n\nMore.\n"), by: bob)
@@ -100,7 +101,8 @@ struct StoreTests {
     let s = try project.startSession(by: alice).sessionId
     _ = try project.draftSection("rationale", session: s, edit: SectionEdit(content: "v1\n"), by: alice)
     _ = try project.commitSection("rationale", session: s, by: alice)
-    let first = try project.approve("rationale", reviewer: "finance", decision: .changesRequested, comment: "more", by: alice)
+    let first = try project.approve(
+      "rationale", reviewer: "finance", decision: .changesRequested, comment: "more", by: alice)
     #expect(first.tag == "approved/rationale/v1")
     _ = try project.reopenSection("rationale", session: s, by: alice)
     let revised = try project.reviseSection(
@@ -121,8 +123,10 @@ struct StoreTests {
     let project = try Self.makeProject(in: dir)
     let alice = try User("alice")
     let s = try project.startSession(by: alice).sessionId
-    #expect(try project.compose("rationale", session: s, edit: SectionEdit(content: "a\n"), by: alice).action == "draft")
-    #expect(try project.compose("rationale", session: s, edit: SectionEdit(content: "b\n"), by: alice).action == "revise")
+    #expect(
+      try project.compose("rationale", session: s, edit: SectionEdit(content: "a\n"), by: alice).action == "draft")
+    #expect(
+      try project.compose("rationale", session: s, edit: SectionEdit(content: "b\n"), by: alice).action == "revise")
     let committed = try project.compose("rationale", session: s, edit: SectionEdit(content: "b\n"), by: alice)
     #expect(committed.action == "commit")
     #expect(committed.mainCommit != nil)
@@ -143,14 +147,16 @@ struct StoreTests {
     }
   }
 
-  @Test("SHA-256 matches the FIPS 180-4 vectors", arguments: [
-    ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-    ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-    (
-      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
-    ),
-  ])
+  @Test(
+    "SHA-256 matches the FIPS 180-4 vectors",
+    arguments: [
+      ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+      ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+      (
+        "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+      ),
+    ])
   func sha256(input: String, digest: String) {
     var hash = SHA256()
     // Fed in uneven pieces, to cross block boundaries.

@@ -48,7 +48,8 @@ struct SystemTests {
       let target = pieces.randomElement(using: &rng)!
       let replacement = ["", "\\|", " ", "\r\n"].randomElement(using: &rng)!
       #expect(
-        text.replacingEvery(target, with: replacement) == text.replacingOccurrences(of: target, with: replacement, options: .literal),
+        text.replacingEvery(target, with: replacement)
+          == text.replacingOccurrences(of: target, with: replacement, options: .literal),
         "\(text.debugDescription) \(target.debugDescription)")
     }
   }
@@ -120,9 +121,10 @@ struct SystemTests {
     #expect(readelf.terminationStatus == 0)
     let needed = output.split(separator: "\n").filter { $0.contains("(NEEDED)") }
     #expect(needed.contains { $0.contains("libgit2") }, "\(output)")
-    for library in ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so",
-      "libFoundationXML.so", "libFoundationNetworking.so"]
-    {
+    for library in [
+      "libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so",
+      "libFoundationXML.so", "libFoundationNetworking.so",
+    ] {
       #expect(!needed.contains { $0.contains("[\(library)]") }, "\(CLI.binary) needs \(library)")
     }
   }
@@ -156,8 +158,10 @@ struct SystemTests {
     let trace = cli.root + "/trace"
     let traced = try runCommand(
       "/usr/bin/strace",
-      ["-f", "-y", "-e", "trace=fsync,fdatasync", "-o", trace, CLI.binary, "exchange", "record", "--tool", "t",
-       "--session", session, "--repo", repo],
+      [
+        "-f", "-y", "-e", "trace=fsync,fdatasync", "-o", trace, CLI.binary, "exchange", "record", "--tool", "t",
+        "--session", session, "--repo", repo,
+      ],
       environment: CLI.environment(home: cli.root, user: "alice"))
     #expect(traced.status == 0, "\(traced.stderr)")
     let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter {

@@ -19,9 +19,13 @@ struct TimestampTests {
     var generator = SystemRandomNumberGenerator()
     // 1600 to 2400, plus the edges that catch off-by-one errors in the civil arithmetic.
     var instants: [Double] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_400, -11_670_912_000]
-    for _ in 0..<5_000 { instants.append(Double(Int64.random(in: -11_676_096_000...13_569_465_600, using: &generator))) }
+    for _ in 0..<5_000 {
+      instants.append(Double(Int64.random(in: -11_676_096_000...13_569_465_600, using: &generator)))
+    }
     for year in stride(from: 1_600, through: 2_400, by: 4) {
-      if let leap = f.date(from: String(format: "%04d-02-29T23:59:59Z", year)) { instants.append(leap.timeIntervalSince1970) }
+      if let leap = f.date(from: String(format: "%04d-02-29T23:59:59Z", year)) {
+        instants.append(leap.timeIntervalSince1970)
+      }
     }
     for seconds in instants {
       let date = Date(timeIntervalSince1970: seconds)
@@ -39,7 +43,9 @@ struct TimestampTests {
       let text = Timestamp.string(Date(timeIntervalSince1970: seconds))
       #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: seconds))
     }
-    for text in ["2026-11-25T09:30:00Z", "2026-11-25T10:30:00+01:00", "2026-11-25T04:00:00-05:30", "2000-02-29T00:00:00Z"] {
+    for text in [
+      "2026-11-25T09:30:00Z", "2026-11-25T10:30:00+01:00", "2026-11-25T04:00:00-05:30", "2000-02-29T00:00:00Z",
+    ] {
       let parsed = try #require(Timestamp.parse(text), "\(text)")
       #expect(parsed == f.date(from: text), "\(text)")
     }

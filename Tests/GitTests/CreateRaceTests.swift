@@ -60,7 +60,8 @@ struct CreateRaceTests {
       #expect(errors.isEmpty, "round \(round): \(errors)")
       #expect(wins.count == 1 && losses == 3, "round \(round): \(wins.count) writers were told they created \(name)")
       if let (_, id) = wins.first {
-        #expect(try fixture.repository.referenceTarget(name) == id, "round \(round): the winner's value was overwritten")
+        #expect(
+          try fixture.repository.referenceTarget(name) == id, "round \(round): the winner's value was overwritten")
       }
     }
   }
@@ -91,7 +92,8 @@ struct CreateRaceTests {
       #expect(wins.count == 1 && losses == 3, "round \(round): \(wins.count) taggers were told they made \(name)")
       if let (writer, id) = wins.first {
         let tag = try #require(try fixture.repository.annotatedTag(named: name))
-        #expect(tag.id == id && tag.message == "writer \(writer)\n", "round \(round): the acknowledged tag was overwritten")
+        #expect(
+          tag.id == id && tag.message == "writer \(writer)\n", "round \(round): the acknowledged tag was overwritten")
       }
     }
     try fixture.expectFsckClean()

@@ -100,7 +100,8 @@ struct ObjectWriterTests {
         let path = (0..<depth).map { _ in names.randomElement(using: &generator)! }.joined(separator: "/")
         // A path that is (or is under) a file already there, or over a folder, is left for
         // another round: one call may not make a name both a file and a folder.
-        let clash = files.keys.contains { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }
+        let clash =
+          files.keys.contains { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }
           || changes.keys.contains { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") || $0 == path }
         if clash { continue }
         if files[path] != nil, Bool.random(using: &generator) {
@@ -118,8 +119,10 @@ struct ObjectWriterTests {
       // Path lookups agree with the files: every file is found with its blob, its folders as
       // trees, other paths absent.
       for (path, blob) in files {
-        #expect(try fixture.repository.entry(at: path, inTree: tree!) == TreeEntry(
-          name: String(path.split(separator: "/").last!), id: blob, kind: .blob))
+        #expect(
+          try fixture.repository.entry(at: path, inTree: tree!)
+            == TreeEntry(
+              name: String(path.split(separator: "/").last!), id: blob, kind: .blob))
         if let slash = path.lastIndex(of: "/") {
           #expect(try fixture.repository.entry(at: String(path[..<slash]), inTree: tree!)?.kind == .tree)
         }
@@ -141,7 +144,8 @@ struct ObjectWriterTests {
   private static func gitWriteTree(_ files: [String: ObjectID], in fixture: Fixture) throws -> String {
     let list = fixture.directory.appending("index-info-\(UUID().uuidString)")
     let index = fixture.directory.appending("index-\(UUID().uuidString)")
-    try files.map { "100644 \($0.value.hex)\t\($0.key)\n" }.joined().write(toFile: list, atomically: true, encoding: .utf8)
+    try files.map { "100644 \($0.value.hex)\t\($0.key)\n" }.joined().write(
+      toFile: list, atomically: true, encoding: .utf8)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", "git update-index --add --index-info < \"$1\" && git write-tree", "sh", list]

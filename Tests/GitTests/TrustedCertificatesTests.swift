@@ -70,20 +70,28 @@ final class TestTLSServer {
 
   init(in dir: String) throws {
     caFile = dir + "/ca.pem"
-    try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", caFile,
+    try Self.openssl([
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", caFile,
       "-days", "2", "-subj", "/CN=Casebook Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign"])
-    try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/server.key", "-out",
-      dir + "/server.csr", "-subj", "/CN=127.0.0.1"])
-    try Self.openssl(["x509", "-req", "-in", dir + "/server.csr", "-CA", caFile, "-CAkey", dir + "/ca.key",
-      "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2"])
+      "-addext", "keyUsage=critical,keyCertSign",
+    ])
+    try Self.openssl([
+      "req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/server.key", "-out",
+      dir + "/server.csr", "-subj", "/CN=127.0.0.1",
+    ])
+    try Self.openssl([
+      "x509", "-req", "-in", dir + "/server.csr", "-CA", caFile, "-CAkey", dir + "/ca.key",
+      "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2",
+    ])
 
     let log = dir + "/server.log"
     FileManager.default.createFile(atPath: log, contents: nil)
     process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", dir + "/server.pem", "-key",
-      dir + "/server.key", "-www"]
+    process.arguments = [
+      "s_server", "-accept", "127.0.0.1:0", "-cert", dir + "/server.pem", "-key",
+      dir + "/server.key", "-www",
+    ]
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardError = FileHandle.nullDevice
     try process.run()

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Git
 import TestSupport
 import Testing
+
+@testable import Git
 
 /// The fast paths that write objects and references themselves follow git's settings: fsync as
 /// `core.fsync` asks, permissions as `core.sharedRepository` gives them, and reflog entries
@@ -9,20 +10,22 @@ import Testing
 /// the real git CLI does in a repository with the same setting.
 @Suite("fast paths honour git's write settings")
 struct WriteSettingsTests {
-  @Test("core.fsync components as git's parse_fsync_components reads them", arguments: [
-    (nil, nil, false, false),
-    (nil, "true", true, false),
-    ("loose-object", "false", true, false),
-    ("reference", nil, false, true),
-    ("objects", nil, true, false),
-    ("committed", nil, true, true),
-    ("all,-reference", nil, true, true),  // git: (default & ~negative) | positive, and all is positive
-    ("default,-reference,loose-object", nil, true, false),
-    ("all,none", nil, true, true),  // none clears the default, not what the list adds
-    ("none", "true", false, false),  // core.fsync decides over the older setting
-    ("pack,index,unknown-thing", nil, false, false),
-    (" reference , loose-object ", nil, true, true),
-  ] as [(String?, String?, Bool, Bool)])
+  @Test(
+    "core.fsync components as git's parse_fsync_components reads them",
+    arguments: [
+      (nil, nil, false, false),
+      (nil, "true", true, false),
+      ("loose-object", "false", true, false),
+      ("reference", nil, false, true),
+      ("objects", nil, true, false),
+      ("committed", nil, true, true),
+      ("all,-reference", nil, true, true),  // git: (default & ~negative) | positive, and all is positive
+      ("default,-reference,loose-object", nil, true, false),
+      ("all,none", nil, true, true),  // none clears the default, not what the list adds
+      ("none", "true", false, false),  // core.fsync decides over the older setting
+      ("pack,index,unknown-thing", nil, false, false),
+      (" reference , loose-object ", nil, true, true),
+    ] as [(String?, String?, Bool, Bool)])
   func fsyncComponents(_ value: String?, _ objectFiles: String?, _ objects: Bool, _ references: Bool) {
     let parsed = FsyncComponents(configValue: value, objectFiles: objectFiles)
     #expect(parsed.looseObjects == objects && parsed.references == references, "\(value ?? "unset")")
@@ -43,7 +46,8 @@ struct WriteSettingsTests {
   /// The modes of a loose object and its fan-out folder, as `ls` would show them.
   static func modes(_ repo: String, _ id: String) throws -> (folder: Int, file: Int) {
     let folder = try FileManager.default.attributesOfItem(atPath: "\(repo)/.git/objects/\(id.prefix(2))")
-    let file = try FileManager.default.attributesOfItem(atPath: "\(repo)/.git/objects/\(id.prefix(2))/\(id.dropFirst(2))")
+    let file = try FileManager.default.attributesOfItem(
+      atPath: "\(repo)/.git/objects/\(id.prefix(2))/\(id.dropFirst(2))")
     return ((folder[.posixPermissions] as! NSNumber).intValue, (file[.posixPermissions] as! NSNumber).intValue)
   }
 

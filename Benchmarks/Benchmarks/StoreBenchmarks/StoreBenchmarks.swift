@@ -15,8 +15,10 @@ final class Fixture {
 
   init(sections count: Int, revisions: Int, of section: String? = nil) throws {
     folder = NSTemporaryDirectory() + "casebook-bench-\(UUID().uuidString)"
-    let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../templates")
-      .standardized.path
+    let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../../templates"
+    )
+    .standardized.path
     let template = try TemplateLibrary(searchPaths: [templates]).template("gate-0")
     user = try User("bench")
     (project, _) = try Project.initialize(
@@ -36,7 +38,8 @@ final class Fixture {
     counter += 1
     _ = try project.reviseSection(
       id, session: session,
-      edit: SectionEdit(content: "# \(id)\n\nRevision \(counter): the text a drafting assistant produced.\n", feedback: "tighten"),
+      edit: SectionEdit(
+        content: "# \(id)\n\nRevision \(counter): the text a drafting assistant produced.\n", feedback: "tighten"),
       by: user)
   }
 

@@ -74,7 +74,8 @@ public struct Approval: Sendable, Equatable, Encodable {
   /// must not pass as a plain revision in an export).
   init?(tag: String, message: String) throws {
     let parts = tag.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 3, parts[0] + "/" == Layout.approvalTagPrefix, (try? Identifier.section(String(parts[1]))) != nil,
+    guard parts.count == 3, parts[0] + "/" == Layout.approvalTagPrefix,
+      (try? Identifier.section(String(parts[1]))) != nil,
       parts[2].first == "v", let named = Int(parts[2].dropFirst()), RecordNumber.counts.contains(named), named > 0
     else { return nil }
     func damaged(_ why: String) -> CasebookError {
@@ -98,7 +99,8 @@ public struct Approval: Sendable, Equatable, Encodable {
     self.commit = node["commit"]?.string ?? ""
     self.time = node["time"]?.string ?? ""
     self.recordedBy = node["recorded_by"]?.string ?? reviewer
-    if let renderer = try RecordNumber.read(map, "export_renderer", 1...1_000, in: "approval tag \(tag)"), let md = node["export_sha256"]?["md"]?.string,
+    if let renderer = try RecordNumber.read(map, "export_renderer", 1...1_000, in: "approval tag \(tag)"),
+      let md = node["export_sha256"]?["md"]?.string,
       let html = node["export_sha256"]?["html"]?.string
     {
       let others = (node["export_approvals"]?.sequence ?? []).compactMap(\.string)

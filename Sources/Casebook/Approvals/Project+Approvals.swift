@@ -1,3 +1,6 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -8,8 +11,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Git
-import YAML
 
 extension Project {
   /// Records a reviewer's decision on a section committed on main, as the next annotated tag
@@ -28,7 +29,8 @@ extension Project {
     }
     guard record.status == .committed, record.locked else {
       throw CasebookError.badInput(
-        "section \(id) is not committed on main (it is \(record.status.rawValue)); commit it with 'casebook section commit' first")
+        "section \(id) is not committed on main (it is \(record.status.rawValue)); commit it with 'casebook section commit' first"
+      )
     }
     guard let content = try main.blobID(Layout.sectionContent(id)) else {
       throw CasebookError.repository("section \(id) has metadata but no text on main")
@@ -45,7 +47,8 @@ extension Project {
       approval.export = try approvalExport(of: approval, at: main, prior: approvals(reaching: main.commit!))
       let tagger = Signature(name: reviewerUser.id, email: reviewerUser.email, time: now())
       do {
-        _ = try repository.createAnnotatedTag(name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)
+        _ = try repository.createAnnotatedTag(
+          name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)
         return approval
       } catch let error as GitError where error.isExists {
         version += 1  // another reviewer took this number at the same moment

@@ -39,7 +39,8 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
       let tool = map["tool_name"]?.string
     else { throw CasebookError.repository("\(path) lacks sequence, session_id or tool_name") }
     self.init(
-      sequence: try RecordNumber.check(sequence, RecordNumber.counts, "sequence", in: path), sessionId: session, userId: map["user_id"]?.string ?? "", toolName: tool,
+      sequence: try RecordNumber.check(sequence, RecordNumber.counts, "sequence", in: path), sessionId: session,
+      userId: map["user_id"]?.string ?? "", toolName: tool,
       timestamp: map["timestamp"]?.string ?? "", statusCode: try RecordNumber.read(map, "status_code", in: path),
       latencyMs: try RecordNumber.read(map, "latency_ms", in: path),
       section: map["section"]?.string, prompt: map["prompt"]?.string, response: map["response"]?.string)

@@ -1,9 +1,10 @@
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import YAML
 
 /// What one exchange record carries.
 public struct ExchangeInput: Sendable {
@@ -36,21 +37,25 @@ extension Project {
     let session = try SessionID(session)
     let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
     guard !exchange.tool.isEmpty, exchange.tool.count <= 64, exchange.tool.allSatisfy({ allowed.contains($0) }) else {
-      throw CasebookError.badInput("tool name '\(Identifier.printable(exchange.tool))' must be 1 to 64 letters, digits or ._-")
+      throw CasebookError.badInput(
+        "tool name '\(Identifier.printable(exchange.tool))' must be 1 to 64 letters, digits or ._-")
     }
     if let status = exchange.statusCode, !(0...999).contains(status) {
       throw CasebookError.badInput("status \(status) is out of range 0 to 999")
     }
     if let latency = exchange.latencyMs, latency < 0 { throw CasebookError.badInput("latency must not be negative") }
     let section = try exchange.section.map(SectionID.init)
-    for payload in [exchange.prompt, exchange.response].compactMap({ $0 }) where payload.utf8.count > Self.maxPayloadBytes {
+    for payload in [exchange.prompt, exchange.response].compactMap({ $0 })
+    where payload.utf8.count > Self.maxPayloadBytes {
       throw CasebookError.badInput("a payload is larger than \(Self.maxPayloadBytes >> 20) MiB")
     }
     var recorded: ExchangeRecord?
     let commit = try writeSession(session, by: user) { snapshot, record, pending in
       let entry = ExchangeRecord(
-        sequence: try lastExchangeSequence(session, in: snapshot) + 1, sessionId: session.text, userId: user.id, toolName: exchange.tool,
-        timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs, section: section?.text,
+        sequence: try lastExchangeSequence(session, in: snapshot) + 1, sessionId: session.text, userId: user.id,
+        toolName: exchange.tool,
+        timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs,
+        section: section?.text,
         prompt: exchange.prompt, response: exchange.response)
       try pending.put(Layout.exchange(session: session, sequence: entry.sequence), yaml: entry.node)
       recorded = entry

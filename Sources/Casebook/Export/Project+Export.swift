@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 extension Project {
   /// Renders the whole business case at `revision` (a commit, a branch, a tag): a title page
@@ -103,7 +104,8 @@ extension Project {
   }
 
   private func approvalTag(_ name: String) throws -> ApprovalTag? {
-    guard let tag = try repository.annotatedTag(named: name), let approval = try Approval(tag: name, message: tag.message)
+    guard let tag = try repository.annotatedTag(named: name),
+      let approval = try Approval(tag: name, message: tag.message)
     else { return nil }
     return ApprovalTag(approval: approval, target: tag.target)
   }

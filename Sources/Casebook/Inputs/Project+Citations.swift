@@ -1,11 +1,12 @@
+import Git
+import TextExtraction
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import TextExtraction
-import YAML
 
 /// One citation of a section, with what it points to.
 public struct CitedSource: Sendable, Encodable, Equatable {
@@ -109,7 +110,9 @@ extension Project {
     }
     return try record.sources.map { source in
       let input = try InputID(source.input)
-      let meta = try snapshot.mapping(Layout.inputMeta(input)).map { try InputRecord($0, path: Layout.inputMeta(input)) }
+      let meta = try snapshot.mapping(Layout.inputMeta(input)).map {
+        try InputRecord($0, path: Layout.inputMeta(input))
+      }
       return CitedSource(
         input: source.input, locator: source.locator, name: meta?.name, mediaType: meta?.mediaType,
         excerpt: try excerpt(for: source, in: snapshot))

@@ -79,7 +79,8 @@ extension Project {
       commit = try writeSession(session, by: user) { snapshot, record, pending in
         if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
           result = InputAdded(
-            inputId: id.text, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id)))
+            inputId: id.text, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id))
+          )
           throw AlreadyPresent()
         }
         let (mediaType, text) = try extract()

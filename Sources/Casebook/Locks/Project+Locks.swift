@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// The outcome of taking a section lock.
 public struct LockTaken: Sendable, Encodable {
@@ -97,11 +98,13 @@ extension Project {
         } else if !held.isExpired(at: time) {
           throw Self.heldError(held)
         } else {
-          record = SectionLock(sectionId: id.text, userId: user.id, sessionId: session.text, since: stamp, expires: expires)
+          record = SectionLock(
+            sectionId: id.text, userId: user.id, sessionId: session.text, since: stamp, expires: expires)
           summary = "take over expired lock on \(id) from \(held.userId) (session \(held.sessionId))"
         }
       } else {
-        record = SectionLock(sectionId: id.text, userId: user.id, sessionId: session.text, since: stamp, expires: expires)
+        record = SectionLock(
+          sectionId: id.text, userId: user.id, sessionId: session.text, since: stamp, expires: expires)
         summary = "lock \(id) for session \(session)"
       }
       let message = CommitMessage(
@@ -139,7 +142,9 @@ extension Project {
 
   /// The release itself, with no owner check: for `releaseSectionLock` once it has checked, and
   /// for the store's own releases (a session closing or expiring, a refused write's lock).
-  private func releaseHeldLock(_ id: SectionID, session: SessionID, by user: User, reason: String?) throws -> LockReleased {
+  private func releaseHeldLock(_ id: SectionID, session: SessionID, by user: User, reason: String?) throws
+    -> LockReleased
+  {
     try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
       guard held.sessionId == session else { throw Self.heldError(held) }
       return "release lock on \(id) held by session \(session)"

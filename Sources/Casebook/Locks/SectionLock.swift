@@ -1,9 +1,10 @@
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import YAML
 
 /// A section lock as `refs/casebook/locks/<section-id>` records it: who holds the section, for
 /// which session, since when and until when (docs/ARCHITECTURE.md, "Refs and trees").

@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// One thing `casebook doctor` found.
 public struct DoctorFinding: Sendable, Encodable {
@@ -70,7 +71,9 @@ extension Project {
   ///   marked `expired` with a commit on their branch, their locks released;
   /// - objects reachable from any ref that are missing, unreadable or do not hash to their name
   ///   (reported; these need a copy from a remote or a backup).
-  public func doctor(fix: Bool, staleAfter: TimeInterval = Project.staleLockSeconds, by user: User) throws -> DoctorReport {
+  public func doctor(fix: Bool, staleAfter: TimeInterval = Project.staleLockSeconds, by user: User) throws
+    -> DoctorReport
+  {
     var findings: [DoctorFinding] = []
     // File locks first: while one is left, the ref it guards cannot be updated by any fix.
     findings += try staleFiles(fix: fix, staleAfter: staleAfter)
@@ -102,7 +105,8 @@ extension Project {
     where manager.fileExists(atPath: "\(git)/\(name)") {
       candidates.append((name, "stale-ref-lock"))
     }
-    for relative in ((try? manager.subpathsOfDirectory(atPath: "\(git)/refs")) ?? []) where relative.hasSuffix(".lock") {
+    for relative in ((try? manager.subpathsOfDirectory(atPath: "\(git)/refs")) ?? []) where relative.hasSuffix(".lock")
+    {
       candidates.append(("refs/\(relative)", "stale-ref-lock"))
     }
     for relative in ((try? manager.subpathsOfDirectory(atPath: "\(git)/objects")) ?? [])
@@ -139,11 +143,11 @@ extension Project {
   private func unfinishedMerges(fix: Bool, by user: User) throws -> [DoctorFinding] {
     var out: [DoctorFinding] = []
     for (name, target) in try repository.references(glob: Layout.mergingPrefix + "*") {
-      let name_ = String(name.dropFirst(Layout.mergingPrefix.count))
+      let marked = String(name.dropFirst(Layout.mergingPrefix.count))
       var finding = DoctorFinding(
         kind: "unfinished-merge", subject: name,
-        detail: "a section commit in session \(name_) stopped before main was updated", fixed: false)
-      guard let session = try? SessionID(name_),
+        detail: "a section commit in session \(marked) stopped before main was updated", fixed: false)
+      guard let session = try? SessionID(marked),
         let tip = try repository.referenceTarget(Layout.sessionRef(session)),
         let main = try repository.referenceTarget(Layout.main)
       else {
@@ -192,7 +196,8 @@ extension Project {
       if fix {
         do {
           _ = try releaseLock(
-            SectionID(lock.sectionId), by: user, action: "release-expired-lock", reason: "expired; released by casebook doctor"
+            SectionID(lock.sectionId), by: user, action: "release-expired-lock",
+            reason: "expired; released by casebook doctor"
           ) { held in
             guard held.commit == lock.commit else {
               throw CasebookError.conflict("the lock on \(lock.sectionId) changed while doctor looked at it")

@@ -1,9 +1,10 @@
+import Git
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
 
 /// One commit as the log and the audit trail show it.
 public struct LogEntry: Sendable, Encodable {
@@ -47,7 +48,8 @@ extension Project {
           LogEntry(
             kind: "approval", commit: approval.commit, time: approval.time, user: approval.reviewer,
             action: "approve-section", session: nil, section: approval.section,
-            summary: "\(approval.decision.rawValue) \(approval.section) v\(approval.version) (revision \(approval.revision))"
+            summary:
+              "\(approval.decision.rawValue) \(approval.section) v\(approval.version) (revision \(approval.revision))"
               + (approval.comment.map { ": \($0)" } ?? ""),
             trailers: ["tag": approval.tag], parents: 0)
         ))

@@ -102,7 +102,9 @@ enum ConflictPath {
 
   /// Sets `rest` in the item at `index` (removing the item when the result is nil), or in a new
   /// item appended to the list when there is no such item.
-  private static func setItem(_ value: Node?, _ rest: ArraySlice<Segment>, at index: Int?, of items: [Node], path: String)
+  private static func setItem(
+    _ value: Node?, _ rest: ArraySlice<Segment>, at index: Int?, of items: [Node], path: String
+  )
     throws -> Node
   {
     var items = items

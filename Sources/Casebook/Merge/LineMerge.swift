@@ -1,9 +1,10 @@
+import Git
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
 
 /// The line merge for multi-line YAML strings (block-scalar prose): git's algorithm
 /// (libgit2's merge-file), plus one rule git lacks. Where both sides inserted lines at the same

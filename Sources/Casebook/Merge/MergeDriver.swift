@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// `casebook merge-yaml`: git's merge-driver protocol (`%O %A %B %P`), so that teams merging
 /// with plain git get the same structural YAML merge as Casebook's own session merges.

@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 extension Project {
   /// The tree of main and a session merged three ways. Paths changed on one side only are
@@ -14,7 +15,8 @@ extension Project {
     let outcome = try merge(base: base, main: main, session: session)
     guard outcome.isClean else {
       throw CasebookError.conflict(
-        "the session conflicts with main in \(outcome.conflicts.count) place(s); nothing was written", outcome.conflicts)
+        "the session conflicts with main in \(outcome.conflicts.count) place(s); nothing was written", outcome.conflicts
+      )
     }
     return try repository.buildTree(base: outcome.mainTree, changes: outcome.changes)
   }
@@ -52,7 +54,8 @@ extension Project {
     for violation in try lockViolations(baseTree: baseTree, mainTree: mainTree, changes: plan.theirChanges) {
       if resolutions.choice(file: violation.file, path: "") == .ours {
         // Keep main's committed text: the session's change to a locked section is dropped.
-        changes[violation.file] = try repository.entry(at: violation.file, inTree: mainTree).map { .blob($0.id) } ?? .remove
+        changes[violation.file] =
+          try repository.entry(at: violation.file, inTree: mainTree).map { .blob($0.id) } ?? .remove
       } else {
         conflicts.append(violation)
       }
@@ -167,7 +170,9 @@ extension Project {
       case .ours: merged = try ConflictPath.setting(conflict.ours, at: conflict.path, in: merged)
       case .theirs: merged = try ConflictPath.setting(conflict.theirs, at: conflict.path, in: merged)
       case .value(let text):
-        let node = try text.map { try Self.parseYAML(Data($0.utf8), what: "the resolution of \(path)#\(conflict.path)") }
+        let node = try text.map {
+          try Self.parseYAML(Data($0.utf8), what: "the resolution of \(path)#\(conflict.path)")
+        }
         merged = try ConflictPath.setting(node, at: conflict.path, in: merged)
       case nil: open.append(conflict)
       }

@@ -19,7 +19,8 @@ enum ProfileSchema {
     }
     guard map["project_id"]?.string == projectID else {
       throw CasebookError.badInput(
-        "profile: 'project_id' is '\(map["project_id"]?.string ?? "")' but this project is '\(projectID)'; it cannot change")
+        "profile: 'project_id' is '\(map["project_id"]?.string ?? "")' but this project is '\(projectID)'; it cannot change"
+      )
     }
     guard let title = map["project_title"]?.string,
       !title.trimmingWhitespace().isEmpty, !title.contains("\n")
@@ -27,7 +28,8 @@ enum ProfileSchema {
       throw CasebookError.badInput("profile: 'project_title' must be one non-empty line")
     }
     if let gate = map["gate_stage"]?.string, !gateStages.contains(gate) {
-      throw CasebookError.badInput("profile: 'gate_stage' must be one of \(gateStages.joined(separator: ", ")), not '\(gate)'")
+      throw CasebookError.badInput(
+        "profile: 'gate_stage' must be one of \(gateStages.joined(separator: ", ")), not '\(gate)'")
     }
     if let stakeholders = map["stakeholders"] {
       guard let items = stakeholders.sequence else {

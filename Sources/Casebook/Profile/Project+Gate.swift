@@ -1,9 +1,10 @@
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import YAML
 
 extension Project {
   /// `casebook.yaml` as a snapshot holds it: a session that moved gate sees its own template and

@@ -1,9 +1,10 @@
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import YAML
 
 /// What a profile write did: its commit, and the gate move it made when `gate_stage` changed.
 public struct ProfileWritten: Sendable, Encodable {
@@ -72,7 +73,8 @@ extension Project {
       default: break
       }
     }
-    return try writeProfile(session: SessionID(session), gate: gate, by: user, summary: "set profile \(key)") { profile in
+    return try writeProfile(session: SessionID(session), gate: gate, by: user, summary: "set profile \(key)") {
+      profile in
       profile = try Self.setting(keys[...], to: parsed, in: profile)
     }
   }
@@ -160,13 +162,17 @@ extension Project {
       else { throw CasebookError.badInput("profile key '\(Identifier.printable(text))' is not a valid key path") }
       if !name.isEmpty { steps.append(.key(name)) }
       while rest.first == "[" {
-        guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]), i >= 0 else {
+        guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]),
+          i >= 0
+        else {
           throw CasebookError.badInput("profile key '\(Identifier.printable(text))' has a bad [index]")
         }
         steps.append(.index(i))
         rest = rest[rest.index(after: close)...]
       }
-      guard rest.isEmpty else { throw CasebookError.badInput("profile key '\(Identifier.printable(text))' is not a valid key path") }
+      guard rest.isEmpty else {
+        throw CasebookError.badInput("profile key '\(Identifier.printable(text))' is not a valid key path")
+      }
     }
     return steps
   }

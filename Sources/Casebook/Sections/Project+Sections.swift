@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// What a draft or revision carries besides its text.
 public struct SectionEdit: Sendable {
@@ -73,11 +74,13 @@ extension Project {
     let id = try SectionID(id)
     let session = try SessionID(session)
     let main = try mainSnapshot()
-    return try writeSection(id, session: session, action: "draft", edit: edit, main: main, by: user) { snapshot, existing, _ in
+    return try writeSection(id, session: session, action: "draft", edit: edit, main: main, by: user) {
+      snapshot, existing, _ in
       if let existing {
         if existing.locked { throw Self.lockedError(id) }
         throw CasebookError.badInput(
-          "section \(id) already has a draft (revision \(existing.revision)) in this session; use 'casebook section revise'")
+          "section \(id) already has a draft (revision \(existing.revision)) in this session; use 'casebook section revise'"
+        )
       }
       try checkMainLock(id, main: main, session: nil)
       let templateSection = try settings(at: snapshot).section(id.text)
@@ -105,10 +108,13 @@ extension Project {
   public func reviseSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
     let id = try SectionID(id)
     let session = try SessionID(session)
-    guard let content = edit.content else { throw CasebookError.badInput("revise needs the new text (--from FILE or -)") }
+    guard let content = edit.content else {
+      throw CasebookError.badInput("revise needs the new text (--from FILE or -)")
+    }
     try Self.checkContent(content)
     let main = try mainSnapshot()
-    return try writeSection(id, session: session, action: "revise", edit: edit, main: main, by: user) { snapshot, existing, _ in
+    return try writeSection(id, session: session, action: "revise", edit: edit, main: main, by: user) {
+      snapshot, existing, _ in
       guard var record = existing else {
         throw CasebookError.notFound("section \(id) has no draft in session \(session); draft it first")
       }
@@ -140,7 +146,8 @@ extension Project {
       throw CasebookError.notFound("section \(id) has no draft in session \(session)")
     }
     guard !drafted.locked else { throw CasebookError.badInput("section \(id) is already committed") }
-    if let main = try repository.referenceTarget(Layout.main), try isBehindMain(session, base: stored.base, main: main) {
+    if let main = try repository.referenceTarget(Layout.main), try isBehindMain(session, base: stored.base, main: main)
+    {
       _ = try refreshSession(session.text, by: user)
     }
     var written: SectionRecord?
@@ -172,7 +179,9 @@ extension Project {
           record: section, user: user, edit: SectionEdit())
       }
       // Try the merge before publishing anything: a conflict leaves both branches as they were.
-      guard let main = try repository.referenceTarget(Layout.main) else { throw CasebookError.repository("main is missing") }
+      guard let main = try repository.referenceTarget(Layout.main) else {
+        throw CasebookError.repository("main is missing")
+      }
       let base = try sessionMergeBase(session, main: main, tip: prepared.commit, recorded: recorded)
       _ = try mergedTree(base: base, main: main, session: prepared.commit)
       marker = try setMergeMarker(session, at: prepared.commit)
@@ -191,9 +200,12 @@ extension Project {
   public func reopenSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
     let id = try SectionID(id)
     let session = try SessionID(session)
-    return try writeSection(id, session: session, action: "reopen", edit: SectionEdit(), by: user) { _, existing, record in
+    return try writeSection(id, session: session, action: "reopen", edit: SectionEdit(), by: user) {
+      _, existing, record in
       guard var section = existing else { throw CasebookError.notFound("section \(id) is not in session \(session)") }
-      guard section.locked else { throw CasebookError.badInput("section \(id) is not committed, so there is nothing to reopen") }
+      guard section.locked else {
+        throw CasebookError.badInput("section \(id) is not committed, so there is nothing to reopen")
+      }
       section.locked = false
       section.status = .reopened
       section.session = session.text
@@ -211,7 +223,9 @@ extension Project {
   /// the new text (nil to keep it). `main` is main as the caller read it, if it did.
   private func writeSection(
     _ id: SectionID, session: SessionID, action: String, edit: SectionEdit, main: Snapshot? = nil, by user: User,
-    change: (Snapshot, SectionRecord?, SessionRecord) throws -> (record: SectionRecord, summary: String, content: String?)
+    change: (Snapshot, SectionRecord?, SessionRecord) throws -> (
+      record: SectionRecord, summary: String, content: String?
+    )
   ) throws -> SectionWritten {
     let current = try sessionSnapshot(session)
     _ = try change(current, try sectionRecord(id, in: current), try writableSession(session, in: current, by: user))
@@ -260,7 +274,8 @@ extension Project {
       throw CasebookError.notFound("section \(id) not found at \(revision ?? snapshot.ref)")
     }
     let content = try snapshot.data(Layout.sectionContent(id)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    return SectionView(record: record, content: content, commit: snapshot.commit!.hex, approvals: try approvals(section: id.text))
+    return SectionView(
+      record: record, content: content, commit: snapshot.commit!.hex, approvals: try approvals(section: id.text))
   }
 
   /// Every section of the template, then any others drafted, with their state.
@@ -290,7 +305,8 @@ extension Project {
 
   /// A unified diff of a section's text between two revisions. With none, the latest change on
   /// the branch; with one, from it to the branch's head.
-  public func sectionDiff(_ id: String, session: String? = nil, from: String? = nil, to: String? = nil) throws -> String {
+  public func sectionDiff(_ id: String, session: String? = nil, from: String? = nil, to: String? = nil) throws -> String
+  {
     let id = try SectionID(id)
     let path = Layout.sectionContent(id)
     let head = try sectionSnapshot(id, session: session, at: nil)
@@ -299,9 +315,13 @@ extension Project {
     switch (from, to) {
     case (nil, _):
       let history = try repository.log(from: head.commit!, path: path, limit: 2)
-      guard let latest = history.first else { throw CasebookError.notFound("section \(id) has no history on \(head.ref)") }
+      guard let latest = history.first else {
+        throw CasebookError.notFound("section \(id) has no history on \(head.ref)")
+      }
       new = try Snapshot(repository: repository, records: records, ref: head.ref, commit: latest.id)
-      old = try history.dropFirst().first.map { try Snapshot(repository: repository, records: records, ref: head.ref, commit: $0.id) }
+      old = try history.dropFirst().first.map {
+        try Snapshot(repository: repository, records: records, ref: head.ref, commit: $0.id)
+      }
     case (let from?, nil):
       old = try sectionSnapshot(id, session: session, at: from)
       new = head
@@ -337,7 +357,8 @@ extension Project {
   }
 
   static func lockedError(_ id: SectionID) -> CasebookError {
-    .conflict("section \(id) is committed and locked; reopen it with 'casebook section reopen \(id) --session …' to change it")
+    .conflict(
+      "section \(id) is committed and locked; reopen it with 'casebook section reopen \(id) --session …' to change it")
   }
 
   /// Refuses a change to a section that main holds committed and locked, unless this session
@@ -354,7 +375,8 @@ extension Project {
       throw CasebookError.badInput("the section text is empty")
     }
     guard content.utf8.count <= Self.maxSectionTextBytes else {
-      throw CasebookError.badInput("the section text is larger than \(System.describe(bytes: Self.maxSectionTextBytes))")
+      throw CasebookError.badInput(
+        "the section text is larger than \(System.describe(bytes: Self.maxSectionTextBytes))")
     }
   }
 

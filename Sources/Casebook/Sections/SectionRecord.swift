@@ -90,7 +90,8 @@ public struct SourceReference: Sendable, Equatable, Hashable, Encodable {
     if parts.count == 2 {
       let locator = String(parts[1])
       guard !locator.isEmpty, locator.count <= 200, !locator.contains(where: { $0.isNewline }) else {
-        throw CasebookError.badInput("source '\(Identifier.printable(text))': the locator after ':' must be one short line")
+        throw CasebookError.badInput(
+          "source '\(Identifier.printable(text))': the locator after ':' must be one short line")
       }
       self.locator = locator
     } else {

@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// The outcome of `session refresh`.
 public struct SessionRefreshed: Sendable, Encodable {
@@ -36,7 +37,8 @@ extension Project {
       }
       if try !isBehindMain(id, base: record.base, main: main) {
         return SessionRefreshed(
-          sessionId: id.text, commit: nil, refreshed: false, main: main.hex, message: "session \(id) is up to date with main"
+          sessionId: id.text, commit: nil, refreshed: false, main: main.hex,
+          message: "session \(id) is up to date with main"
         )
       }
       let base = try sessionMergeBase(id, main: main, tip: session.commit!, recorded: record.base)
@@ -54,7 +56,8 @@ extension Project {
             action: "refresh-session", user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
       else { return nil }
       return SessionRefreshed(
-        sessionId: id.text, commit: commit.hex, refreshed: true, main: main.hex, message: "merged main into session \(id)")
+        sessionId: id.text, commit: commit.hex, refreshed: true, main: main.hex,
+        message: "merged main into session \(id)")
     }
   }
 

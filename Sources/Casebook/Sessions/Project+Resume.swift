@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// One thing that happened on main while a session was away.
 public struct MainChange: Sendable, Encodable, Equatable {

@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// The outcome of a write that made one commit.
 public struct WriteResult: Sendable, Encodable {
@@ -81,7 +82,8 @@ extension Project {
     guard let last else { return 0 }
     // A file name the store did not write (edited in with git) is damage, not a number to add to.
     guard let sequence = Int(last.dropLast(".yaml".count)), RecordNumber.counts.contains(sequence) else {
-      throw CasebookError.repository("\(folder)/\(bucket)/\(last) is not an exchange the store wrote; the branch is damaged")
+      throw CasebookError.repository(
+        "\(folder)/\(bucket)/\(last) is not an exchange the store wrote; the branch is damaged")
     }
     return sequence
   }
@@ -113,7 +115,8 @@ extension Project {
   ) throws -> SessionRecord {
     var record = try storedSessionRecord(id, in: snapshot)
     guard record.userId == user.id else {
-      throw CasebookError.badInput("session \(id) belongs to \(record.userId), not \(user.id); start a session of your own")
+      throw CasebookError.badInput(
+        "session \(id) belongs to \(record.userId), not \(user.id); start a session of your own")
     }
     guard record.status == .active else {
       // `doctor --fix` stores `expired` for a session left active long after its idle time.
@@ -203,7 +206,8 @@ extension Project {
       let recorded = try storedSessionRecord(id, in: session).base
       let base = try sessionMergeBase(id, main: main, tip: tip, recorded: recorded)
       if base == tip {
-        return SessionMerged(sessionId: id.text, commit: nil, merged: false, message: "session \(id) has nothing new for main")
+        return SessionMerged(
+          sessionId: id.text, commit: nil, merged: false, message: "session \(id) has nothing new for main")
       }
       let outcome = try merge(base: base, main: main, session: tip)
       guard outcome.isClean else {

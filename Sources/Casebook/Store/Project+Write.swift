@@ -1,3 +1,6 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -8,8 +11,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Git
-import YAML
 
 /// The write path: every write is one commit, built by `prepare` and published by `publish`'s
 /// compare-and-swap, retried on the new head when another writer got there first
@@ -76,9 +77,10 @@ extension Project {
       if let done = try body() { return done }
       usleep(UInt32.random(in: 100...2_000) * UInt32(min(attempt + 1, 8)))
     }
-    throw staleLockError(what) ?? CasebookError.conflict(
-      "\(what) kept moving under \(attempts) attempts to write (other writers are busy on it); nothing was written. Try again"
-    )
+    throw staleLockError(what)
+      ?? CasebookError.conflict(
+        "\(what) kept moving under \(attempts) attempts to write (other writers are busy on it); nothing was written. Try again"
+      )
   }
 
   /// The conflict to report when `ref` is held by a lock file: a writer holds one for the

@@ -1,3 +1,6 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -8,8 +11,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Git
-import YAML
 
 /// One Casebook project: a git repository whose `main` holds the shared state and whose
 /// `sessions/*` branches hold each user's session (docs/ARCHITECTURE.md).
@@ -39,7 +40,8 @@ public final class Project {
     let snapshot = try Snapshot(repository: repository, records: records, ref: Layout.main, commit: main)
     guard let config = try snapshot.mapping(Layout.config) else {
       throw CasebookError.notFound(
-        "\(repository.workingDirectory ?? repository.gitDirectory) is not a Casebook project: main has no \(Layout.config)")
+        "\(repository.workingDirectory ?? repository.gitDirectory) is not a Casebook project: main has no \(Layout.config)"
+      )
     }
     self.settings = try ProjectSettings(config)
   }

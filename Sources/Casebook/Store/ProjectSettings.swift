@@ -39,7 +39,8 @@ public struct ProjectSettings: Sendable, Equatable {
     }
     guard format <= Self.formatVersion else {
       throw CasebookError.repository(
-        "this project uses format \(format), newer than this casebook understands (\(Self.formatVersion)); upgrade casebook")
+        "this project uses format \(format), newer than this casebook understands (\(Self.formatVersion)); upgrade casebook"
+      )
     }
     guard let id = map["project_id"]?.string ?? map["project_id"]?.int.map(String.init) else {
       throw CasebookError.repository("\(Layout.config) has no 'project_id'")
@@ -52,7 +53,8 @@ public struct ProjectSettings: Sendable, Equatable {
       try RecordNumber.read(settings, "session_idle_minutes", RecordNumber.minutes, in: Layout.config) ?? 480
     self.merge = try map["merge"].map { try MergeSettings($0) } ?? .defaults
     self.lockMinutes =
-      try RecordNumber.read(settings, "lock_minutes", RecordNumber.minutes, in: Layout.config) ?? Self.defaultLockMinutes
+      try RecordNumber.read(settings, "lock_minutes", RecordNumber.minutes, in: Layout.config)
+      ?? Self.defaultLockMinutes
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
   }
 

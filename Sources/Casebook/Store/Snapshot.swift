@@ -1,10 +1,11 @@
+import Git
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import YAML
 
 /// A read-only view of the tree of one commit on one branch. Every read of the store goes
 /// through a snapshot, so an operation sees one consistent state even while others write.

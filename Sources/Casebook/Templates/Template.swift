@@ -1,10 +1,11 @@
+import CasebookMustache
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import CasebookMustache
-import YAML
 
 /// A gate template: the profile stub a new project starts from and the sections the gate's
 /// review expects, with guidance for the drafting assistant and a Mustache skeleton for each.

@@ -1,4 +1,5 @@
 internal import CGit2
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -17,9 +18,11 @@ enum RepositoryPath {
     for part in parts {
       let bytes = part.utf8
       // `.git` in any case, compared without making a lowercased copy of every component.
-      let isDotGit = bytes.count == 4 && bytes.elementsEqual(".git".utf8) { a, b in
-        (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b
-      }
+      let isDotGit =
+        bytes.count == 4
+        && bytes.elementsEqual(".git".utf8) { a, b in
+          (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b
+        }
       if bytes.isEmpty || bytes.elementsEqual(".".utf8) || bytes.elementsEqual("..".utf8) || isDotGit
         || bytes.contains(0)
       {

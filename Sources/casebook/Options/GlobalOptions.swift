@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -26,7 +27,8 @@ struct GlobalOptions: ParsableArguments {
 
   func project() throws -> Project {
     let env = ProcessInfo.processInfo.environment
-    let path = repo ?? env["CASEBOOK_REPO"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
+    let path =
+      repo ?? env["CASEBOOK_REPO"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
     let project = try Project.open(at: path)
     OpenedProjects.all.append(project)
     return project

@@ -1,4 +1,5 @@
 import Casebook
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else

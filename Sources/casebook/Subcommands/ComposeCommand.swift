@@ -17,7 +17,8 @@ struct ComposeCommand: ParsableCommand {
     let project = try global.project()
     let result = try project.compose(
       id, session: session.required("compose"),
-      edit: edit.edit(content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
+      edit: edit.edit(
+        content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
       by: global.actingUser(in: project))
     try global.output.emit(result) { "\(result.action) \(id): revision \(result.revision)\ncommit \(result.commit)" }
     global.output.warnings(project)

@@ -7,7 +7,8 @@ struct ExchangeCommand: ParsableCommand {
     subcommands: [Record.self, List.self])
 
   struct Record: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "record", abstract: "Record one tool call on a session.")
+    static let configuration = CommandConfiguration(
+      commandName: "record", abstract: "Record one tool call on a session.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Option(help: "The tool's name.") var tool: String
@@ -27,7 +28,8 @@ struct ExchangeCommand: ParsableCommand {
       let project = try global.project()
       let exchange = ExchangeInput(
         tool: tool, prompt: try prompt.map { try readText($0, what: "prompt", limit: Project.maxPayloadBytes) },
-        response: try response.map { try readText($0, what: "response", limit: Project.maxPayloadBytes) }, statusCode: status, latencyMs: latencyMs,
+        response: try response.map { try readText($0, what: "response", limit: Project.maxPayloadBytes) },
+        statusCode: status, latencyMs: latencyMs,
         section: section)
       let result = try project.recordExchange(
         exchange, session: session.required("exchange record"), by: global.actingUser(in: project))
@@ -36,7 +38,8 @@ struct ExchangeCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "The session's latest exchanges, newest first.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "The session's latest exchanges, newest first.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Option(help: "How many.") var limit = 20

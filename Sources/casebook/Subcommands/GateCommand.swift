@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -12,7 +13,8 @@ struct GateCommand: ParsableCommand {
     subcommands: [Advance.self])
 
   struct Advance: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "advance", 
+    static let configuration = CommandConfiguration(
+      commandName: "advance",
       abstract: "Move to the next gate (or --to one): its template's sections join the project, drafts are kept.",
       discussion: """
         One commit on the session changes gate_stage, adds the new template's profile keys the profile lacks, and

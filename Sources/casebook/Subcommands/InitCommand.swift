@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else

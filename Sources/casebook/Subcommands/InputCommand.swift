@@ -6,7 +6,8 @@ struct InputCommand: ParsableCommand {
     commandName: "input", abstract: "Add and read uploaded inputs.", subcommands: [Add.self, List.self, Show.self])
 
   struct Add: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a file to a session (content-addressed).")
+    static let configuration = CommandConfiguration(
+      commandName: "add", abstract: "Add a file to a session (content-addressed).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var file: String
@@ -22,7 +23,8 @@ struct InputCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List inputs on main or in a session.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List inputs on main or in a session.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
 
@@ -35,7 +37,8 @@ struct InputCommand: ParsableCommand {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", 
+    static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show an input's metadata and extracted text, or with --cited-by where it is cited.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption

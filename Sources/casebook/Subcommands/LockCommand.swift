@@ -9,7 +9,8 @@ struct LockCommand: ParsableCommand {
     subcommands: [List.self, Take.self, Release.self])
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the section locks held now, expired ones marked.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List the section locks held now, expired ones marked.")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -25,7 +26,8 @@ struct LockCommand: ParsableCommand {
   }
 
   struct Take: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "take", abstract: "Take (or extend) a section's lock for a session.")
+    static let configuration = CommandConfiguration(
+      commandName: "take", abstract: "Take (or extend) a section's lock for a session.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var id: String
@@ -39,7 +41,8 @@ struct LockCommand: ParsableCommand {
   }
 
   struct Release: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "release", abstract: "Release a section lock your session holds.")
+    static let configuration = CommandConfiguration(
+      commandName: "release", abstract: "Release a section lock your session holds.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var id: String

@@ -32,5 +32,6 @@ struct AuditCommand: ParsableCommand {
 func describe(_ entry: LogEntry) -> String {
   let action = (entry.action ?? (entry.kind == "approval" ? "approve" : "commit")).padded(to: 16)
   let session = entry.session.map { " session \($0.prefix(8))" } ?? ""
-  return "\(entry.time)  \(String(entry.commit.prefix(10)))  \(entry.user.padded(to: 12)) \(action) \(entry.summary)\(session)"
+  return
+    "\(entry.time)  \(String(entry.commit.prefix(10)))  \(entry.user.padded(to: 12)) \(action) \(entry.summary)\(session)"
 }

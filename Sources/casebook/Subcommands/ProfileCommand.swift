@@ -1,11 +1,12 @@
 import ArgumentParser
 import Casebook
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import YAML
 
 struct ProfileCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -13,19 +14,23 @@ struct ProfileCommand: ParsableCommand {
     subcommands: [Show.self, Get.self, Set.self, Apply.self])
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the profile (main, a session's, or at a revision).")
+    static let configuration = CommandConfiguration(
+      commandName: "show", abstract: "Print the profile (main, a session's, or at a revision).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Option(help: "A git revision (commit, branch, tag).") var at: String?
 
     func run() throws {
       let profile = try global.project().profile(session: session.resolved, at: at)
-      try global.output.emit(Wrapped(key: "profile", value: JSONNode(profile))) { YAML.emit(profile).trimmingTrailingNewline }
+      try global.output.emit(Wrapped(key: "profile", value: JSONNode(profile))) {
+        YAML.emit(profile).trimmingTrailingNewline
+      }
     }
   }
 
   struct Get: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "Print one value, e.g. gate_stage or stakeholders[0].name.")
+    static let configuration = CommandConfiguration(
+      commandName: "get", abstract: "Print one value, e.g. gate_stage or stakeholders[0].name.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var key: String
@@ -39,7 +44,8 @@ struct ProfileCommand: ParsableCommand {
   }
 
   struct Set: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "set", 
+    static let configuration = CommandConfiguration(
+      commandName: "set",
       abstract: "Set one key in a session; the value is YAML (\"Gate 1\", [a, b], {name: x, role: y}).",
       discussion: "Setting gate_stage moves the project to that gate, as 'casebook gate advance' does.")
     @OptionGroup var global: GlobalOptions
@@ -58,7 +64,8 @@ struct ProfileCommand: ParsableCommand {
   }
 
   struct Apply: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apply", 
+    static let configuration = CommandConfiguration(
+      commandName: "apply",
       abstract: "Apply a YAML mapping of keys over the profile in a session (null removes a key).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -68,7 +75,8 @@ struct ProfileCommand: ParsableCommand {
     func run() throws {
       let project = try global.project()
       let result = try project.applyProfile(
-        System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "profile"), source: file, session: session.required("profile apply"), gate: gate.options(),
+        System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "profile"), source: file,
+        session: session.required("profile apply"), gate: gate.options(),
         by: global.actingUser(in: project))
       try global.output.emit(result) {
         "applied \(file)\n" + (result.gate.map { describe($0) } ?? "commit \(result.commit)")

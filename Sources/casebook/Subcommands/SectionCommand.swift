@@ -9,7 +9,8 @@ struct SectionCommand: ParsableCommand {
   /// What a draft or a revision takes besides the section id.
   struct EditOptions: ParsableArguments {
     @Option(
-      help: "Cite an input: INPUT or INPUT:LOCATOR — L4-9 (lines), p3-5 (PDF pages), para12 (paragraphs), #Heading/Sub. Repeatable."
+      help:
+        "Cite an input: INPUT or INPUT:LOCATOR — L4-9 (lines), p3-5 (PDF pages), para12 (paragraphs), #Heading/Sub. Repeatable."
     )
     var source: [String] = []
     @Option(help: "The prompt that produced this text.") var prompt: String?
@@ -22,7 +23,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Draft: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "draft", 
+    static let configuration = CommandConfiguration(
+      commandName: "draft",
       abstract: "Draft a section in a session (from a file, standard input, or the template's skeleton).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -42,7 +44,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Revise: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revise", abstract: "Revise a section with new text and the feedback behind it.")
+    static let configuration = CommandConfiguration(
+      commandName: "revise", abstract: "Revise a section with new text and the feedback behind it.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var id: String
@@ -54,14 +57,16 @@ struct SectionCommand: ParsableCommand {
       let project = try global.project()
       let result = try project.reviseSection(
         id, session: session.required("section revise"),
-        edit: edit.edit(content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
+        edit: edit.edit(
+          content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
         by: global.actingUser(in: project))
       try global.output.emit(result) { "revised \(id) to revision \(result.revision)\ncommit \(result.commit)" }
     }
   }
 
   struct Commit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "commit", 
+    static let configuration = CommandConfiguration(
+      commandName: "commit",
       abstract: "Mark a section committed and locked, and merge the session into main.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -80,7 +85,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", 
+    static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show a section on main, in a session, or at a revision (a git revision or a revision number).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -102,7 +108,9 @@ struct SectionCommand: ParsableCommand {
         if !r.sources.isEmpty { lines.append("sources   \(r.sources.map(\.description).joined(separator: ", "))") }
         if let feedback = r.feedback { lines.append("feedback  \(feedback)") }
         for approval in view.approvals {
-          lines.append("approval  \(approval.tag): \(approval.decision.rawValue) by \(approval.reviewer) (revision \(approval.revision))")
+          lines.append(
+            "approval  \(approval.tag): \(approval.decision.rawValue) by \(approval.reviewer) (revision \(approval.revision))"
+          )
         }
         return lines.joined(separator: "\n") + "\n\n" + view.content.trimmingTrailingNewline
           + (cited.map { "\n\n" + Sources.describe($0) } ?? "")
@@ -125,7 +133,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Sources: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sources", 
+    static let configuration = CommandConfiguration(
+      commandName: "sources",
       abstract: "List what supports a section: each cited input, its locator and the cited excerpt.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -150,7 +159,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diff", 
+    static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Diff a section's text: the latest change, REV to now, or REV to REV.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
@@ -169,7 +179,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the template's sections and any others, with their state.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List the template's sections and any others, with their state.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
 
@@ -185,7 +196,8 @@ struct SectionCommand: ParsableCommand {
   }
 
   struct Reopen: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Unlock a committed section in a session so it can be revised.")
+    static let configuration = CommandConfiguration(
+      commandName: "reopen", abstract: "Unlock a committed section in a session so it can be revised.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var session: SessionOption
     @Argument var id: String

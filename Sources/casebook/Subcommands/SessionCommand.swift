@@ -7,7 +7,8 @@ struct SessionCommand: ParsableCommand {
     subcommands: [Start.self, List.self, Show.self, Resume.self, Refresh.self, Close.self, Merge.self])
 
   struct Start: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a session (a branch off main).")
+    static let configuration = CommandConfiguration(
+      commandName: "start", abstract: "Start a session (a branch off main).")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -18,7 +19,8 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List sessions, most recently active first.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List sessions, most recently active first.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only the sessions of this user.") var owner: String?
 
@@ -57,10 +59,14 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", 
-      abstract: "Reactivate a session (default: your latest one not closed and merged), merge main into it, and say what changed on main.")
+    static let configuration = CommandConfiguration(
+      commandName: "resume",
+      abstract:
+        "Reactivate a session (default: your latest one not closed and merged), merge main into it, and say what changed on main."
+    )
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The session (default: your most recently active one that is not closed and merged).") var id: String?
+    @Argument(help: "The session (default: your most recently active one that is not closed and merged).") var id:
+      String?
 
     func run() throws {
       let project = try global.project()
@@ -68,12 +74,14 @@ struct SessionCommand: ParsableCommand {
       try global.output.emit(result) {
         var lines = [
           "resumed \(result.sessionId)", "commit \(result.commit)",
-          result.refreshed ? "merged main \(result.main.prefix(12)) into the session" : "main had nothing new for the session",
+          result.refreshed
+            ? "merged main \(result.main.prefix(12)) into the session" : "main had nothing new for the session",
         ]
         if !result.changes.isEmpty { lines.append("since you were last active:") }
         for c in result.changes {
           let who = [c.by.map { "by \($0)" }, c.at.map { "at \($0)" }].compactMap { $0 }.joined(separator: " ")
-          lines.append("  \(c.kind) \(c.name) \(c.change)\(who.isEmpty ? "" : " \(who)")\(c.detail.map { " (\($0))" } ?? "")")
+          lines.append(
+            "  \(c.kind) \(c.name) \(c.change)\(who.isEmpty ? "" : " \(who)")\(c.detail.map { " (\($0))" } ?? "")")
         }
         return lines.joined(separator: "\n")
       }
@@ -81,7 +89,8 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Refresh: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "refresh", 
+    static let configuration = CommandConfiguration(
+      commandName: "refresh",
       abstract: "Merge main into a session (a merge commit on its branch), so it sees what others committed.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
@@ -94,7 +103,8 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Close: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a session; writes to it are refused until resumed.")
+    static let configuration = CommandConfiguration(
+      commandName: "close", abstract: "Close a session; writes to it are refused until resumed.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
 
@@ -106,7 +116,8 @@ struct SessionCommand: ParsableCommand {
   }
 
   struct Merge: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge a session into main (YAML merged structurally).")
+    static let configuration = CommandConfiguration(
+      commandName: "merge", abstract: "Merge a session into main (YAML merged structurally).")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -12,7 +13,8 @@ struct TemplateCommand: ParsableCommand {
     subcommands: [List.self, Show.self])
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", 
+    static let configuration = CommandConfiguration(
+      commandName: "list",
       abstract: "List the templates found (CASEBOOK_TEMPLATES, the templates folder, the install path).")
     @OptionGroup var global: GlobalOptions
 
@@ -67,7 +69,8 @@ struct TemplateCommand: ParsableCommand {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", 
+    static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show a template's sections (required or optional) with the guidance for each.",
       discussion: "ID is a template name (gate-2) or a template folder (./our-template); a folder is validated.")
     @OptionGroup var global: GlobalOptions
