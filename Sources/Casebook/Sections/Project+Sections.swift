@@ -14,16 +14,19 @@ public struct SectionEdit: Sendable {
   public var prompt: String?
   public var feedback: String?
   public var title: String?
+  /// The exchange (`exchange record`'s id) whose tool call produced this text.
+  public var exchange: String?
 
   public init(
     content: String? = nil, sources: [SourceReference] = [], prompt: String? = nil, feedback: String? = nil,
-    title: String? = nil
+    title: String? = nil, exchange: String? = nil
   ) {
     self.content = content
     self.sources = sources
     self.prompt = prompt
     self.feedback = feedback
     self.title = title
+    self.exchange = exchange
   }
 }
 
@@ -100,6 +103,7 @@ extension Project {
         sectionId: id.text, title: title, session: session.text, user: user.id, at: Timestamp.string(now()))
       record.sources = try validatedSources(edit.sources, adding: [], in: snapshot)
       record.prompts = edit.prompt.map { [$0] } ?? []
+      record.exchange = try validatedExchange(edit.exchange, session: session, in: snapshot)
       return (record, "draft \(id)", content)
     }
   }
@@ -128,6 +132,7 @@ extension Project {
       record.sources = try validatedSources(edit.sources, adding: record.sources, in: snapshot)
       record.prompts = edit.prompt.map { [$0] } ?? []
       record.feedback = edit.feedback
+      record.exchange = try validatedExchange(edit.exchange, session: session, in: snapshot)
       if let title = edit.title { record.title = title }
       return (record, "revise \(id) to revision \(record.revision)", content)
     }
@@ -356,6 +361,23 @@ extension Project {
     return try snapshot(revision: revision)
   }
 
+  /// The exchange a section write names, checked: one recorded in this session, on this branch.
+  func validatedExchange(_ text: String?, session: SessionID, in snapshot: Snapshot) throws -> String? {
+    guard let text else { return nil }
+    let prefix = session.text + "-"
+    guard text.hasPrefix(prefix), let sequence = Int(text.dropFirst(prefix.count)),
+      RecordNumber.counts.contains(sequence), sequence > 0, String(sequence) == text.dropFirst(prefix.count)
+    else {
+      throw CasebookError.badInput(
+        "exchange '\(Identifier.printable(text))' is not one of session \(session)'s (its ids are \(session)-N, as exchange record prints)"
+      )
+    }
+    guard try snapshot.exists(Layout.exchange(session: session, sequence: sequence)) else {
+      throw CasebookError.notFound("exchange \(text) is not recorded in session \(session)")
+    }
+    return text
+  }
+
   static func lockedError(_ id: SectionID) -> CasebookError {
     .conflict(
       "section \(id) is committed and locked; reopen it with 'casebook section reopen \(id) --session …' to change it")
@@ -389,6 +411,7 @@ extension Project {
     var body: [String] = []
     if let prompt = edit.prompt { body.append("Prompt: \(prompt)") }
     if let feedback = edit.feedback { body.append("Feedback: \(feedback)") }
+    if let exchange = edit.exchange { extra.append(("Casebook-Exchange", exchange)) }
     return CommitMessage(
       summary: summary, body: body.joined(separator: "\n\n"), action: action, user: user.id, session: session,
       section: id, extra: extra)

@@ -19,6 +19,8 @@ public struct SectionRecord: Sendable, Equatable, Encodable {
   public var sources: [SourceReference]
   public var prompts: [String]
   public var feedback: String?
+  /// The exchange whose tool call produced this revision's text, when the write named one.
+  public var exchange: String?
   public var committedBy: String?
   public var committedAt: String?
 
@@ -50,6 +52,7 @@ public struct SectionRecord: Sendable, Equatable, Encodable {
     sources = try (map["sources"]?.sequence ?? []).map { try SourceReference($0, path: path) }
     prompts = (map["prompts"]?.sequence ?? []).compactMap(\.string)
     feedback = map["feedback"]?.string
+    exchange = map["exchange"]?.string
     committedBy = map["committed_by"]?.string
     committedAt = map["committed_at"]?.string
   }
@@ -67,6 +70,7 @@ public struct SectionRecord: Sendable, Equatable, Encodable {
     map["sources"] = .sequence(sources.map(\.node))
     map["prompts"] = .sequence(prompts.map(Node.string))
     if let feedback { map["feedback"] = .string(feedback) }
+    if let exchange { map["exchange"] = .string(exchange) }
     if let committedBy { map["committed_by"] = .string(committedBy) }
     if let committedAt { map["committed_at"] = .string(committedAt) }
     return .mapping(map)

@@ -14,11 +14,13 @@ struct SectionCommand: ParsableCommand {
     )
     var source: [String] = []
     @Option(help: "The prompt that produced this text.") var prompt: String?
+    @Option(help: "The exchange (as exchange record printed its id) whose tool call produced this text.")
+    var exchange: String?
 
     func edit(content: String?, feedback: String? = nil, title: String? = nil) throws -> SectionEdit {
       SectionEdit(
         content: content, sources: try source.map(SourceReference.init(parsing:)), prompt: prompt, feedback: feedback,
-        title: title)
+        title: title, exchange: exchange)
     }
   }
 
