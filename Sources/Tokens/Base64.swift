@@ -9,7 +9,9 @@ enum Base64 {
   }()
 
   /// Decodes `text[range]` into `out`; returns the number of bytes, or nil if it is not base64.
-  static func decode(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+  static func decode(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into out: UnsafeMutablePointer<UInt8>)
+    -> Int?
+  {
     guard range.count % 4 == 0, !range.isEmpty else { return nil }
     var n = 0
     var i = range.lowerBound

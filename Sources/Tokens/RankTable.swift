@@ -87,7 +87,9 @@ final class RankTable: @unchecked Sendable {
       let h = Self.hash(p, n)
       var slot = Int(truncatingIfNeeded: h) & mask
       while slots[slot] != 0 {
-        if Self.tag(slots[slot]) == UInt32(truncatingIfNeeded: h >> 32) && equal(Int(slots[slot] & 0xffff_ffff) - 1, p, n) {
+        if Self.tag(slots[slot]) == UInt32(truncatingIfNeeded: h >> 32)
+          && equal(Int(slots[slot] & 0xffff_ffff) - 1, p, n)
+        {
           throw .unreadableRankFile(encoding, "a byte string appears twice")
         }
         slot = (slot + 1) & mask
@@ -177,10 +179,13 @@ final class RankTable: @unchecked Sendable {
 
   private static func gunzip(_ data: UnsafeRawBufferPointer, _ encoding: TokenEncoding) throws(TokensError) -> [UInt8] {
     // gzip's trailer holds the decompressed size (mod 2^32): the rank files are a few MiB.
-    let size = data.count >= 4 ? Int(data.loadUnaligned(fromByteOffset: data.count - 4, as: UInt32.self).littleEndian) : 0
+    let size =
+      data.count >= 4 ? Int(data.loadUnaligned(fromByteOffset: data.count - 4, as: UInt32.self).littleEndian) : 0
     var out = [UInt8](repeating: 0, count: size + 1)
     var stream = z_stream()
-    guard casebook_inflate_init_gzip(&stream) == Z_OK else { throw .unreadableRankFile(encoding, "inflateInit2 failed") }
+    guard casebook_inflate_init_gzip(&stream) == Z_OK else {
+      throw .unreadableRankFile(encoding, "inflateInit2 failed")
+    }
     defer { inflateEnd(&stream) }
     let rc = out.withUnsafeMutableBufferPointer { out in
       stream.next_in = UnsafeMutablePointer(mutating: data.baseAddress!.assumingMemoryBound(to: UInt8.self))

@@ -39,7 +39,8 @@ public final class Tokenizer: Sendable {
       ?? Array(bytes).withUnsafeBufferPointer { Self.isValidUTF8($0) }
     if valid {
       let tokens =
-        bytes.withContiguousStorageIfAvailable { count(validUTF8: $0) } ?? Array(bytes).withUnsafeBufferPointer {
+        bytes.withContiguousStorageIfAvailable { count(validUTF8: $0) }
+        ?? Array(bytes).withUnsafeBufferPointer {
           count(validUTF8: $0)
         }
       return TokenCount(tokens: tokens, bytes: total, replacements: 0)

@@ -10,7 +10,8 @@ public enum TokensError: Error, Sendable, CustomStringConvertible {
     case .unreadableRankFile(let encoding, let why):
       return "the \(encoding.rawValue) rank file built into casebook is unreadable: \(why)"
     case .rankFileChecksum(let encoding, let expected, let actual):
-      return "the \(encoding.rawValue) rank file built into casebook is damaged: its SHA-256 is \(actual), not \(expected)"
+      return
+        "the \(encoding.rawValue) rank file built into casebook is damaged: its SHA-256 is \(actual), not \(expected)"
     }
   }
 }

@@ -33,7 +33,9 @@ struct TokensCLITests {
     Case(name: "unknown encoding", status: 64, message: "--encoding") {
       ["tokens", $0.files["text"]!, "--encoding", "p50k_base"]
     },
-    Case(name: "encoding without a value", status: 64, message: "--encoding") { ["tokens", $0.files["text"]!, "--encoding"] },
+    Case(name: "encoding without a value", status: 64, message: "--encoding") {
+      ["tokens", $0.files["text"]!, "--encoding"]
+    },
     Case(name: "two files", status: 64, message: "unexpected argument") {
       ["tokens", $0.files["text"]!, $0.files["text"]!]
     },

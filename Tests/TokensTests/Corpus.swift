@@ -63,7 +63,8 @@ enum Corpus {
     switch Int.random(in: 0..<100, using: &rng) {
     case 0..<35: return words.randomElement(using: &rng)!
     case 35..<55: return spaces.randomElement(using: &rng)!
-    case 55..<62: return String(repeating: "0123456789".randomElement(using: &rng)!, count: Int.random(in: 1...14, using: &rng))
+    case 55..<62:
+      return String(repeating: "0123456789".randomElement(using: &rng)!, count: Int.random(in: 1...14, using: &rng))
     case 62..<66:
       return String((0..<Int.random(in: 1...20, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })
     case 66..<72: return scalars(in: 0x4E00...0x9FFF, count: Int.random(in: 1...30, using: &rng), &rng)
@@ -80,7 +81,9 @@ enum Corpus {
       let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCXYZé")
       return String((0..<Int.random(in: 129...3000, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
     default:
-      return String(repeating: ["=", "-", "*", "ab", "é", "1"].randomElement(using: &rng)!, count: Int.random(in: 50...2000, using: &rng))
+      return String(
+        repeating: ["=", "-", "*", "ab", "é", "1"].randomElement(using: &rng)!,
+        count: Int.random(in: 50...2000, using: &rng))
     }
   }
 

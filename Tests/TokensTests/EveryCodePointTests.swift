@@ -10,7 +10,9 @@ import Testing
 struct EveryCodePointTests {
   static let enabled = ProcessInfo.processInfo.environment["CASEBOOK_TOKENS_EXHAUSTIVE"] == "1" && Reference.available
 
-  @Test("every scalar value in nine contexts", .enabled(if: enabled, "set CASEBOOK_TOKENS_EXHAUSTIVE=1 (and make test-venv)"))
+  @Test(
+    "every scalar value in nine contexts",
+    .enabled(if: enabled, "set CASEBOOK_TOKENS_EXHAUSTIVE=1 (and make test-venv)"))
   func everyScalar() throws {
     let contexts: [(String) -> String] = [
       { $0 }, { "a\($0)b" }, { "A\($0)b" }, { "\($0)'s" }, { " \($0)x" }, { "1\($0)2" }, { "\($0)\($0)\n" },

@@ -22,7 +22,9 @@ enum Reference {
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = [repository + "/Tests/TokensTests/Reference/tiktoken_counts.py", repository + "/Sources/CTokenData"]
+    process.arguments = [
+      repository + "/Tests/TokensTests/Reference/tiktoken_counts.py", repository + "/Sources/CTokenData",
+    ]
     let stdin = Pipe()
     let stdout = Pipe()
     process.standardInput = stdin

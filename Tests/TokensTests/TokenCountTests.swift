@@ -27,7 +27,9 @@ struct TokenCountTests {
     #expect(o200k.pieces("path/to//\n/x") == ["path", "/to", "//\n/", "x"])
   }
 
-  @Test("every calibration text counts as tiktoken does", .enabled(if: Reference.hasCalibration, "../shared/calibration/tokens.jsonl is absent"))
+  @Test(
+    "every calibration text counts as tiktoken does",
+    .enabled(if: Reference.hasCalibration, "../shared/calibration/tokens.jsonl is absent"))
   func calibration() throws {
     let o200k = try Tokenizer.shared(.o200kBase)
     let cl100k = try Tokenizer.shared(.cl100kBase)
@@ -53,13 +55,17 @@ struct TokenCountTests {
         let got = tokenizer.count(text)
         if got != counts[encoding.rawValue] {
           failures += 1
-          Issue.record("\(encoding.rawValue): \(got) tokens, tiktoken \(counts[encoding.rawValue]!): \(text.debugDescription) pieces \(tokenizer.pieces(text))")
+          Issue.record(
+            "\(encoding.rawValue): \(got) tokens, tiktoken \(counts[encoding.rawValue]!): \(text.debugDescription) pieces \(tokenizer.pieces(text))"
+          )
         }
       }
     }
   }
 
-  @Test("invalid UTF-8 counts as tiktoken counts bytes.decode('utf-8', 'replace')", .enabled(if: Reference.available, "no .venv: run make test-venv"))
+  @Test(
+    "invalid UTF-8 counts as tiktoken counts bytes.decode('utf-8', 'replace')",
+    .enabled(if: Reference.available, "no .venv: run make test-venv"))
   func invalidUTF8() throws {
     let inputs = Corpus.invalidUTF8(count: 500, seed: 7)
     let expected = try Reference.counts(bytes: inputs)
@@ -75,11 +81,13 @@ struct TokenCountTests {
     }
   }
 
-  @Test("valid UTF-8 is recognised, invalid refused", arguments: [
-    ([0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80], true),
-    ([0xc0, 0xaf], false), ([0xed, 0xa0, 0x80], false), ([0xf4, 0x90, 0x80, 0x80], false), ([0xe2, 0x82], false),
-    ([0xf0, 0x8f, 0xbf, 0xbf], false), ([0xef, 0xbf, 0xbf], true), ([0x80], false),
-  ] as [([UInt8], Bool)])
+  @Test(
+    "valid UTF-8 is recognised, invalid refused",
+    arguments: [
+      ([0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80], true),
+      ([0xc0, 0xaf], false), ([0xed, 0xa0, 0x80], false), ([0xf4, 0x90, 0x80, 0x80], false), ([0xe2, 0x82], false),
+      ([0xf0, 0x8f, 0xbf, 0xbf], false), ([0xef, 0xbf, 0xbf], true), ([0x80], false),
+    ] as [([UInt8], Bool)])
   func validation(_ bytes: [UInt8], _ valid: Bool) {
     #expect(bytes.withUnsafeBufferPointer { Tokenizer.isValidUTF8($0) } == valid)
   }
@@ -89,11 +97,14 @@ struct TokenCountTests {
     let ranks = try Tokenizer.shared(encoding).ranks
     var rng = SeededGenerator(seed: 3)
     for _ in 0..<300 {
-      let alphabet = Array(["a", "b", "ab", " ", "é", "1", "x", "=", "😀"].shuffled(using: &rng).prefix(Int.random(in: 1...5, using: &rng)))
+      let alphabet = Array(
+        ["a", "b", "ab", " ", "é", "1", "x", "=", "😀"].shuffled(using: &rng).prefix(Int.random(in: 1...5, using: &rng)))
       let text = (0..<Int.random(in: 2...120, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
       let bytes = Array(text.utf8)
       bytes.withUnsafeBufferPointer { b in
-        #expect(BytePairMerge.scan(b.baseAddress!, b.count, ranks) == BytePairMerge.heap(b.baseAddress!, b.count, ranks), "\(text)")
+        #expect(
+          BytePairMerge.scan(b.baseAddress!, b.count, ranks) == BytePairMerge.heap(b.baseAddress!, b.count, ranks),
+          "\(text)")
       }
     }
   }
