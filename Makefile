@@ -13,7 +13,7 @@ TEST_APT_PACKAGES := chromium
 # strace shows which files the executable opens; openssl serves HTTPS with a test CA.
 ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
 
-.PHONY: setup test-setup build test lint format demo release bench bench-cli clean
+.PHONY: setup test-setup test-venv build test lint format demo release bench bench-cli bench-tokens clean
 
 # Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
@@ -36,10 +36,22 @@ test-setup: setup
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(ZIP_TEST_APT_PACKAGES); \
 	fi
 
+# For tests only: tiktoken, the reference the token counts are checked against (TokensTests).
+# It loads the rank files in Sources/CTokenData; nothing is downloaded but the package itself.
+TIKTOKEN_VERSION := 0.14.0
+VENV := .venv
+test-venv: $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)
+$(VENV)/.tiktoken-$(TIKTOKEN_VERSION):
+	@python3 -c 'import ensurepip' 2>/dev/null || { echo "installing python3-venv with apt-get (for tiktoken)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION)
+	touch $@
+
 build: setup
 	$(SWIFT) build
 
-test: test-setup lint
+test: test-setup test-venv lint
 	$(SWIFT) build
 	$(SWIFT) test
 
@@ -79,5 +91,10 @@ bench-cli: release
 	bash Benchmarks/cli-vs-git.sh .build-static/release/casebook 200 default
 	bash Benchmarks/cli-vs-git.sh .build-static/release/casebook 200 bare
 
+# `casebook tokens` (the release binary) against tiktoken on the same text, and a 10 MB run
+# without spaces for linearity.
+bench-tokens: release test-venv
+	bash Benchmarks/tokens-vs-tiktoken.sh .build-static/release/casebook
+
 clean:
-	rm -rf .build "$(DEMO_DIR)"
+	rm -rf .build "$(DEMO_DIR)" $(VENV)

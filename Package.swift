@@ -35,6 +35,15 @@ let package = Package(
     // fork and exec for ChildProcess: posix_spawn can neither limit the child's memory nor tie
     // its life to Casebook's (Sources/CSpawn/spawn.c).
     .target(name: "CSpawn"),
+    // OpenAI's rank files (gzip, linked in by ranks.S's .incbin, found through the header search
+    // path ".") and the Unicode class tables the pre-tokeniser reads (generated C: a Swift array
+    // literal of this size would take the type checker minutes).
+    .target(
+      name: "CTokenData",
+      exclude: ["o200k_base.tiktoken.gz", "cl100k_base.tiktoken.gz", "LICENSE-rank-files.txt"],
+      cSettings: [.headerSearchPath(".")]),
+    // Exact token counts as tiktoken gives them: no domain, no Foundation, its own error type.
+    .target(name: "Tokens", dependencies: ["CTokenData", "CLibZ"]),
     .target(name: "Git", dependencies: ["CGit2"]),
     .target(name: "YAML", dependencies: ["CYAML"]),
     // Text and locators from PDF, DOCX, HTML, Markdown and plain text: no domain, its own error
@@ -46,16 +55,17 @@ let package = Package(
     .target(name: "CasebookMustache", path: "Sources/Mustache"),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown", "CasebookMustache"]),
+      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown", "CasebookMustache", "Tokens"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
-        "Casebook", "Git", "YAML",
+        "Casebook", "Git", "YAML", "Tokens",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),
+    .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
     .testTarget(name: "MarkdownTests", dependencies: ["CasebookMarkdown"], exclude: ["Fixtures"]),
     .testTarget(
       name: "CasebookTests",

@@ -5,3 +5,8 @@
 static inline int casebook_inflate_init_raw(z_stream *stream) {
   return inflateInit2(stream, -15);
 }
+
+/// 16 + 15 window bits: a gzip stream (header and CRC-32 trailer), the form the rank files ship in.
+static inline int casebook_inflate_init_gzip(z_stream *stream) {
+  return inflateInit2(stream, 16 + 15);
+}
