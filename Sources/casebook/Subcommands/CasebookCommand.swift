@@ -14,6 +14,6 @@ struct CasebookCommand: ParsableCommand {
       InitCommand.self, ProfileCommand.self, SessionCommand.self, InputCommand.self, SectionCommand.self,
       ComposeCommand.self, ApproveCommand.self, ExchangeCommand.self, LogCommand.self, AuditCommand.self,
       MergeYAMLCommand.self, ExportCommand.self, TemplateCommand.self, GateCommand.self, ResolveCommand.self,
-      LockCommand.self, UnlockCommand.self, DoctorCommand.self,
+      LockCommand.self, UnlockCommand.self, DoctorCommand.self, ContextCommand.self,
     ])
 }
