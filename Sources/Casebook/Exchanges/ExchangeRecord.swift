@@ -16,10 +16,13 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
   public let prompt: String?
   /// The output payload (the tool's response).
   public let response: String?
+  /// The SHA-256 of the `casebook context` the call was made with, so that an auditor can
+  /// rebuild exactly what the assistant saw (`casebook context --at`).
+  public let contextHash: String?
 
   init(
     sequence: Int, sessionId: String, userId: String, toolName: String, timestamp: String, statusCode: Int?,
-    latencyMs: Int?, section: String?, prompt: String?, response: String?
+    latencyMs: Int?, section: String?, prompt: String?, response: String?, contextHash: String? = nil
   ) {
     self.exchangeId = "\(sessionId)-\(sequence)"
     self.sequence = sequence
@@ -32,6 +35,7 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
     self.section = section
     self.prompt = prompt
     self.response = response
+    self.contextHash = contextHash
   }
 
   init(_ map: Mapping, path: String) throws {
@@ -43,7 +47,8 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
       userId: map["user_id"]?.string ?? "", toolName: tool,
       timestamp: map["timestamp"]?.string ?? "", statusCode: try RecordNumber.read(map, "status_code", in: path),
       latencyMs: try RecordNumber.read(map, "latency_ms", in: path),
-      section: map["section"]?.string, prompt: map["prompt"]?.string, response: map["response"]?.string)
+      section: map["section"]?.string, prompt: map["prompt"]?.string, response: map["response"]?.string,
+      contextHash: map["context_hash"]?.string)
   }
 
   var node: Node {
@@ -59,6 +64,7 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
     if let section { map["section"] = .string(section) }
     map["prompt"] = prompt.map(Node.string) ?? .null
     map["response"] = response.map(Node.string) ?? .null
+    if let contextHash { map["context_hash"] = .string(contextHash) }
     return .mapping(map)
   }
 }

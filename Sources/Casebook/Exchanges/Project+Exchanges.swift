@@ -14,10 +14,12 @@ public struct ExchangeInput: Sendable {
   public var statusCode: Int?
   public var latencyMs: Int?
   public var section: String?
+  /// The `hash` of the `casebook context` the call was made with (64 lowercase hex digits).
+  public var contextHash: String?
 
   public init(
     tool: String, prompt: String? = nil, response: String? = nil, statusCode: Int? = nil, latencyMs: Int? = nil,
-    section: String? = nil
+    section: String? = nil, contextHash: String? = nil
   ) {
     self.tool = tool
     self.prompt = prompt
@@ -25,6 +27,7 @@ public struct ExchangeInput: Sendable {
     self.statusCode = statusCode
     self.latencyMs = latencyMs
     self.section = section
+    self.contextHash = contextHash
   }
 }
 
@@ -44,6 +47,13 @@ extension Project {
       throw CasebookError.badInput("status \(status) is out of range 0 to 999")
     }
     if let latency = exchange.latencyMs, latency < 0 { throw CasebookError.badInput("latency must not be negative") }
+    if let hash = exchange.contextHash,
+      hash.utf8.count != 64 || !hash.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+    {
+      throw CasebookError.badInput(
+        "context hash '\(Identifier.printable(hash))' is not a SHA-256: expected 64 lowercase hex digits, as casebook context prints"
+      )
+    }
     let section = try exchange.section.map(SectionID.init)
     for payload in [exchange.prompt, exchange.response].compactMap({ $0 })
     where payload.utf8.count > Self.maxPayloadBytes {
@@ -56,12 +66,13 @@ extension Project {
         toolName: exchange.tool,
         timestamp: record.lastActive, statusCode: exchange.statusCode, latencyMs: exchange.latencyMs,
         section: section?.text,
-        prompt: exchange.prompt, response: exchange.response)
+        prompt: exchange.prompt, response: exchange.response, contextHash: exchange.contextHash)
       try pending.put(Layout.exchange(session: session, sequence: entry.sequence), yaml: entry.node)
       recorded = entry
       var extra = [("Casebook-Tool", exchange.tool), ("Casebook-Exchange", entry.exchangeId)]
       if let status = exchange.statusCode { extra.append(("Casebook-Status", String(status))) }
       if let latency = exchange.latencyMs { extra.append(("Casebook-Latency-Ms", String(latency))) }
+      if let hash = exchange.contextHash { extra.append(("Casebook-Context-Hash", hash)) }
       return CommitMessage(
         summary: "record exchange \(entry.sequence) with \(exchange.tool)", action: "record-exchange", user: user.id,
         session: session, section: section, extra: extra)

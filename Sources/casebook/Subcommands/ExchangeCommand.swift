@@ -17,6 +17,10 @@ struct ExchangeCommand: ParsableCommand {
     @Option(help: "The status code.") var status: Int?
     @Option(name: .customLong("latency-ms"), help: "The latency in milliseconds.") var latencyMs: Int?
     @Option(help: "The section the call was about.") var section: String?
+    @Option(
+      name: .customLong("context-hash"),
+      help: "The hash of the casebook context the call was made with (from casebook context --json).")
+    var contextHash: String?
 
     func validate() throws {
       guard !(prompt == "-" && response == "-") else {
@@ -30,7 +34,7 @@ struct ExchangeCommand: ParsableCommand {
         tool: tool, prompt: try prompt.map { try readText($0, what: "prompt", limit: Project.maxPayloadBytes) },
         response: try response.map { try readText($0, what: "response", limit: Project.maxPayloadBytes) },
         statusCode: status, latencyMs: latencyMs,
-        section: section)
+        section: section, contextHash: contextHash)
       let result = try project.recordExchange(
         exchange, session: session.required("exchange record"), by: global.actingUser(in: project))
       try global.output.emit(result) { "recorded exchange \(result.sequence)\ncommit \(result.commit)" }
