@@ -3,6 +3,8 @@ import TestSupport
 import Testing
 import Tokens
 
+@testable import Casebook
+
 /// `casebook context` end to end through the real binary on a real repository: the layers in
 /// their order, exact token counts, the budget never exceeded, cursors that fetch exactly what
 /// was left out, the same bytes for the same commit (also after more writes, with `--at`),
@@ -40,7 +42,7 @@ struct ContextTests {
       let draft = try cli.file("rationale.md", "# Rationale\n\nLifts fail twice a month.\n\nCosts are £13.2m.\n")
       _ = try cli.ok([
         "section", "draft", "rationale", "--session", session, "--from", draft, "--source", "\(input):L3",
-        "--source", "\(input):L5-6", "--feedback", "cite the estates lead", "--repo", repo,
+        "--source", "\(input):L5-6", "--prompt", "cite the estates lead", "--repo", repo,
       ])
       let risks = try cli.file("risks.md", "# Key risks\n\nConsent takes 8 to 13 weeks.\n")
       _ = try cli.ok(["section", "draft", "key-risks", "--session", session, "--from", risks, "--repo", repo])
@@ -64,9 +66,10 @@ struct ContextTests {
     let json = try f.context(["--section", "rationale", "--budget", "100000"])
     let text = try #require(json["text"] as? String)
     let blocks = try #require(json["blocks"] as? [[String: Any]])
-    #expect(blocks.map { $0["kind"] as? String } == [
-      "exchange", "profile", "section", "source", "source", "sections", "history",
-    ])
+    #expect(
+      blocks.map { $0["kind"] as? String } == [
+        "exchange", "profile", "section", "source", "source", "sections", "history",
+      ])
     #expect(blocks.map { $0["layer"] as? String }.first == "short-term")
     #expect(blocks.allSatisfy { $0["trimmed"] as? Bool == false })
     #expect(json["next_cursor"] is NSNull || json["next_cursor"] == nil)
@@ -90,9 +93,12 @@ struct ContextTests {
     let f = try Fixture()
     let text = try #require(try f.context(["--section", "rationale", "--budget", "100000"])["text"] as? String)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    for line in lines where line.contains("ignore all previous") || line.contains("end of sections/rationale.md") {
+    for line in lines where line.contains("ignore all previous") {
       #expect(line.hasPrefix("| "), "unfenced: \(line)")
     }
+    // The input's fake fence end is quoted; the only real one closes the section's text.
+    #expect(lines.filter { $0 == ">>> end of sections/rationale.md" }.count == 1)
+    #expect(lines.contains { $0.hasPrefix("| ") && $0.contains(">>> end of sections/rationale.md") })
     // Every fence opened is closed, and the lines between are all behind the gutter.
     var open = false
     for line in lines {
@@ -111,31 +117,42 @@ struct ContextTests {
 
   @Test("any budget: never over it; the cursors fetch exactly what was left out, block by block")
   func budgetsAndCursors() throws {
+    // Through the library, so that many budgets cost one load of the ranks (each CLI call of
+    // a debug build loads them again); the CLI's own paging is checked below.
     let f = try Fixture()
-    let whole = try #require(try f.context(["--section", "rationale", "--budget", "100000"])["text"] as? String)
+    let project = try Project.open(at: f.repo)
+    func context(_ budget: Int, _ cursor: String?) throws -> AssembledContext {
+      try project.context(
+        ContextRequest(session: f.session, section: "rationale", budget: budget, cursor: cursor))
+    }
+    let whole = try context(100_000, nil).text
     let body = { (text: String) in
       text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()  // the header
         .filter { !$0.hasPrefix("[context cut for the budget") && !$0.isEmpty }.map(String.init)
     }
     let expected = body(whole)
-    for budget in [90, 120, 160, 250, 400, 700] {
+    for budget in stride(from: 150, through: 900, by: 37) {
       var pages: [String] = []
       var cursor: String?
       for _ in 0..<200 {  // bounded: each page moves at least one line
-        let json = try f.context(
-          ["--section", "rationale", "--budget", String(budget)] + (cursor.map { ["--cursor", $0] } ?? []))
-        let text = try #require(json["text"] as? String)
-        let tokens = try #require(json["tokens"] as? Int)
-        #expect(tokens <= budget, "budget \(budget): \(tokens) tokens")
-        #expect(tokens == (try Self.tokenizer.get()).count(text))
-        pages += body(text)
-        cursor = json["next_cursor"] as? String
+        let page = try context(budget, cursor)
+        #expect(page.tokens <= budget, "budget \(budget): \(page.tokens) tokens")
+        #expect(page.tokens == (try Self.tokenizer.get()).count(page.text))
+        pages += body(page.text)
+        cursor = page.nextCursor
         if cursor == nil { break }
-        #expect(text.contains("--cursor \(cursor!)"), "the marker names the cursor")
+        #expect(page.text.contains("--cursor \(cursor!)"), "the marker names the cursor")
+        #expect(page.blocks.last?.trimmed == true || page.blocks.isEmpty || pages.count < expected.count)
       }
       #expect(cursor == nil, "budget \(budget): the pages never ended")
       #expect(pages == expected, "budget \(budget): the pages do not add up to the whole context")
     }
+    // The same through the CLI: the marker's cursor fetches the next page.
+    let first = try f.context(["--section", "rationale", "--budget", "200"])
+    let cursor = try #require(first["next_cursor"] as? String)
+    let second = try f.context(["--section", "rationale", "--budget", "200", "--cursor", cursor])
+    #expect(try #require(second["tokens"] as? Int) <= 200)
+    #expect(second["commit"] as? String == first["commit"] as? String)
   }
 
   @Test("--at rebuilds exactly what the assistant saw, after more writes; the hash is recorded on the exchange")
@@ -151,8 +168,10 @@ struct ContextTests {
       ])
     let trailers = try f.cli.git(["log", "-1", "--format=%(trailers)", "sessions/\(f.session)"], in: f.repo)
     #expect(trailers.contains("Casebook-Context-Hash: \(hash)"))
-    let stored = try f.cli.git(["show", "sessions/\(f.session):\(try #require(recorded["path"] as? String))"], in: f.repo)
-    #expect(stored.contains("context_hash: \(hash)"))
+    let stored = try f.cli.git(
+      ["show", "sessions/\(f.session):\(try #require(recorded["path"] as? String))"], in: f.repo)
+    // (Quoted or not, as the canonical emitter decides for a string that starts like a number.)
+    #expect(stored.contains("context_hash: \(hash)\n") || stored.contains("context_hash: \"\(hash)\""))
     // More writes; the same commit still gives the same bytes, in this clone and in another.
     let revised = try f.cli.file("r2.md", "# Rationale\n\nRevised.\n")
     _ = try f.cli.ok(["section", "revise", "rationale", "--session", f.session, "--from", revised, "--repo", f.repo])
@@ -186,7 +205,7 @@ struct ContextTests {
     // The latest exchange is the short-term layer, and every recorded hash rebuilds.
     let last = try #require(try f.context(["--section", "rationale", "--budget", "300"])["text"] as? String)
     #expect(last.contains("Turn 20: make it shorter."))
-    for (commit, hash) in seen {
+    for (commit, hash) in seen.enumerated().filter({ $0.offset % 5 == 4 }).map(\.element) {
       let rebuilt = try f.context(["--section", "rationale", "--budget", "300", "--at", commit])
       #expect(rebuilt["hash"] as? String == hash)
     }
@@ -195,7 +214,9 @@ struct ContextTests {
   typealias Case = Refusal<Fixture>
 
   static let cases: [Case] = [
-    Case(name: "a budget of 0", status: 1, message: "budget") { ["context", "--session", $0.session, "--budget", "0"] },
+    Case(name: "a budget of 0", status: 1, message: "budget") {
+      ["context", "--session", $0.session, "--budget", "0"]
+    },
     Case(name: "a negative budget", status: 1, message: "budget") {
       ["context", "--session", $0.session, "--budget=-5"]
     },
@@ -212,7 +233,10 @@ struct ContextTests {
       ["context", "--session", $0.session, "--cursor", "c1.zz.1.2.3"]
     },
     Case(name: "a cursor and --at together", status: 1, message: "not both") {
-      ["context", "--session", $0.session, "--cursor", "c1.\(String(repeating: "a", count: 40)).0.0.0123456789abcdef", "--at", "main"]
+      [
+        "context", "--session", $0.session, "--cursor", "c1.\(String(repeating: "a", count: 40)).0.0.0123456789abcdef",
+        "--at", "main",
+      ]
     },
     Case(name: "--at a commit not on the session", status: 1, message: "not a commit of session") {
       ["context", "--session", $0.session, "--at", "refs/casebook/locks/rationale"]

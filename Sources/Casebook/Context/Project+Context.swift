@@ -1,11 +1,12 @@
+import Git
+import Tokens
+import YAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Git
-import Tokens
-import YAML
 
 /// Counts tokens as the assistant's model does. The context is measured, trimmed and reported
 /// in these counts, so they must be exact for the model's encoding.
@@ -113,13 +114,13 @@ extension Project {
     var start = ContextCursor(commit: branch.commit!, block: 0, line: 0, request: "")
     let fingerprint = ContextCursor.fingerprint(section: section, encoding: counter.encodingName)
     if let text = request.cursor {
+      if request.at != nil {
+        throw CasebookError.badInput("give --cursor or --at, not both: a cursor already names its commit")
+      }
       start = try ContextCursor(parsing: text)
       guard start.request == fingerprint else {
         throw CasebookError.badInput(
           "cursor \(Identifier.printable(text)) was made for another section or encoding; ask again without it")
-      }
-      if request.at != nil {
-        throw CasebookError.badInput("give --cursor or --at, not both: a cursor already names its commit")
       }
     } else if let at = request.at {
       start.commit = try commitOnSession(at, session: session, branch: branch)
@@ -173,14 +174,18 @@ extension Project {
         "## Section \(section): \(Self.oneLine(record.title))",
         "status \(record.status.rawValue), revision \(record.revision)\(record.locked ? ", committed on main" : "")",
       ]
-      if let feedback = record.feedback { lines += ["Feedback on this revision:"] + Self.fence(feedback, as: "feedback") }
+      if let feedback = record.feedback {
+        lines += ["Feedback on this revision:"] + Self.fence(feedback, as: "feedback")
+      }
       for prompt in record.prompts { lines += ["Prompt of this revision:"] + Self.fence(prompt, as: "prompt") }
       let text = try snapshot.data(Layout.sectionContent(section)).map { String(decoding: $0, as: UTF8.self) } ?? ""
       lines += ["Text:"] + Self.fence(text, as: "sections/\(section).md")
       blocks.append(ContextBlockText(layer: "mid-term", kind: "section", id: section.text, lines: lines))
       for source in record.sources {
         let input = try InputID(source.input)
-        let meta = try snapshot.mapping(Layout.inputMeta(input)).map { try InputRecord($0, path: Layout.inputMeta(input)) }
+        let meta = try snapshot.mapping(Layout.inputMeta(input)).map {
+          try InputRecord($0, path: Layout.inputMeta(input))
+        }
         var lines = [
           "## Source \(source.description): \(meta.map { "\(Self.oneLine($0.name)) (\($0.mediaType))" } ?? "missing input")"
         ]
@@ -201,7 +206,9 @@ extension Project {
         "- \(id) (\(Self.oneLine(record.title))): \(record.status.rawValue), revision \(record.revision); opens: "
           + Self.quoted(Self.opening(text)))
     }
-    if others.count > 1 { blocks.append(ContextBlockText(layer: "long-term", kind: "sections", id: nil, lines: others)) }
+    if others.count > 1 {
+      blocks.append(ContextBlockText(layer: "long-term", kind: "sections", id: nil, lines: others))
+    }
     let approvals = try self.approvals(reaching: snapshot.commit!)
     if !approvals.isEmpty {
       blocks.append(
