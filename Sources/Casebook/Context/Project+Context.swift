@@ -221,7 +221,17 @@ extension Project {
             }))
     }
     var history = ["## Recent history (newest first)"]
-    for commit in try repository.log(from: snapshot.commit!, path: nil, limit: Self.historyLines) {
+    // Along first parents from the tip: the session's own writes (and the merges it took in),
+    // newest first, at a cost of one commit read per line however long the history is (a
+    // time-and-topology walk would read all of it first).
+    var recent: [Commit] = []
+    var next = snapshot.commit
+    while let id = next, recent.count < Self.historyLines {
+      let commit = try repository.commit(id)
+      recent.append(commit)
+      next = commit.parents.first
+    }
+    for commit in recent {
       let action = commit.trailers.first { $0.key == "Casebook-Action" }?.value ?? "commit"
       history.append(
         "- \(Timestamp.string(commit.committer.time)) \(commit.author.name) \(action): "
