@@ -25,6 +25,11 @@ final class RankTable: @unchecked Sendable {
     var length = 0
     let start = casebook_rank_file_gz(encoding == .o200kBase ? 0 : 1, &length)
     let text = try Self.gunzip(UnsafeRawBufferPointer(start: start, count: length), encoding)
+    try self.init(checking: text, encoding)
+  }
+
+  /// Parses `text` if its SHA-256 is the published one for `encoding`.
+  convenience init(checking text: [UInt8], _ encoding: TokenEncoding) throws(TokensError) {
     let digest = text.withUnsafeBytes { SHA256.hex(of: $0) }
     guard digest == encoding.expectedSHA256 else {
       throw .rankFileChecksum(encoding, expected: encoding.expectedSHA256, actual: digest)

@@ -118,3 +118,39 @@ struct TokenCountTests {
     #expect(elapsed < .seconds(30))
   }
 }
+
+/// A rank file that is not the published one is refused by its SHA-256, before it is used.
+@Suite("rank files")
+struct RankFileTests {
+  @Test("a changed rank file is refused, naming both hashes")
+  func checksum() throws {
+    let text = Array("IQ== 0\nIg== 1\n".utf8)
+    #expect(throws: TokensError.self) { try RankTable(checking: text, .cl100kBase) }
+    do {
+      _ = try RankTable(checking: text, .o200kBase)
+    } catch {
+      #expect(error.description.contains("446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"))
+      #expect(error.description.contains("damaged"))
+    }
+  }
+
+  @Test("the embedded files load: every rank once, the longest token bounded")
+  func embedded() throws {
+    let o200k = try Tokenizer.shared(.o200kBase).ranks
+    let cl100k = try Tokenizer.shared(.cl100kBase).ranks
+    #expect(o200k.count == 199_998)
+    #expect(cl100k.count == 100_256)
+    #expect(o200k.maxLength <= 256 && cl100k.maxLength <= 256)
+    // Every single byte is a token: a piece always has a count.
+    for byte in UInt8.min...UInt8.max {
+      var b = byte
+      #expect(withUnsafePointer(to: &b) { cl100k.rank($0, 1) } != RankTable.none)
+    }
+  }
+
+  @Test("a line that is not '<base64> <rank>' is refused")
+  func malformed() {
+    #expect(throws: TokensError.self) { try RankTable(parsing: Array("not base64\n".utf8), .o200kBase) }
+    #expect(throws: TokensError.self) { try RankTable(parsing: Array("IQ== 0\nIQ== 1\n".utf8), .o200kBase) }
+  }
+}
