@@ -58,38 +58,52 @@ final class RankTable: @unchecked Sendable {
     var longest = 0
     var failure: String?
     text.withUnsafeBufferPointer { text in
-      var i = 0
-      var lineNumber = 1
-      while i < text.count {
-        var j = i
-        while j < text.count && text[j] != 0x0a { j += 1 }
-        if j > i {
-          guard let space = (i..<j).first(where: { text[$0] == 0x20 }),
-            let length = Base64.decode(text, i..<space, into: bytes + used),
-            let rank = Self.parseRank(text, space + 1..<j)
-          else {
-            failure = "line \(lineNumber) is not '<base64> <rank>'"
-            return
+      Base64.values.withUnsafeBufferPointer { table in
+        var i = 0
+        var lineNumber = 1
+        while i < text.count {
+          var j = i
+          while j < text.count && text[j] != 0x0a { j += 1 }
+          if j > i {
+            var space = i
+            while space < j && text[space] != 0x20 { space += 1 }
+            guard space < j,
+              let length = Base64.decode(text, i..<space, into: bytes + used, table: table),
+              let rank = Self.parseRank(text, space + 1..<j)
+            else {
+              failure = "line \(lineNumber) is not '<base64> <rank>'"
+              return
+            }
+            entryStart[entries] = UInt32(used)
+            entryLength[entries] = UInt32(length)
+            entryRank[entries] = rank
+            entries += 1
+            used += length
+            longest = max(longest, length)
           }
-          entryStart[entries] = UInt32(used)
-          entryLength[entries] = UInt32(length)
-          entryRank[entries] = rank
-          entries += 1
-          used += length
-          longest = max(longest, length)
+          i = j + 1
+          lineNumber += 1
         }
-        i = j + 1
-        lineNumber += 1
       }
     }
     count = entries
     maxLength = longest
     if let failure { throw .unreadableRankFile(encoding, failure) }
     let mask = self.mask
+    // Hash first, then insert with the slot of the entry 16 ahead prefetched: the inserts are
+    // random writes into a table larger than the caches, and their misses then overlap.
+    let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: max(entries, 1))
+    defer { hashes.deallocate() }
     for entry in 0..<entries {
+      hashes[entry] = Self.hash(UnsafePointer(bytes + Int(entryStart[entry])), Int(entryLength[entry]))
+    }
+    let ahead = 16
+    for entry in 0..<min(ahead, entries) { casebook_prefetch(slots + (Int(truncatingIfNeeded: hashes[entry]) & mask)) }
+    for entry in 0..<entries {
+      if entry + ahead < entries { casebook_prefetch(slots + (Int(truncatingIfNeeded: hashes[entry + ahead]) & mask)) }
       let p = UnsafePointer(bytes + Int(entryStart[entry]))
       let n = Int(entryLength[entry])
-      let h = Self.hash(p, n)
+      let h = hashes[entry]
       var slot = Int(truncatingIfNeeded: h) & mask
       while slots[slot] != 0 {
         if Self.tag(slots[slot]) == UInt32(truncatingIfNeeded: h >> 32)
