@@ -1,6 +1,12 @@
 internal import CLibZ
 internal import CTokenData
 
+#if canImport(Glibc)
+  internal import Glibc
+#elseif canImport(Darwin)
+  internal import Darwin
+#endif
+
 /// The byte strings of one encoding and their ranks, in an open-addressing hash table over one
 /// contiguous buffer: a lookup of a slice of the input hashes it once and compares bytes only
 /// on a 32-bit tag match. Built once per process and never freed (a `Tokenizer` is shared).
@@ -38,8 +44,16 @@ final class RankTable: @unchecked Sendable {
   }
 
   init(parsing text: [UInt8], _ encoding: TokenEncoding) throws(TokensError) {
+    // memchr, not byte loops: the scans of the 3.6 MB text were a quarter of the load.
     var lines = 0
-    for byte in text where byte == 0x0a { lines += 1 }
+    text.withUnsafeBufferPointer { text in
+      guard var at = text.baseAddress else { return }
+      let end = at + text.count
+      while at < end, let found = memchr(at, 0x0a, end - at) {
+        lines += 1
+        at = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
+      }
+    }
     // Decoded base64 is 3/4 of the text at most.
     let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: text.count)
     let entryStart = UnsafeMutablePointer<UInt32>.allocate(capacity: lines + 1)
@@ -59,30 +73,43 @@ final class RankTable: @unchecked Sendable {
     var failure: String?
     text.withUnsafeBufferPointer { text in
       Base64.values.withUnsafeBufferPointer { table in
+        // Each line is `<base64> <rank>\n`: the space by memchr, then the digits up to the
+        // newline. A line without a space runs into the next one, which decode refuses.
+        let base = text.baseAddress!
         var i = 0
         var lineNumber = 1
         while i < text.count {
-          var j = i
-          while j < text.count && text[j] != 0x0a { j += 1 }
-          if j > i {
-            var space = i
-            while space < j && text[space] != 0x20 { space += 1 }
-            guard space < j,
-              let length = Base64.decode(text, i..<space, into: bytes + used, table: table),
-              let rank = Self.parseRank(text, space + 1..<j)
-            else {
-              failure = "line \(lineNumber) is not '<base64> <rank>'"
-              return
-            }
-            entryStart[entries] = UInt32(used)
-            entryLength[entries] = UInt32(length)
-            entryRank[entries] = rank
-            entries += 1
-            used += length
-            longest = max(longest, length)
+          if text[i] == 0x0a {
+            i += 1
+            lineNumber += 1
+            continue
           }
-          i = j + 1
-          lineNumber += 1
+          guard let found = memchr(base + i, 0x20, text.count - i) else {
+            failure = "line \(lineNumber) is not '<base64> <rank>'"
+            return
+          }
+          let space = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+          var j = space + 1
+          var rank: UInt32 = 0
+          while j < text.count && text[j] != 0x0a {
+            let digit = text[j] &- 0x30
+            if digit >= 10 || j - space > 9 { break }
+            rank = rank &* 10 &+ UInt32(digit)
+            j += 1
+          }
+          guard j == text.count || text[j] == 0x0a, j > space + 1,
+            let length = Base64.decode(text, i..<space, into: bytes + used, table: table)
+          else {
+            failure = "line \(lineNumber) is not '<base64> <rank>'"
+            return
+          }
+          entryStart[entries] = UInt32(used)
+          entryLength[entries] = UInt32(length)
+          entryRank[entries] = rank
+          entries += 1
+          used += length
+          longest = max(longest, length)
+          i = j
         }
       }
     }
@@ -183,17 +210,6 @@ final class RankTable: @unchecked Sendable {
     h &*= 0xd6e8_feb8_6659_fd93
     h ^= h >> 32
     return h
-  }
-
-  private static func parseRank(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt32? {
-    guard !range.isEmpty, range.count <= 9 else { return nil }
-    var value: UInt32 = 0
-    for i in range {
-      let digit = text[i] &- 0x30
-      guard digit < 10 else { return nil }
-      value = value * 10 + UInt32(digit)
-    }
-    return value
   }
 
   private static func gunzip(_ data: UnsafeRawBufferPointer, _ encoding: TokenEncoding) throws(TokensError) -> [UInt8] {
