@@ -6,7 +6,11 @@
 #define SYM(name) name
 #endif
 
+#if defined(__APPLE__)
+  .section __TEXT,__const
+#else
   .section .rodata
+#endif
   .balign 16
   .globl SYM(casebook_o200k_gz_start)
   .globl SYM(casebook_o200k_gz_end)

@@ -1,6 +1,6 @@
 /// Standard base64 (with padding), the rank files' encoding of each token's bytes.
 enum Base64 {
-  private static let values: [UInt8] = {
+  static let values: [UInt8] = {
     var table = [UInt8](repeating: 0xff, count: 256)
     for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
       table[Int(c)] = UInt8(i)
@@ -9,7 +9,10 @@ enum Base64 {
   }()
 
   /// Decodes `text[range]` into `out`; returns the number of bytes, or nil if it is not base64.
-  static func decode(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into out: UnsafeMutablePointer<UInt8>)
+  static func decode(
+    _ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into out: UnsafeMutablePointer<UInt8>,
+    table values: UnsafeBufferPointer<UInt8>
+  )
     -> Int?
   {
     guard range.count % 4 == 0, !range.isEmpty else { return nil }

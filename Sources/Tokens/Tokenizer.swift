@@ -4,6 +4,7 @@
 /// The rank file is decompressed, checked and parsed on the first `shared(_:)` call for its
 /// encoding, once per process; nothing is loaded before.
 public final class Tokenizer: Sendable {
+  /// The encoding this tokenizer counts with.
   public let encoding: TokenEncoding
   let ranks: RankTable
 
@@ -156,6 +157,7 @@ public final class Tokenizer: Sendable {
 
 /// A count of bytes that may not have been UTF-8.
 public struct TokenCount: Sendable, Equatable {
+  /// tiktoken's count of the text, invalid sequences replaced.
   public let tokens: Int
   /// The input's length in bytes, as given.
   public let bytes: Int

@@ -118,3 +118,63 @@ struct TokenCountTests {
     #expect(elapsed < .seconds(30))
   }
 }
+
+/// A rank file that is not the published one is refused by its SHA-256, before it is used.
+@Suite("rank files")
+struct RankFileTests {
+  @Test("a changed rank file is refused, naming both hashes")
+  func checksum() throws {
+    let text = Array("IQ== 0\nIg== 1\n".utf8)
+    #expect(throws: TokensError.self) { try RankTable(checking: text, .cl100kBase) }
+    do {
+      _ = try RankTable(checking: text, .o200kBase)
+    } catch {
+      #expect(error.description.contains("446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"))
+      #expect(error.description.contains("damaged"))
+    }
+  }
+
+  @Test("the embedded files load: every rank once, the longest token bounded")
+  func embedded() throws {
+    let o200k = try Tokenizer.shared(.o200kBase).ranks
+    let cl100k = try Tokenizer.shared(.cl100kBase).ranks
+    #expect(o200k.count == 199_998)
+    #expect(cl100k.count == 100_256)
+    #expect(o200k.maxLength <= 256 && cl100k.maxLength <= 256)
+    // Every single byte is a token: a piece always has a count.
+    for byte in UInt8.min...UInt8.max {
+      var b = byte
+      #expect(withUnsafePointer(to: &b) { cl100k.rank($0, 1) } != RankTable.none)
+    }
+  }
+
+  @Test("a line that is not '<base64> <rank>' is refused")
+  func malformed() {
+    #expect(throws: TokensError.self) { try RankTable(parsing: Array("not base64\n".utf8), .o200kBase) }
+    #expect(throws: TokensError.self) { try RankTable(parsing: Array("IQ== 0\nIQ== 1\n".utf8), .o200kBase) }
+  }
+}
+
+/// The SHA-256 that checks the rank files, with and without the processor's SHA extensions.
+@Suite("SHA-256")
+struct SHA256Tests {
+  @Test("FIPS 180-4 vectors and every length around the padding boundary", arguments: [false, true])
+  func vectors(_ portable: Bool) {
+    func hex(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { SHA256.hex(of: $0, portable: portable) } }
+    #expect(hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    #expect(
+      hex([UInt8](repeating: 0x61, count: 1_000_000))
+        == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    // The accelerated path against the portable one on 0...300 bytes.
+    var rng = SeededGenerator(seed: 9)
+    for length in 0...300 {
+      let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let other = bytes.withUnsafeBytes { SHA256.hex(of: $0, portable: !portable) }
+      #expect(hex(bytes) == other, "length \(length)")
+    }
+  }
+}

@@ -1,7 +1,15 @@
 #ifndef CTOKENDATA_H
 #define CTOKENDATA_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+/// SHA-256 of `length` bytes into `digest`: with the x86 SHA extensions when the processor has
+/// them, unless `portable` (for tests, to check one against the other).
+void casebook_sha256(const uint8_t *data, size_t length, uint8_t digest[32], int portable);
+
+/// A hint that `address` is about to be read (the rank table's inserts).
+static inline void casebook_prefetch(const void *address) { __builtin_prefetch(address); }
 
 /// The gzip-compressed rank files, linked into the binary as read-only data (ranks.S). Nothing
 /// reads them until a count is asked for.
