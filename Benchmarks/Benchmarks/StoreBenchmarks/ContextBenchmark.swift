@@ -66,3 +66,47 @@ func contextBenchmarks() {
     teardown: { contextFixtures = [:] }
   )
 }
+
+/// Issue target: recording the 10,000th exchange costs at most 1.2x recording the 10th,
+/// measured interleaved, one record of each per round (as the revise benchmark does).
+func exchangeBenchmarks() {
+  let early = BenchmarkMetric.custom("record near exchange 10 (ns)")
+  let late = BenchmarkMetric.custom("record near exchange 10,000 (ns)")
+  Benchmark(
+    "exchange record: exchange 10,000 against exchange 10, interleaved",
+    configuration: .init(metrics: [early, late], maxIterations: 400),
+    closure: { benchmark in
+      let first = fixtures["exchanges-9"]!
+      let later = fixtures["exchanges-9999"]!
+      for _ in benchmark.scaledIterations {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try first.recordExchange()
+        let middle = DispatchTime.now().uptimeNanoseconds
+        try later.recordExchange()
+        let end = DispatchTime.now().uptimeNanoseconds
+        benchmark.measurement(early, Int(middle - start))
+        benchmark.measurement(late, Int(end - middle))
+      }
+    },
+    setup: {
+      for count in [9, 9_999] {
+        let fixture = try Fixture(sections: 1, revisions: 0)
+        for _ in 0..<count { try fixture.recordExchange() }
+        fixtures["exchanges-\(count)"] = fixture
+      }
+    },
+    teardown: {
+      fixtures["exchanges-9"] = nil
+      fixtures["exchanges-9999"] = nil
+    }
+  )
+}
+
+extension Fixture {
+  /// Records one exchange in the fixture's session.
+  func recordExchange() throws {
+    _ = try project.recordExchange(
+      ExchangeInput(tool: "draft_section", prompt: "prompt", response: "{\"ok\": true}", statusCode: 200),
+      session: session, by: user)
+  }
+}

@@ -148,4 +148,5 @@ let benchmarks: @Sendable () -> Void = {
 
   sessionMergeBenchmarks()
   contextBenchmarks()
+  exchangeBenchmarks()
 }
