@@ -131,7 +131,7 @@ struct SystemTests {
 
   @Test(
     "the casebook executable leaves the CA bundle unread; a library process reads it",
-    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
+    .enabled(if: SystemTests.straceWorks, "strace cannot trace here (not installed, or ptrace is not allowed)"))
   func executableDefersTheCABundle() throws {
     // libgit2 with mbedTLS parses the system CA bundle in git_libgit2_init; the executable's
     // CertificateDeferral keeps it from doing so (nothing local needs HTTPS).
@@ -148,7 +148,7 @@ struct SystemTests {
 
   @Test(
     "core.fsync: a casebook write fsyncs objects and references when git's setting asks, and nothing when not",
-    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")),
+    .enabled(if: SystemTests.straceWorks, "strace cannot trace here (not installed, or ptrace is not allowed)"),
     arguments: [("all", true, true), ("loose-object", true, false), ("reference", false, true), (nil, false, false)]
       as [(String?, Bool, Bool)])
   func fsyncAsConfigured(_ value: String?, _ objects: Bool, _ references: Bool) throws {
@@ -178,4 +178,10 @@ struct SystemTests {
     }
     #expect(try runGit(["fsck", "--strict"], in: repo).status == 0)
   }
+
+  /// Whether strace is installed and allowed to trace (a container may forbid ptrace).
+  static let straceWorks: Bool = {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else { return false }
+    return (try? runCommand("/usr/bin/strace", ["-f", "-o", "/dev/null", "/bin/true"]))?.status == 0
+  }()
 }
