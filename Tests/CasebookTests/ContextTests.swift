@@ -213,6 +213,9 @@ struct ContextTests {
 
   typealias Case = Refusal<Fixture>
 
+  /// The fingerprint of a request with no section in o200k_base, as cursors carry it.
+  static let fingerprint = ContextCursor.fingerprint(section: nil, encoding: "o200k_base")
+
   static let cases: [Case] = [
     Case(name: "a budget of 0", status: 1, message: "budget") {
       ["context", "--session", $0.session, "--budget", "0"]
@@ -231,6 +234,12 @@ struct ContextTests {
     },
     Case(name: "a cursor casebook never gave", status: 1, message: "cursor") {
       ["context", "--session", $0.session, "--cursor", "c1.zz.1.2.3"]
+    },
+    Case(name: "a cursor naming no commit of the session", status: 1, message: "names no commit") {
+      [
+        "context", "--session", $0.session, "--cursor",
+        "c1.\(String(repeating: "a", count: 40)).0.0.\(Self.fingerprint)",
+      ]
     },
     Case(name: "a cursor and --at together", status: 1, message: "not both") {
       [

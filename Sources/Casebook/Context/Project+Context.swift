@@ -122,6 +122,12 @@ extension Project {
         throw CasebookError.badInput(
           "cursor \(Identifier.printable(text)) was made for another section or encoding; ask again without it")
       }
+      guard (try? repository.commit(start.commit)) != nil,
+        try start.commit == branch.commit! || repository.mergeBase(start.commit, branch.commit!) == start.commit
+      else {
+        throw CasebookError.badInput(
+          "cursor \(Identifier.printable(text)) names no commit of session \(session)'s branch; ask again without it")
+      }
     } else if let at = request.at {
       start.commit = try commitOnSession(at, session: session, branch: branch)
     }
