@@ -276,7 +276,9 @@ extension Project {
 
   /// The first lines of a section's text that are not headings, up to `openingCharacters`.
   static func opening(_ text: String) -> String {
-    let words = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.trimmingWhitespace().isEmpty }
+    // The opening only: a 4 MiB section costs no more than a short one.
+    let head = String(decoding: text.utf8.prefix(16 << 10), as: UTF8.self)
+    let words = head.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.trimmingWhitespace().isEmpty }
       .joined(separator: " ")
     return words.count > openingCharacters ? String(words.prefix(openingCharacters)) + "…" : words
   }
