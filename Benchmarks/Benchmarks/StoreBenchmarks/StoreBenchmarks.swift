@@ -12,6 +12,8 @@ final class Fixture {
   let sections: [String]
   let folder: String
   private var counter = 0
+  /// Request ids used so far (`key-1` … `key-<requests>`).
+  var requests = 0
 
   init(sections count: Int, revisions: Int, of section: String? = nil) throws {
     folder = NSTemporaryDirectory() + "casebook-bench-\(UUID().uuidString)"
@@ -149,4 +151,5 @@ let benchmarks: @Sendable () -> Void = {
   sessionMergeBenchmarks()
   contextBenchmarks()
   exchangeBenchmarks()
+  requestBenchmarks()
 }

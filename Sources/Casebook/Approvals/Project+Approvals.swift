@@ -16,11 +16,27 @@ extension Project {
   /// Records a reviewer's decision on a section committed on main, as the next annotated tag
   /// `approved/<section>/v<N>` on main's head, tagged by the reviewer.
   public func approve(
-    _ id: String, reviewer: String, decision: Approval.Decision, comment: String?, by user: User
+    _ id: String, reviewer: String, decision: Approval.Decision, comment: String?, request: RequestID? = nil,
+    by user: User
   ) throws -> Approval {
     let id = try SectionID(id)
     let reviewerUser = try User(reviewer)
     if let comment, comment.utf8.count > 64 << 10 { throw CasebookError.badInput("the comment is longer than 64 KiB") }
+    // A request id of an approval is scoped to its section: the tag records it.
+    let ticket = RequestTicket.make(
+      request, action: "approve",
+      [("section", id.text), ("reviewer", reviewerUser.id), ("decision", decision.rawValue), ("comment", comment)])
+    if let ticket {
+      for approval in try approvals(section: id.text) where approval.requestId == ticket.id.key {
+        guard approval.requestFingerprint == ticket.fingerprint else {
+          throw ticket.reused("an approval", at: approval.tag)
+        }
+        warn(
+          "request '\(ticket.id)' was done already, as \(approval.tag); nothing was written, and this is its first result"
+        )
+        return approval
+      }
+    }
     let main = try mainSnapshot()
     guard let record = try sectionRecord(id, in: main) else {
       guard settings.section(id.text) != nil else { throw CasebookError.notFound("section \(id) is not on main") }
@@ -45,6 +61,8 @@ extension Project {
         commit: main.commit!.hex, time: Timestamp.string(now()), recordedBy: user.id)
       // The tag records the hashes of the approved document, so it can be verified later.
       approval.export = try approvalExport(of: approval, at: main, prior: approvals(reaching: main.commit!))
+      approval.requestId = ticket?.id.key
+      approval.requestFingerprint = ticket?.fingerprint
       let tagger = Signature(name: reviewerUser.id, email: reviewerUser.email, time: now())
       do {
         _ = try repository.createAnnotatedTag(

@@ -19,12 +19,19 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
   /// The SHA-256 of the `casebook context` the call was made with, so that an auditor can
   /// rebuild exactly what the assistant saw (`casebook context --at`).
   public let contextHash: String?
+  /// The seed's PromptLog `prompt_id`: the client's id for the prompt, or the exchange id.
+  public let promptId: String
+  /// The request id the exchange was recorded with (`--request-id`), if any.
+  public let requestId: String?
 
   init(
     sequence: Int, sessionId: String, userId: String, toolName: String, timestamp: String, statusCode: Int?,
-    latencyMs: Int?, section: String?, prompt: String?, response: String?, contextHash: String? = nil
+    latencyMs: Int?, section: String?, prompt: String?, response: String?, contextHash: String? = nil,
+    promptId: String? = nil, requestId: String? = nil
   ) {
     self.exchangeId = "\(sessionId)-\(sequence)"
+    self.promptId = promptId ?? exchangeId
+    self.requestId = requestId
     self.sequence = sequence
     self.sessionId = sessionId
     self.userId = userId
@@ -48,12 +55,14 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
       timestamp: map["timestamp"]?.string ?? "", statusCode: try RecordNumber.read(map, "status_code", in: path),
       latencyMs: try RecordNumber.read(map, "latency_ms", in: path),
       section: map["section"]?.string, prompt: map["prompt"]?.string, response: map["response"]?.string,
-      contextHash: map["context_hash"]?.string)
+      contextHash: map["context_hash"]?.string, promptId: map["prompt_id"]?.string,
+      requestId: map["request_id"]?.string)
   }
 
   var node: Node {
     var map = Mapping()
     map["exchange_id"] = .string(exchangeId)
+    map["prompt_id"] = .string(promptId)
     map["sequence"] = .int(sequence)
     map["session_id"] = .string(sessionId)
     map["user_id"] = .string(userId)
@@ -65,14 +74,21 @@ public struct ExchangeRecord: Sendable, Equatable, Encodable {
     map["prompt"] = prompt.map(Node.string) ?? .null
     map["response"] = response.map(Node.string) ?? .null
     if let contextHash { map["context_hash"] = .string(contextHash) }
+    if let requestId { map["request_id"] = .string(requestId) }
     return .mapping(map)
   }
 }
 
 /// The outcome of `exchange record`.
-public struct ExchangeRecorded: Sendable, Encodable {
+public struct ExchangeRecorded: Sendable, Codable {
   public let exchangeId: String
   public let sequence: Int
   public let path: String
   public let commit: String
+}
+
+extension ExchangeRecorded: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> ExchangeRecorded {
+    ExchangeRecorded(exchangeId: exchangeId, sequence: sequence, path: path, commit: commit)
+  }
 }

@@ -1,7 +1,7 @@
 import YAML
 
 /// An uploaded input as `inputs/<id>/meta.yaml` records it.
-public struct InputRecord: Sendable, Equatable, Encodable {
+public struct InputRecord: Sendable, Equatable, Codable {
   public let inputId: String
   public let name: String
   public let mediaType: String
@@ -84,12 +84,18 @@ public struct InputRecord: Sendable, Equatable, Encodable {
 }
 
 /// The outcome of `input add`.
-public struct InputAdded: Sendable, Encodable {
+public struct InputAdded: Sendable, Codable {
   public let inputId: String
   /// nil when the same bytes were already there: inputs are content-addressed.
   public let commit: String?
   public let created: Bool
   public let record: InputRecord
+}
+
+extension InputAdded: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> InputAdded {
+    InputAdded(inputId: inputId, commit: commit, created: created, record: record)
+  }
 }
 
 /// An input with its extracted text, for `input show`.

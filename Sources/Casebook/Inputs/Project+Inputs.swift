@@ -20,7 +20,9 @@ extension Project {
   /// locator map. Any other file is stored with `extracted: false`. The same bytes added again
   /// give the same id and no new commit. A file that is not what it claims to be is refused and
   /// nothing is stored.
-  public func addInput(file path: String, session: String, by user: User) throws -> InputAdded {
+  public func addInput(file path: String, session: String, request: RequestID? = nil, by user: User) throws
+    -> InputAdded
+  {
     let session = try SessionID(session)
     let url = URL(fileURLWithPath: path)
     let name = url.lastPathComponent
@@ -73,42 +75,50 @@ extension Project {
       extraction = made
       return made
     }
-    var result: InputAdded?
-    let commit: ObjectID?
-    do {
-      commit = try writeSession(session, by: user) { snapshot, record, pending in
-        if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
-          result = InputAdded(
-            inputId: id.text, commit: nil, created: false, record: try InputRecord(existing, path: Layout.inputMeta(id))
-          )
-          throw AlreadyPresent()
+    let ticket = RequestTicket.make(
+      request, action: "add-input", [("session", session.text), ("name", name), ("sha256", sha)])
+    return try once(ticket, session: session) {
+      var result: InputAdded?
+      let commit: ObjectID?
+      do {
+        commit = try writeSession(
+          session, by: user, request: ticket,
+          result: { InputAdded(inputId: id.text, commit: "", created: true, record: result!.record) }
+        ) { snapshot, record, pending in
+          if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
+            result = InputAdded(
+              inputId: id.text, commit: nil, created: false,
+              record: try InputRecord(existing, path: Layout.inputMeta(id))
+            )
+            throw AlreadyPresent()
+          }
+          let (mediaType, text) = try extract()
+          let original = ext.map { "original.\($0)" } ?? "original"
+          // Written only once the session has accepted the write, so a refusal leaves no object.
+          let blob = try repository.createBlob(fromFile: resolved)
+          let meta = InputRecord(
+            inputId: id.text, name: name, mediaType: mediaType, size: read, sha256: sha, uploadedBy: user.id,
+            uploadedAt: record.lastActive, session: session.text, extracted: text != nil, lines: text?.lines.count,
+            original: original, pages: text.flatMap { $0.paged ? $0.pages.count : nil },
+            paragraphs: text.flatMap { $0.paragraphs.isEmpty ? nil : $0.paragraphs.count },
+            headings: text.flatMap { $0.headings.isEmpty ? nil : $0.headings.count })
+          pending.put("\(Layout.inputFolder(id))/\(original)", blob: blob)
+          try pending.put(Layout.inputMeta(id), yaml: meta.node)
+          if let text {
+            try pending.put(Layout.inputText(id), text: text.text)
+            try pending.put(Layout.inputLocators(id), yaml: text.locatorsNode)
+          }
+          result = InputAdded(inputId: id.text, commit: nil, created: true, record: meta)
+          return CommitMessage(
+            summary: "add input \(name)", body: "\(mediaType), \(read) bytes, sha256 \(sha)", action: "add-input",
+            user: user.id, session: session, input: id)
         }
-        let (mediaType, text) = try extract()
-        let original = ext.map { "original.\($0)" } ?? "original"
-        // Written only once the session has accepted the write, so a refusal leaves no object.
-        let blob = try repository.createBlob(fromFile: resolved)
-        let meta = InputRecord(
-          inputId: id.text, name: name, mediaType: mediaType, size: read, sha256: sha, uploadedBy: user.id,
-          uploadedAt: record.lastActive, session: session.text, extracted: text != nil, lines: text?.lines.count,
-          original: original, pages: text.flatMap { $0.paged ? $0.pages.count : nil },
-          paragraphs: text.flatMap { $0.paragraphs.isEmpty ? nil : $0.paragraphs.count },
-          headings: text.flatMap { $0.headings.isEmpty ? nil : $0.headings.count })
-        pending.put("\(Layout.inputFolder(id))/\(original)", blob: blob)
-        try pending.put(Layout.inputMeta(id), yaml: meta.node)
-        if let text {
-          try pending.put(Layout.inputText(id), text: text.text)
-          try pending.put(Layout.inputLocators(id), yaml: text.locatorsNode)
-        }
-        result = InputAdded(inputId: id.text, commit: nil, created: true, record: meta)
-        return CommitMessage(
-          summary: "add input \(name)", body: "\(mediaType), \(read) bytes, sha256 \(sha)", action: "add-input",
-          user: user.id, session: session, input: id)
+      } catch is AlreadyPresent {
+        commit = nil
       }
-    } catch is AlreadyPresent {
-      commit = nil
+      guard let commit else { return result! }
+      return InputAdded(inputId: id.text, commit: commit.hex, created: true, record: result!.record)
     }
-    guard let commit else { return result! }
-    return InputAdded(inputId: id.text, commit: commit.hex, created: true, record: result!.record)
   }
 
   /// Extracts the text of a file of `mediaType`: the final media type and the text, or nil for

@@ -77,7 +77,9 @@ extension Project {
 
   /// `acquireSectionLock` for checked ids.
   @discardableResult
-  func acquireSectionLock(_ id: SectionID, session: SessionID, by user: User) throws -> LockTaken {
+  func acquireSectionLock(_ id: SectionID, session: SessionID, ticket: RequestTicket? = nil, by user: User) throws
+    -> LockTaken
+  {
     let ref = Layout.lockRef(id)
     return try retrying(ref) {
       let time = now()
@@ -109,7 +111,7 @@ extension Project {
       }
       let message = CommitMessage(
         summary: summary, action: acquired ? "lock-section" : "extend-lock", user: user.id, session: session,
-        section: id, extra: [("Casebook-Lock-Expires", expires)])
+        section: id, extra: [("Casebook-Lock-Expires", expires)] + (ticket?.trailers ?? []))
       guard let tip = try writeLock(ref, record: &record, parent: current?.tip, message: message, by: user) else {
         return nil
       }
@@ -120,32 +122,81 @@ extension Project {
 
   /// `casebook lock take`: takes the lock of section `id` for an agent or a person about to edit
   /// it, after checking that `session` exists, is active and is `user`'s own.
-  public func takeSectionLock(_ id: String, session: String, by user: User) throws -> LockTaken {
+  public func takeSectionLock(_ id: String, session: String, request: RequestID? = nil, by user: User) throws
+    -> LockTaken
+  {
     let id = try SectionID(id)
     let session = try SessionID(session)
+    let ticket = RequestTicket.make(request, action: "lock-section", [("section", id.text), ("session", session.text)])
+    if let ticket, let done = try lockRequest(ticket, ref: Layout.lockRef(id)) {
+      guard var record = try readLock(Layout.lockRef(id), at: done.id)?.record else {
+        throw CasebookError.repository("\(Layout.lockRef(id)) at \(done.id.hex.prefix(12)) has no lock record")
+      }
+      record.expired = false
+      return LockTaken(lock: record, acquired: done.action == "lock-section")
+    }
     _ = try writableSession(session, in: try sessionSnapshot(session), by: user)
-    return try acquireSectionLock(id, session: session, by: user)
+    return try acquireSectionLock(id, session: session, ticket: ticket, by: user)
+  }
+
+  /// The commit of the lock ref that recorded `ticket`'s request (a lock commit has no tree to
+  /// keep a record in, so the request is in its trailers), from the newest, with its action.
+  func lockRequest(_ ticket: RequestTicket, ref: String) throws -> (id: ObjectID, action: String?)? {
+    guard var current = try repository.referenceTarget(ref) else { return nil }
+    for _ in 0..<Self.lockHistoryScanned {
+      let commit = try repository.commit(current)
+      if commit.trailers.contains(where: { $0.key == "Casebook-Request" && $0.value == ticket.id.key }) {
+        let action = commit.trailers.first { $0.key == "Casebook-Action" }?.value
+        guard
+          commit.trailers.contains(where: { $0.key == "Casebook-Request-Fingerprint" && $0.value == ticket.fingerprint }
+          )
+        else { throw ticket.reused(action ?? "a lock change", at: "\(ref) at \(current.hex.prefix(12))") }
+        warn(
+          "request '\(ticket.id)' was done already, in \(current.hex.prefix(12)); nothing was written, and this is its first result"
+        )
+        return (current, action)
+      }
+      guard let next = commit.parents.first else { return nil }
+      current = next
+    }
+    return nil
+  }
+
+  /// How far back a lock's history is searched for a request id: a lock changes a few times per
+  /// edit of its section, so this is months of work on one section.
+  static let lockHistoryScanned = 10_000
+
+  /// The first result of a lock release made with `ticket`, if it was made.
+  private func releasedBefore(_ ticket: RequestTicket?, _ id: SectionID) throws -> LockReleased? {
+    guard let ticket, let done = try lockRequest(ticket, ref: Layout.lockRef(id)),
+      var record = try readLock(Layout.lockRef(id), at: done.id)?.record
+    else { return nil }
+    record.expired = false
+    return LockReleased(lock: record, commit: done.id.hex)
   }
 
   /// Releases the lock of section `id` held by `session`. Releasing a lock that is not held is
   /// `notFound`; one held by another session is a conflict (break it with `forceUnlock`).
-  public func releaseSectionLock(_ id: String, session: String, by user: User, reason: String? = nil) throws
-    -> LockReleased
-  {
+  public func releaseSectionLock(
+    _ id: String, session: String, by user: User, reason: String? = nil, request: RequestID? = nil
+  ) throws -> LockReleased {
     let id = try SectionID(id)
     let session = try SessionID(session)
+    let ticket = RequestTicket.make(
+      request, action: "release-lock", [("section", id.text), ("session", session.text), ("reason", reason)])
+    if let done = try releasedBefore(ticket, id) { return done }
     try requireOwner(
       of: session, user,
       "to break another session's lock, use 'casebook unlock \(id) --force --reason TEXT' (it is recorded)")
-    return try releaseHeldLock(id, session: session, by: user, reason: reason)
+    return try releaseHeldLock(id, session: session, by: user, reason: reason, ticket: ticket)
   }
 
   /// The release itself, with no owner check: for `releaseSectionLock` once it has checked, and
   /// for the store's own releases (a session closing or expiring, a refused write's lock).
-  private func releaseHeldLock(_ id: SectionID, session: SessionID, by user: User, reason: String?) throws
-    -> LockReleased
-  {
-    try releaseLock(id, by: user, action: "release-lock", reason: reason) { held in
+  private func releaseHeldLock(
+    _ id: SectionID, session: SessionID, by user: User, reason: String?, ticket: RequestTicket? = nil
+  ) throws -> LockReleased {
+    try releaseLock(id, by: user, action: "release-lock", reason: reason, ticket: ticket) { held in
       guard held.sessionId == session else { throw Self.heldError(held) }
       return "release lock on \(id) held by session \(session)"
     }
@@ -154,9 +205,13 @@ extension Project {
   /// Breaks the lock of section `id`, whoever holds it: an audited act. The release is a commit
   /// on the lock ref with `Casebook-Action: force-unlock`, who did it and why, so it shows in
   /// `git log refs/casebook/locks/<id>`, in `git log --all` and in `casebook audit`.
-  public func forceUnlock(_ id: String, by user: User, reason: String?) throws -> LockReleased {
+  public func forceUnlock(_ id: String, by user: User, reason: String?, request: RequestID? = nil) throws
+    -> LockReleased
+  {
     let id = try SectionID(id)
-    return try releaseLock(id, by: user, action: "force-unlock", reason: reason, forced: true) { held in
+    let ticket = RequestTicket.make(request, action: "force-unlock", [("section", id.text), ("reason", reason)])
+    if let done = try releasedBefore(ticket, id) { return done }
+    return try releaseLock(id, by: user, action: "force-unlock", reason: reason, forced: true, ticket: ticket) { held in
       "force-unlock \(id) held by \(held.userId) (session \(held.sessionId))"
     }
   }
@@ -185,7 +240,7 @@ extension Project {
   /// One release: `check` gets the held record and returns the commit summary, or throws.
   func releaseLock(
     _ id: SectionID, by user: User, action: String, reason: String?, forced: Bool = false,
-    check: (SectionLock) throws -> String
+    ticket: RequestTicket? = nil, check: (SectionLock) throws -> String
   ) throws -> LockReleased {
     let ref = Layout.lockRef(id)
     return try retrying(ref) {
@@ -201,6 +256,7 @@ extension Project {
       record.forced = forced
       var extra = [("Casebook-Lock-Holder", record.userId)]
       if let reason { extra.append(("Casebook-Reason", reason)) }
+      extra += ticket?.trailers ?? []
       let message = CommitMessage(
         summary: summary, body: reason.map { "Reason: \($0)" }, action: action, user: user.id,
         session: try? SessionID(record.sessionId), section: id, extra: extra)

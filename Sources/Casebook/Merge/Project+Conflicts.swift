@@ -20,7 +20,7 @@ public enum ResolveChoice: Sendable {
 }
 
 /// The outcome of `casebook resolve`.
-public struct ConflictsResolved: Sendable, Encodable {
+public struct ConflictsResolved: Sendable, Codable {
   public let sessionId: String
   public let commit: String
   /// The conflicts settled by this command, as `file#path`.
@@ -32,6 +32,28 @@ public struct ConflictsResolved: Sendable, Encodable {
   public let merged: Bool
   /// The main commit merged into the session, when `merged`.
   public let main: String?
+}
+
+extension ConflictsResolved: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> ConflictsResolved {
+    ConflictsResolved(
+      sessionId: sessionId, commit: commit, resolved: resolved, remaining: remaining, merged: merged, main: main)
+  }
+}
+
+extension ResolveChoice {
+  /// What the choice is, for a request's fingerprint.
+  var requestPart: String {
+    switch self {
+    case .ours: return "ours"
+    case .theirs: return "theirs"
+    case .value(let text): return "value \(text)"
+    case .file(let data, _):
+      var hash = SHA256()
+      hash.update(data)
+      return "file \(hash.finalize())"
+    }
+  }
 }
 
 extension Project {
@@ -95,9 +117,20 @@ extension Project {
   /// the conflicts were found against) into the session with every resolution applied, so that
   /// `session merge` then lands without conflicting again.
   public func resolveConflicts(
-    session id: String, file: String?, path: String?, choice: ResolveChoice, by user: User
+    session id: String, file: String?, path: String?, choice: ResolveChoice, request: RequestID? = nil, by user: User
   ) throws -> ConflictsResolved {
     let id = try SessionID(id)
+    let ticket = RequestTicket.make(
+      request, action: "resolve-conflict",
+      [("session", id.text), ("file", file), ("path", path), ("choice", choice.requestPart)])
+    return try once(ticket, session: id) {
+      try resolveConflictsOnce(session: id, file: file, path: path, choice: choice, ticket: ticket, by: user)
+    }
+  }
+
+  private func resolveConflictsOnce(
+    session id: SessionID, file: String?, path: String?, choice: ResolveChoice, ticket: RequestTicket?, by user: User
+  ) throws -> ConflictsResolved {
     _ = try sessionSnapshot(id)
     if path != nil && file == nil { throw CasebookError.badInput("give the FILE the conflict is in, then its PATH") }
     switch choice {
@@ -136,11 +169,11 @@ extension Project {
       var extra = names.map { ("Casebook-Resolved", $0) }
       let remaining = set.open.map(\.name)
       guard remaining.isEmpty else {
-        let commit = try commitResolution(id, session: session, set: set, user: user, names: names, extra: extra)
-        return commit.map {
-          ConflictsResolved(
-            sessionId: id.text, commit: $0.hex, resolved: names, remaining: remaining, merged: false, main: nil)
-        }
+        let result = ConflictsResolved(
+          sessionId: id.text, commit: "", resolved: names, remaining: remaining, merged: false, main: nil)
+        let commit = try commitResolution(
+          id, session: session, set: set, user: user, names: names, extra: extra, request: ticket, result: result)
+        return commit.map { result.replayed(commit: $0.hex, in: self) }
       }
       // The last one: merge the recorded main into the session with every resolution.
       guard let main = ObjectID(hex: set.main), (try? repository.commit(main)) != nil else {
@@ -157,6 +190,7 @@ extension Project {
         for conflict in outcome.conflicts where !known.contains("\(conflict.file)#\(conflict.path)") {
           set.conflicts.append(ConflictSet.Entry(conflict))
         }
+        // Not the request's result (it fails): recorded without it, so a retry tries again.
         guard try commitResolution(id, session: session, set: set, user: user, names: names, extra: extra) != nil else {
           return nil
         }
@@ -166,6 +200,8 @@ extension Project {
       }
       record.base = main.hex
       extra.append(("Casebook-Main", main.hex))
+      let result = ConflictsResolved(
+        sessionId: id.text, commit: "", resolved: names, remaining: [], merged: true, main: main.hex)
       guard
         let commit = try publishSessionMerge(
           id, session: session, main: main, merge: outcome, record: record, by: user,
@@ -174,18 +210,20 @@ extension Project {
               "resolve \(set.conflicts.count) conflict(s) and merge main \(main.hex.prefix(12)) into session \(id)",
             body: set.conflicts.map { "\($0.name): \($0.resolution ?? "?") (\($0.resolvedBy ?? "?"))" }.joined(
               separator: "\n"),
-            action: "resolve-conflict", user: user.id, session: id, extra: extra))
+            action: "resolve-conflict", user: user.id, session: id, extra: extra),
+          request: ticket, result: result)
       else { return nil }
-      return ConflictsResolved(
-        sessionId: id.text, commit: commit.hex, resolved: names, remaining: [], merged: true, main: main.hex)
+      return result.replayed(commit: commit.hex, in: self)
     }
   }
 
   private func commitResolution(
-    _ id: SessionID, session: Snapshot, set: ConflictSet, user: User, names: [String], extra: [(String, String)]
+    _ id: SessionID, session: Snapshot, set: ConflictSet, user: User, names: [String], extra: [(String, String)],
+    request: RequestTicket? = nil, result: ConflictsResolved? = nil
   ) throws -> ObjectID? {
-    let prepared = try prepare(on: session.ref, by: user) { _, pending in
+    let prepared = try prepare(on: session.ref, by: user) { snapshot, pending in
       try pending.put(Layout.conflictFile(id), yaml: set.node)
+      if let result { try pending.record(request, session: id, in: snapshot, by: user, result: result) }
       return CommitMessage(
         summary: "resolve \(names.count) conflict(s) with main; \(set.open.count) left", action: "resolve-conflict",
         user: user.id, session: id, extra: extra)

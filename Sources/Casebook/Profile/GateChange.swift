@@ -1,9 +1,9 @@
 /// What moving a project to another gate did (or, for a dry run, would do): the sections the new
 /// gate's template adds, the ones it carries over, and the ones the project keeps although the
 /// new template does not list them. Nothing is ever removed.
-public struct GateChange: Sendable, Encodable {
+public struct GateChange: Sendable, Codable {
   /// One section in the report, with its state in the session (nil status: not drafted yet).
-  public struct Entry: Sendable, Encodable {
+  public struct Entry: Sendable, Codable {
     public let sectionId: String
     public let title: String
     public let required: Bool
@@ -28,4 +28,12 @@ public struct GateChange: Sendable, Encodable {
   /// The commit, or nil for a dry run.
   public internal(set) var commit: String?
   public let branch: String
+}
+
+extension GateChange: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> GateChange {
+    var out = self
+    out.commit = commit
+    return out
+  }
 }

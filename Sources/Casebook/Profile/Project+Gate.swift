@@ -19,9 +19,15 @@ extension Project {
   /// (the new gate's sections, then every section the project had that the new gate does not
   /// list). No draft is touched. With `gate` nil, the next gate; with `dryRun`, nothing is written.
   public func changeGate(
-    session: String, to gate: String?, options: GateOptions = GateOptions(), dryRun: Bool = false, by user: User
+    session: String, to gate: String?, options: GateOptions = GateOptions(), dryRun: Bool = false,
+    request: RequestID? = nil, by user: User
   ) throws -> GateChange {
     let session = try SessionID(session)
+    let ticket =
+      dryRun
+      ? nil
+      : RequestTicket.make(
+        request, action: "change-gate", [("session", session.text), ("to", gate)] + options.requestParts)
     func target(_ profile: Node) throws -> String {
       if let gate { return gate }
       if let template = options.template { return template.gateStage }
@@ -43,8 +49,16 @@ extension Project {
       }
       return try plannedMove(&profile, to: try target(profile), in: snapshot, options: options, session: session).change
     }
+    return try once(ticket, session: session) {
+      try changeGateOnce(session: session, target: target, options: options, ticket: ticket, by: user)
+    }
+  }
+
+  private func changeGateOnce(
+    session: SessionID, target: (Node) throws -> String, options: GateOptions, ticket: RequestTicket?, by user: User
+  ) throws -> GateChange {
     var result: GateChange?
-    let commit = try writeSession(session, by: user) { snapshot, _, pending in
+    let commit = try writeSession(session, by: user, request: ticket, result: { result! }) { snapshot, _, pending in
       guard var profile = try snapshot.yaml(Layout.profile) else {
         throw CasebookError.repository("\(Layout.profile) is missing on session \(session)")
       }

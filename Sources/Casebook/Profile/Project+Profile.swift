@@ -7,10 +7,25 @@ import YAML
 #endif
 
 /// What a profile write did: its commit, and the gate move it made when `gate_stage` changed.
-public struct ProfileWritten: Sendable, Encodable {
+public struct ProfileWritten: Sendable, Codable {
   public let commit: String
   public let branch: String
   public let gate: GateChange?
+}
+
+extension ProfileWritten: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> ProfileWritten {
+    var gate = self.gate
+    gate?.commit = commit
+    return ProfileWritten(commit: commit, branch: branch, gate: gate)
+  }
+}
+
+extension GateOptions {
+  /// What decides a gate move, for a request's fingerprint.
+  var requestParts: [(String, String?)] {
+    [("template", template.map { "\($0.id) \($0.directory)" }), ("force", force ? "yes" : nil)]
+  }
 }
 
 extension Project {
@@ -56,7 +71,8 @@ extension Project {
   /// scalar is taken as its text.
   /// Setting `gate_stage` moves the session to that gate as `changeGate` does, in the same commit.
   public func setProfile(
-    _ key: String, value: String, session: String, gate: GateOptions = GateOptions(), by user: User
+    _ key: String, value: String, session: String, gate: GateOptions = GateOptions(), request: RequestID? = nil,
+    by user: User
   ) throws -> ProfileWritten {
     let steps = try Self.keyPath(key)
     var keys: [String] = []
@@ -73,7 +89,10 @@ extension Project {
       default: break
       }
     }
-    return try writeProfile(session: SessionID(session), gate: gate, by: user, summary: "set profile \(key)") {
+    let session = try SessionID(session)
+    let ticket = RequestTicket.make(
+      request, action: "set-profile", [("session", session.text), ("key", key), ("value", value)] + gate.requestParts)
+    return try writeProfile(session: session, gate: gate, ticket: ticket, by: user, summary: "set profile \(key)") {
       profile in
       profile = try Self.setting(keys[...], to: parsed, in: profile)
     }
@@ -82,15 +101,21 @@ extension Project {
   /// Applies a YAML mapping over the profile: each key given replaces the profile's, and a key
   /// given as null is removed. A changed `gate_stage` moves the session to that gate.
   public func applyProfile(
-    _ data: Data, source: String, session: String, gate: GateOptions = GateOptions(), by user: User
+    _ data: Data, source: String, session: String, gate: GateOptions = GateOptions(), request: RequestID? = nil,
+    by user: User
   ) throws -> ProfileWritten {
     let node = try Self.parseYAML(data, what: source)
     guard let changes = node.mapping else {
       throw CasebookError.badInput("\(source): expected a mapping of profile keys, not a \(node.typeName)")
     }
     guard !changes.isEmpty else { throw CasebookError.badInput("\(source) has no keys to apply") }
+    let session = try SessionID(session)
+    var digest = SHA256()
+    digest.update(data)
+    let ticket = RequestTicket.make(
+      request, action: "apply-profile", [("session", session.text), ("yaml", digest.finalize())] + gate.requestParts)
     return try writeProfile(
-      session: SessionID(session), gate: gate, by: user, summary: "apply \(changes.count) profile key(s)"
+      session: session, gate: gate, ticket: ticket, by: user, summary: "apply \(changes.count) profile key(s)"
     ) {
       profile in
       guard case .mapping(var map) = profile else { return }
@@ -102,10 +127,22 @@ extension Project {
   }
 
   private func writeProfile(
-    session: SessionID, gate options: GateOptions, by user: User, summary: String, change: (inout Node) throws -> Void
+    session: SessionID, gate options: GateOptions, ticket: RequestTicket?, by user: User, summary: String,
+    change: (inout Node) throws -> Void
+  ) throws -> ProfileWritten {
+    try once(ticket, session: session) {
+      try writeProfileOnce(
+        session: session, gate: options, ticket: ticket, by: user, summary: summary, change: change)
+    }
+  }
+
+  private func writeProfileOnce(
+    session: SessionID, gate options: GateOptions, ticket: RequestTicket?, by user: User, summary: String,
+    change: (inout Node) throws -> Void
   ) throws -> ProfileWritten {
     var gateChange: GateChange?
-    let commit = try writeSession(session, by: user) { snapshot, _, pending in
+    let made = { ProfileWritten(commit: "", branch: Layout.sessionRef(session), gate: gateChange) }
+    let commit = try writeSession(session, by: user, request: ticket, result: made) { snapshot, _, pending in
       guard var profile = try snapshot.yaml(Layout.profile) else {
         throw CasebookError.repository("\(Layout.profile) is missing on session \(session)")
       }

@@ -31,7 +31,7 @@ public struct SectionEdit: Sendable {
 }
 
 /// The outcome of a write to a section.
-public struct SectionWritten: Sendable, Encodable {
+public struct SectionWritten: Sendable, Codable {
   public let sectionId: String
   public let sessionId: String
   public let action: String
@@ -40,6 +40,27 @@ public struct SectionWritten: Sendable, Encodable {
   public let commit: String
   /// For `section commit`: the merge commit on main.
   public var mainCommit: String?
+}
+
+extension SectionWritten: ReplayableResult {
+  func replayed(commit: String, in project: Project) throws -> SectionWritten {
+    var out = SectionWritten(
+      sectionId: sectionId, sessionId: sessionId, action: action, revision: revision, status: status, commit: commit)
+    // A commit's merge into main came after the session commit that recorded the request.
+    if action == "commit", let id = ObjectID(hex: commit) { out.mainCommit = try project.mainMerge(of: id)?.hex }
+    return out
+  }
+}
+
+extension SectionEdit {
+  /// What decides a section write, for its request's fingerprint.
+  func requestParts(_ action: String, _ id: SectionID, _ session: SessionID) -> [(String, String?)] {
+    [
+      ("section", id.text), ("session", session.text), ("content", content), ("prompt", prompt),
+      ("feedback", feedback), ("title", title), ("exchange", exchange),
+      ("sources", sources.isEmpty ? nil : sources.map { "\($0.input):\($0.locator ?? "")" }.joined(separator: "\n")),
+    ]
+  }
 }
 
 /// A section as read at one revision.
@@ -73,11 +94,20 @@ extension Project {
 
   /// Drafts a new section in a session: revision 1, with its sources and the prompt used.
   /// Without content, the section starts from the template's skeleton.
-  public func draftSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
+  public func draftSection(
+    _ id: String, session: String, edit: SectionEdit, request: RequestID? = nil, by user: User
+  ) throws -> SectionWritten {
     let id = try SectionID(id)
     let session = try SessionID(session)
+    let ticket = RequestTicket.make(request, action: "draft-section", edit.requestParts("draft", id, session))
+    return try draftSection(id, session: session, edit: edit, ticket: ticket, by: user)
+  }
+
+  func draftSection(_ id: SectionID, session: SessionID, edit: SectionEdit, ticket: RequestTicket?, by user: User)
+    throws -> SectionWritten
+  {
     let main = try mainSnapshot()
-    return try writeSection(id, session: session, action: "draft", edit: edit, main: main, by: user) {
+    return try writeSection(id, session: session, action: "draft", edit: edit, main: main, ticket: ticket, by: user) {
       snapshot, existing, _ in
       if let existing {
         if existing.locked { throw Self.lockedError(id) }
@@ -109,15 +139,24 @@ extension Project {
   }
 
   /// Revises a drafted section: the next revision, with the feedback that prompted it.
-  public func reviseSection(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
+  public func reviseSection(
+    _ id: String, session: String, edit: SectionEdit, request: RequestID? = nil, by user: User
+  ) throws -> SectionWritten {
     let id = try SectionID(id)
     let session = try SessionID(session)
+    let ticket = RequestTicket.make(request, action: "revise-section", edit.requestParts("revise", id, session))
+    return try reviseSection(id, session: session, edit: edit, ticket: ticket, by: user)
+  }
+
+  func reviseSection(_ id: SectionID, session: SessionID, edit: SectionEdit, ticket: RequestTicket?, by user: User)
+    throws -> SectionWritten
+  {
     guard let content = edit.content else {
       throw CasebookError.badInput("revise needs the new text (--from FILE or -)")
     }
     try Self.checkContent(content)
     let main = try mainSnapshot()
-    return try writeSection(id, session: session, action: "revise", edit: edit, main: main, by: user) {
+    return try writeSection(id, session: session, action: "revise", edit: edit, main: main, ticket: ticket, by: user) {
       snapshot, existing, _ in
       guard var record = existing else {
         throw CasebookError.notFound("section \(id) has no draft in session \(session); draft it first")
@@ -140,9 +179,25 @@ extension Project {
 
   /// Commits a section: marks it committed and locked in the session, then merges the session
   /// into main. When the merge would conflict, nothing at all is written.
-  public func commitSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
+  public func commitSection(_ id: String, session: String, request: RequestID? = nil, by user: User) throws
+    -> SectionWritten
+  {
     let id = try SectionID(id)
     let session = try SessionID(session)
+    let ticket = RequestTicket.make(
+      request, action: "commit-section", [("section", id.text), ("session", session.text)])
+    return try commitSection(id, session: session, ticket: ticket, by: user)
+  }
+
+  func commitSection(_ id: SectionID, session: SessionID, ticket: RequestTicket?, by user: User) throws
+    -> SectionWritten
+  {
+    try once(ticket, session: session) { try commitSectionOnce(id, session: session, ticket: ticket, by: user) }
+  }
+
+  private func commitSectionOnce(_ id: SectionID, session: SessionID, ticket: RequestTicket?, by user: User) throws
+    -> SectionWritten
+  {
     // Refresh first, so that the commit merges onto current main; but only once the commit is
     // known to be acceptable, so that a refused commit writes nothing at all.
     let current = try sessionSnapshot(session)
@@ -179,6 +234,12 @@ extension Project {
         section.feedback = nil
         try pending.put(Layout.sectionMeta(id), yaml: section.node)
         written = section
+        // Its main commit is not known yet: a retry reads it from main (`replayed`).
+        try pending.record(
+          ticket, session: session, in: snapshot, by: user,
+          result: SectionWritten(
+            sectionId: id.text, sessionId: session.text, action: "commit", revision: section.revision,
+            status: .committed, commit: ""))
         return sectionMessage(
           "commit \(id) at revision \(section.revision)", action: "commit-section", id: id, session: session,
           record: section, user: user, edit: SectionEdit())
@@ -202,10 +263,14 @@ extension Project {
   }
 
   /// Reopens a committed section in a session so that it can be revised again.
-  public func reopenSection(_ id: String, session: String, by user: User) throws -> SectionWritten {
+  public func reopenSection(_ id: String, session: String, request: RequestID? = nil, by user: User) throws
+    -> SectionWritten
+  {
     let id = try SectionID(id)
     let session = try SessionID(session)
-    return try writeSection(id, session: session, action: "reopen", edit: SectionEdit(), by: user) {
+    let ticket = RequestTicket.make(
+      request, action: "reopen-section", [("section", id.text), ("session", session.text)])
+    return try writeSection(id, session: session, action: "reopen", edit: SectionEdit(), ticket: ticket, by: user) {
       _, existing, record in
       guard var section = existing else { throw CasebookError.notFound("section \(id) is not in session \(session)") }
       guard section.locked else {
@@ -227,7 +292,21 @@ extension Project {
   /// not drafted yet) and the session's, and returns the new record, the commit's summary and
   /// the new text (nil to keep it). `main` is main as the caller read it, if it did.
   private func writeSection(
-    _ id: SectionID, session: SessionID, action: String, edit: SectionEdit, main: Snapshot? = nil, by user: User,
+    _ id: SectionID, session: SessionID, action: String, edit: SectionEdit, main: Snapshot? = nil,
+    ticket: RequestTicket?, by user: User,
+    change: (Snapshot, SectionRecord?, SessionRecord) throws -> (
+      record: SectionRecord, summary: String, content: String?
+    )
+  ) throws -> SectionWritten {
+    try once(ticket, session: session) {
+      try writeSectionOnce(
+        id, session: session, action: action, edit: edit, main: main, ticket: ticket, by: user, change: change)
+    }
+  }
+
+  private func writeSectionOnce(
+    _ id: SectionID, session: SessionID, action: String, edit: SectionEdit, main: Snapshot?, ticket: RequestTicket?,
+    by user: User,
     change: (Snapshot, SectionRecord?, SessionRecord) throws -> (
       record: SectionRecord, summary: String, content: String?
     )
@@ -238,7 +317,13 @@ extension Project {
     defer { claim.finish() }
     try claim.take()
     var written: SectionRecord?
-    let commit = try writeSession(session, by: user, main: main?.commit) { snapshot, sessionRecord, pending in
+    func result(_ commit: String) -> SectionWritten {
+      SectionWritten(
+        sectionId: id.text, sessionId: session.text, action: action, revision: written!.revision,
+        status: written!.status, commit: commit)
+    }
+    let commit = try writeSession(session, by: user, main: main?.commit, request: ticket, result: { result("") }) {
+      snapshot, sessionRecord, pending in
       let (record, summary, content) = try change(snapshot, try sectionRecord(id, in: snapshot), sessionRecord)
       if let content { try pending.put(Layout.sectionContent(id), text: content) }
       try pending.put(Layout.sectionMeta(id), yaml: record.node)
@@ -247,25 +332,32 @@ extension Project {
         summary, action: "\(action)-section", id: id, session: session, record: record, user: user, edit: edit)
     }
     claim.keep()
-    return SectionWritten(
-      sectionId: id.text, sessionId: session.text, action: action, revision: written!.revision, status: written!.status,
-      commit: commit.hex)
+    return result(commit.hex)
   }
 
   /// The Composer tool: drafts a section that does not exist, revises one whose text differs,
   /// and commits one whose text is already what is given.
-  public func compose(_ id: String, session: String, edit: SectionEdit, by user: User) throws -> SectionWritten {
+  ///
+  /// With a request id, a retry gets the first call's result: a retried compose whose revise
+  /// landed does not go on to commit the section.
+  public func compose(
+    _ id: String, session: String, edit: SectionEdit, request: RequestID? = nil, by user: User
+  ) throws -> SectionWritten {
     let section = try SectionID(id)
-    let snapshot = try sessionSnapshot(SessionID(session))
-    guard let record = try sectionRecord(section, in: snapshot) else {
-      return try draftSection(id, session: session, edit: edit, by: user)
+    let session = try SessionID(session)
+    let ticket = RequestTicket.make(request, action: "compose", edit.requestParts("compose", section, session))
+    return try once(ticket, session: session) {
+      let snapshot = try sessionSnapshot(session)
+      guard let record = try sectionRecord(section, in: snapshot) else {
+        return try draftSection(section, session: session, edit: edit, ticket: ticket, by: user)
+      }
+      if record.locked { throw Self.lockedError(section) }
+      let current = try snapshot.data(Layout.sectionContent(section)).map { String(decoding: $0, as: UTF8.self) }
+      if let content = edit.content, content != current {
+        return try reviseSection(section, session: session, edit: edit, ticket: ticket, by: user)
+      }
+      return try commitSection(section, session: session, ticket: ticket, by: user)
     }
-    if record.locked { throw Self.lockedError(section) }
-    let current = try snapshot.data(Layout.sectionContent(section)).map { String(decoding: $0, as: UTF8.self) }
-    if let content = edit.content, content != current {
-      return try reviseSection(id, session: session, edit: edit, by: user)
-    }
-    return try commitSection(id, session: session, by: user)
   }
 
   // MARK: - Reading

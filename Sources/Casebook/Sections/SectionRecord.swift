@@ -4,7 +4,7 @@ import YAML
 /// The text itself is `sections/<id>.md`. Only the current revision's prompts and feedback are
 /// kept here, so the file does not grow with history; earlier ones are in `git log`.
 public struct SectionRecord: Sendable, Equatable, Encodable {
-  public enum Status: String, Sendable, Encodable {
+  public enum Status: String, Sendable, Codable {
     case drafted, revised, committed, reopened
   }
 

@@ -8,7 +8,7 @@ import YAML
 #endif
 
 /// The outcome of `session refresh`.
-public struct SessionRefreshed: Sendable, Encodable {
+public struct SessionRefreshed: Sendable, Codable {
   public let sessionId: String
   /// The merge commit on the session's branch; nil when the session already had all of main.
   public let commit: String?
@@ -18,6 +18,12 @@ public struct SessionRefreshed: Sendable, Encodable {
   public let message: String
 }
 
+extension SessionRefreshed: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> SessionRefreshed {
+    SessionRefreshed(sessionId: sessionId, commit: commit, refreshed: refreshed, main: main, message: message)
+  }
+}
+
 extension Project {
   /// Merges main into session `id` (a true merge commit on the session's branch, parents
   /// [session, main]), so that the session sees what other sessions committed. YAML merges
@@ -25,10 +31,15 @@ extension Project {
   /// becomes main's commit: what the session last saw. On a conflict nothing is merged, the
   /// conflicts are recorded on the session's branch for `casebook resolve`, and `.conflict` is
   /// thrown.
-  public func refreshSession(_ id: String, by user: User) throws -> SessionRefreshed {
+  public func refreshSession(_ id: String, request: RequestID? = nil, by user: User) throws -> SessionRefreshed {
     let id = try SessionID(id)
     _ = try sessionSnapshot(id)
-    return try retrying(Layout.sessionRef(id)) {
+    let ticket = RequestTicket.make(request, action: "refresh-session", [("session", id.text)])
+    return try once(ticket, session: id) { try refreshSessionOnce(id, ticket: ticket, by: user) }
+  }
+
+  private func refreshSessionOnce(_ id: SessionID, ticket: RequestTicket?, by user: User) throws -> SessionRefreshed {
+    try retrying(Layout.sessionRef(id)) {
       let session = try sessionSnapshot(id)
       var record = try writableSession(id, in: session, by: user)
       try refuseOpenConflicts(id, in: session)
@@ -48,16 +59,20 @@ extension Project {
         return nil  // the branch moved while recording: start over
       }
       record.base = main.hex
+      func result(_ commit: String) -> SessionRefreshed {
+        SessionRefreshed(
+          sessionId: id.text, commit: commit, refreshed: true, main: main.hex, message: "merged main into session \(id)"
+        )
+      }
       guard
         let commit = try publishSessionMerge(
           id, session: session, main: main, merge: outcome, record: record, by: user,
           message: CommitMessage(
             summary: "refresh session \(id) from main", body: "Merge main \(main.hex.prefix(12)) into the session.",
-            action: "refresh-session", user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
+            action: "refresh-session", user: user.id, session: id, extra: [("Casebook-Main", main.hex)]),
+          request: ticket, result: result(""))
       else { return nil }
-      return SessionRefreshed(
-        sessionId: id.text, commit: commit.hex, refreshed: true, main: main.hex,
-        message: "merged main into session \(id)")
+      return result(commit.hex)
     }
   }
 
@@ -66,14 +81,15 @@ extension Project {
   /// moved since `session` was read (the caller starts over).
   func publishSessionMerge(
     _ id: SessionID, session: Snapshot, main: ObjectID, merge: MergeOutcome, record: SessionRecord, by user: User,
-    message: CommitMessage
+    message: CommitMessage, request: RequestTicket? = nil, result: (any ReplayableResult)? = nil
   ) throws -> ObjectID? {
-    let prepared = try prepare(on: session.ref, by: user) { _, pending in
+    let prepared = try prepare(on: session.ref, by: user) { snapshot, pending in
       pending.baseTree = merge.mainTree
       pending.apply(merge.changes)
       pending.extraParents = [main]
       try pending.put(Layout.sessionFile(id), yaml: record.node)
       pending.remove(Layout.conflictFile(id))
+      if let request, let result { try pending.record(request, session: id, in: snapshot, by: user, result: result) }
       return message
     }
     guard prepared.head == session.commit, try publish(prepared) else { return nil }

@@ -8,7 +8,7 @@ import YAML
 #endif
 
 /// One thing that happened on main while a session was away.
-public struct MainChange: Sendable, Encodable, Equatable {
+public struct MainChange: Sendable, Codable, Equatable {
   /// `section`, `profile`, `input` or `approval`.
   public let kind: String
   /// The section id, profile key, input id or approval tag.
@@ -22,7 +22,7 @@ public struct MainChange: Sendable, Encodable, Equatable {
 }
 
 /// The outcome of `session resume`.
-public struct SessionResumed: Sendable, Encodable {
+public struct SessionResumed: Sendable, Codable {
   public let sessionId: String
   public let commit: String
   public let branch: String
@@ -34,15 +34,28 @@ public struct SessionResumed: Sendable, Encodable {
   public let changes: [MainChange]
 }
 
+extension SessionResumed: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> SessionResumed {
+    SessionResumed(
+      sessionId: sessionId, commit: commit, branch: branch, refreshed: refreshed, main: main, changes: changes)
+  }
+}
+
 extension Project {
   /// Reactivates a session of `user` and brings it up to date with main, in one commit: a merge
   /// of main into the session (parents [session, main]) when main moved, else a plain commit.
   /// Without `id`, the user's most recently active session that is not both closed and merged
   /// into main (an active, expired, or closed-but-unmerged one). Reports what changed on main.
-  public func resumeSession(_ id: String? = nil, by user: User) throws -> SessionResumed {
-    let id = try id.map(SessionID.init) ?? latestResumable(by: user)
+  public func resumeSession(_ id: String? = nil, request: RequestID? = nil, by user: User) throws -> SessionResumed {
+    let given = try id.map(SessionID.init)
+    let id = try given ?? latestResumable(by: user)
     _ = try sessionSnapshot(id)
-    return try retrying(Layout.sessionRef(id)) {
+    let ticket = RequestTicket.make(request, action: "session-resume", [("session", given?.text)])
+    return try once(ticket, session: id) { try resumeSessionOnce(id, ticket: ticket, by: user) }
+  }
+
+  private func resumeSessionOnce(_ id: SessionID, ticket: RequestTicket?, by user: User) throws -> SessionResumed {
+    try retrying(Layout.sessionRef(id)) {
       let session = try sessionSnapshot(id)
       var record = try storedSessionRecord(id, in: session)
       guard record.userId == user.id else {
@@ -68,14 +81,15 @@ extension Project {
             "session \(id) has \(open.count) unresolved conflict(s) with main; resolve them with 'casebook resolve --session \(id)'"
           )
         }
-        let prepared = try prepare(on: session.ref, by: user) { _, pending in
+        let result = SessionResumed(
+          sessionId: id.text, commit: "", branch: session.ref, refreshed: false, main: main.hex, changes: approvals)
+        let prepared = try prepare(on: session.ref, by: user) { snapshot, pending in
           try pending.put(Layout.sessionFile(id), yaml: record.node)
+          try pending.record(ticket, session: id, in: snapshot, by: user, result: result)
           return message
         }
         guard prepared.head == session.commit, try publish(prepared) else { return nil }
-        return SessionResumed(
-          sessionId: id.text, commit: prepared.commit.hex, branch: session.ref, refreshed: false, main: main.hex,
-          changes: approvals)
+        return result.replayed(commit: prepared.commit.hex, in: self)
       }
       let outcome = try merge(base: base, main: main, session: session.commit!)
       guard outcome.isClean else {
@@ -85,16 +99,18 @@ extension Project {
         return nil
       }
       record.base = main.hex
+      let result = SessionResumed(
+        sessionId: id.text, commit: "", branch: session.ref, refreshed: true, main: main.hex,
+        changes: try changesOnMain(from: base, to: main) + approvals)
       guard
         let commit = try publishSessionMerge(
           id, session: session, main: main, merge: outcome, record: record, by: user,
           message: CommitMessage(
             summary: "resume session \(id) and merge main \(main.hex.prefix(12)) into it", action: "session-resume",
-            user: user.id, session: id, extra: [("Casebook-Main", main.hex)]))
+            user: user.id, session: id, extra: [("Casebook-Main", main.hex)]),
+          request: ticket, result: result)
       else { return nil }
-      return SessionResumed(
-        sessionId: id.text, commit: commit.hex, branch: session.ref, refreshed: true, main: main.hex,
-        changes: try changesOnMain(from: base, to: main) + approvals)
+      return result.replayed(commit: commit.hex, in: self)
     }
   }
 

@@ -8,8 +8,8 @@ import Git
 
 /// The outcome of `rollback`: the new commit, the commit whose state it restored, and the writes
 /// it undid, newest first.
-public struct RolledBack: Sendable, Encodable {
-  public struct Undone: Sendable, Encodable {
+public struct RolledBack: Sendable, Codable {
+  public struct Undone: Sendable, Codable {
     public let commit: String
     public let action: String?
     public let summary: String
@@ -19,6 +19,12 @@ public struct RolledBack: Sendable, Encodable {
   public let commit: String
   public let restored: String
   public let undone: [Undone]
+}
+
+extension RolledBack: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> RolledBack {
+    RolledBack(sessionId: sessionId, commit: commit, restored: restored, undone: undone)
+  }
 }
 
 extension Project {
@@ -33,9 +39,24 @@ extension Project {
   /// exchange whose failure the rollback answers.
   public func rollback(
     session id: String, to revision: String? = nil, last: Int? = nil, reason: String? = nil, exchange: String? = nil,
-    by user: User
+    request: RequestID? = nil, by user: User
   ) throws -> RolledBack {
     let session = try SessionID(id)
+    let ticket = RequestTicket.make(
+      request, action: "rollback",
+      [
+        ("session", session.text), ("to", revision), ("last", last.map(String.init)), ("reason", reason),
+        ("exchange", exchange),
+      ])
+    return try once(ticket, session: session) {
+      try rollbackOnce(session, to: revision, last: last, reason: reason, exchange: exchange, ticket: ticket, by: user)
+    }
+  }
+
+  private func rollbackOnce(
+    _ session: SessionID, to revision: String?, last: Int?, reason: String?, exchange: String?,
+    ticket: RequestTicket?, by user: User
+  ) throws -> RolledBack {
     guard (revision == nil) != (last == nil) else {
       throw CasebookError.badInput("give exactly one of --to and --last")
     }
@@ -45,7 +66,17 @@ extension Project {
     if let reason, reason.utf8.count > 64 << 10 { throw CasebookError.badInput("the reason is longer than 64 KiB") }
     var undone: [Commit] = []
     var restored: ObjectID?
-    let commit = try writeSession(session, by: user) { snapshot, record, pending in
+    func result(_ commit: String) -> RolledBack {
+      RolledBack(
+        sessionId: session.text, commit: commit, restored: restored!.hex,
+        undone: undone.map {
+          RolledBack.Undone(
+            commit: $0.id.hex, action: $0.trailers.first { $0.key == "Casebook-Action" }?.value,
+            summary: String($0.message.split(separator: "\n").first ?? ""))
+        })
+    }
+    let commit = try writeSession(session, by: user, request: ticket, result: { result("") }) {
+      snapshot, record, pending in
       let tip = snapshot.commit!
       // Everything is checked before anything is written, objects included.
       if let exchange { _ = try validatedExchange(exchange, session: session, in: snapshot) }
@@ -96,6 +127,8 @@ extension Project {
         }
       }
       pending.baseTree = try repository.treeID(ofCommit: target)
+      // Requests stay done: a retry of an undone write is still answered, not written again.
+      try keepRequests(of: session, from: snapshot, over: target, in: &pending)
       // The session file as it is now (its status and times), not as it was then.
       try pending.put(Layout.sessionFile(session), yaml: record.node)
       undone = chain
@@ -110,12 +143,6 @@ extension Project {
             separator: "\n"),
         action: "rollback", user: user.id, session: session, extra: extra)
     }
-    return RolledBack(
-      sessionId: session.text, commit: commit.hex, restored: restored!.hex,
-      undone: undone.map {
-        RolledBack.Undone(
-          commit: $0.id.hex, action: $0.trailers.first { $0.key == "Casebook-Action" }?.value,
-          summary: String($0.message.split(separator: "\n").first ?? ""))
-      })
+    return result(commit.hex)
   }
 }

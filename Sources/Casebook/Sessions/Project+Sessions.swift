@@ -8,20 +8,24 @@ import YAML
 #endif
 
 /// The outcome of a write that made one commit.
-public struct WriteResult: Sendable, Encodable {
+public struct WriteResult: Sendable, Codable {
   public let commit: String
   public let branch: String
 }
 
+extension WriteResult: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> WriteResult { WriteResult(commit: commit, branch: branch) }
+}
+
 /// The outcome of `session start` and `session resume`.
-public struct SessionStarted: Sendable, Encodable {
+public struct SessionStarted: Sendable, Codable {
   public let sessionId: String
   public let commit: String
   public let branch: String
 }
 
 /// The outcome of merging a session into main.
-public struct SessionMerged: Sendable, Encodable {
+public struct SessionMerged: Sendable, Codable {
   public let sessionId: String
   /// The merge commit on main; nil when there was nothing new to merge.
   public let commit: String?
@@ -29,22 +33,55 @@ public struct SessionMerged: Sendable, Encodable {
   public let message: String
 }
 
+extension SessionStarted: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> SessionStarted {
+    SessionStarted(sessionId: sessionId, commit: commit, branch: branch)
+  }
+}
+
+extension SessionMerged: ReplayableResult {
+  func replayed(commit: String, in project: Project) -> SessionMerged {
+    SessionMerged(sessionId: sessionId, commit: commit, merged: merged, message: message)
+  }
+}
+
 extension Project {
   /// Starts a session for `user`: a new branch off main whose first commit records the session.
-  public func startSession(by user: User) throws -> SessionStarted {
+  ///
+  /// A request id of a start is scoped to the user (there is no session yet): a retry finds the
+  /// session that the first attempt started, among the user's sessions.
+  public func startSession(request: RequestID? = nil, by user: User) throws -> SessionStarted {
     guard let main = try repository.referenceTarget(Layout.main) else {
       throw CasebookError.repository("main is missing")
     }
+    let ticket = RequestTicket.make(request, action: "session-start", [("user", user.id)])
+    if let ticket, let done = try startedSession(ticket, by: user) { return done }
     let id = Self.newSessionID()
     let ref = Layout.sessionRef(id)
+    let result = SessionStarted(sessionId: id.text, commit: "", branch: ref)
     let commit = try commit(on: ref, by: user, createFrom: main) { snapshot, pending in
       let record = SessionRecord(
         sessionId: id.text, userId: user.id, projectId: settings.projectID, startedAt: Timestamp.string(now()),
         base: main.hex)
       try pending.put(Layout.sessionFile(id), yaml: record.node)
+      try pending.record(ticket, session: id, in: snapshot, by: user, result: result)
       return CommitMessage(summary: "start session \(id)", action: "session-start", user: user.id, session: id)
     }
-    return SessionStarted(sessionId: id.text, commit: commit.hex, branch: ref)
+    return result.replayed(commit: commit.hex, in: self)
+  }
+
+  /// The session a start with `ticket`'s key made for `user`, if one did: one tree lookup per
+  /// session branch.
+  private func startedSession(_ ticket: RequestTicket, by user: User) throws -> SessionStarted? {
+    for (name, target) in try repository.references(glob: Layout.sessionPrefix + "*") {
+      guard let id = try? SessionID(String(name.dropFirst(Layout.sessionPrefix.count))) else { continue }
+      let snapshot = try Snapshot(repository: repository, records: records, ref: name, commit: target)
+      guard let stored = try snapshot.mapping(ticket.path(session: id)), stored["user_id"]?.string == user.id else {
+        continue
+      }
+      if let done: SessionStarted = try replay(ticket, session: id) { return done }
+    }
+    return nil
   }
 
   static func newSessionID() -> SessionID {
@@ -134,8 +171,12 @@ extension Project {
   /// `last_active` set to now), may change it, and the file is rewritten only if it did, so an
   /// ordinary write changes nothing but what it is about. `main` is main's head when the caller
   /// has just read it (for the behind-main warning), so that it is not read twice.
+  ///
+  /// With a `request`, the write also records it (see `once`), with `result()`: the write's
+  /// result as `build` left it, without the commit.
   func writeSession(
     _ id: SessionID, by user: User, allowExpired: Bool = false, main: ObjectID? = nil,
+    request: RequestTicket? = nil, result: (() -> any ReplayableResult)? = nil,
     build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
   ) throws -> ObjectID {
     let ref = Layout.sessionRef(id)
@@ -146,6 +187,7 @@ extension Project {
       let before = record.node
       let message = try build(snapshot, &record, &pending)
       if record.node != before { try pending.put(Layout.sessionFile(id), yaml: record.node) }
+      if let request, let result { try pending.record(request, session: id, in: snapshot, by: user, result: result()) }
       return message
     }
     warnIfBehind(id, base: base, main: main)
@@ -178,25 +220,40 @@ extension Project {
   }
 
   /// Closes session `id`: records its end; later writes to it are refused until it is resumed.
-  public func closeSession(_ id: String, by user: User) throws -> WriteResult {
+  public func closeSession(_ id: String, request: RequestID? = nil, by user: User) throws -> WriteResult {
     let id = try SessionID(id)
-    // An expired session may still be closed: closing is how its owner says it is finished.
-    let commit = try writeSession(id, by: user, allowExpired: true) { _, record, _ in
-      record.status = .closed
-      record.endedAt = record.lastActive
-      return CommitMessage(summary: "close session \(id)", action: "session-close", user: user.id, session: id)
+    let ticket = RequestTicket.make(request, action: "session-close", [("session", id.text)])
+    let branch = Layout.sessionRef(id)
+    return try once(ticket, session: id) {
+      // An expired session may still be closed: closing is how its owner says it is finished.
+      let commit = try writeSession(
+        id, by: user, allowExpired: true, request: ticket, result: { WriteResult(commit: "", branch: branch) }
+      ) { _, record, _ in
+        record.status = .closed
+        record.endedAt = record.lastActive
+        return CommitMessage(summary: "close session \(id)", action: "session-close", user: user.id, session: id)
+      }
+      releaseLocksAfterWrite(heldBy: id, by: user, reason: "session closed")
+      return WriteResult(commit: commit.hex, branch: branch)
     }
-    releaseLocksAfterWrite(heldBy: id, by: user, reason: "session closed")
-    return WriteResult(commit: commit.hex, branch: Layout.sessionRef(id))
   }
 
   /// Merges session `id` into main with a true merge commit, YAML merged structurally and
   /// Markdown line by line. On a conflict nothing is written to main: the conflicts are recorded
   /// on the session's branch (`sessions/<id>.conflicts.yaml`, for `casebook resolve`) and the
   /// error lists them. Refused while conflicts recorded earlier are still open.
-  public func mergeSession(_ id: String, by user: User) throws -> SessionMerged {
+  public func mergeSession(_ id: String, request: RequestID? = nil, by user: User) throws -> SessionMerged {
     let id = try SessionID(id)
     let owner = try requireOwner(of: id, user, "only its owner merges it")
+    let ticket = RequestTicket.make(request, action: "session-merge", [("session", id.text)])
+    return try once(ticket, session: id, home: Layout.main) {
+      try mergeSessionOnce(id, owner: owner, ticket: ticket, by: user)
+    }
+  }
+
+  private func mergeSessionOnce(_ id: SessionID, owner: String, ticket: RequestTicket?, by user: User) throws
+    -> SessionMerged
+  {
     let result: SessionMerged = try retrying(Layout.main) {
       guard let tip = try repository.referenceTarget(Layout.sessionRef(id)),
         let main = try repository.referenceTarget(Layout.main)
@@ -215,9 +272,12 @@ extension Project {
         return nil  // the session moved while recording: start over
       }
       let tree = try repository.buildTree(base: outcome.mainTree, changes: outcome.changes)
-      let prepared = try prepare(on: Layout.main, by: user) { _, pending in
+      let prepared = try prepare(on: Layout.main, by: user) { snapshot, pending in
         pending.baseTree = tree
         pending.extraParents = [tip]
+        try pending.record(
+          ticket, session: id, in: snapshot, by: user,
+          result: SessionMerged(sessionId: id.text, commit: "", merged: true, message: "merged"))
         return CommitMessage(
           summary: "merge session \(id) into main", body: "Session of \(owner).", action: "session-merge",
           user: user.id, session: id)

@@ -17,6 +17,8 @@ struct PendingChange {
   var baseTree: ObjectID?
   /// Parents after the head (the other side of a merge).
   var extraParents: [ObjectID] = []
+  /// Trailers to add to the commit's message (a request id).
+  var trailers: [(String, String)] = []
 
   init(repository: Repository, records: ParsedRecords) {
     self.repository = repository

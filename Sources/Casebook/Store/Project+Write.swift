@@ -48,7 +48,8 @@ extension Project {
     try repository.setReflogIdentity(name: user.id, email: user.email)
     let snapshot = try Snapshot(repository: repository, records: records, ref: ref, commit: start)
     var pending = PendingChange(repository: repository, records: records)
-    let message = try build(snapshot, &pending)
+    var message = try build(snapshot, &pending)
+    message.extra += pending.trailers
     let tree = try repository.buildTree(base: pending.baseTree ?? snapshot.tree, changes: pending.changes)
     let signature = Signature(name: user.id, email: user.email, time: now())
     let commit = try repository.createCommit(

@@ -73,3 +73,14 @@ func readText(_ path: String, what: String, limit: Int) throws -> String {
   }
   return text
 }
+
+/// `--request-id KEY` for every write: a retry with the same key and the same request prints
+/// the first result and writes nothing; the same key with another request exits 3.
+struct RequestOption: ParsableArguments {
+  @Option(
+    name: .customLong("request-id"),
+    help: "Makes the write safe to retry: the same id again returns the first result and writes nothing.")
+  var key: String?
+
+  var id: RequestID? { get throws { try key.map(RequestID.init) } }
+}

@@ -7,6 +7,7 @@ struct ComposeCommand: ParsableCommand {
     abstract: "Draft a new section, revise a changed one, or commit one whose text is final, as its state decides.")
 
   @OptionGroup var global: GlobalOptions
+  @OptionGroup var request: RequestOption
   @OptionGroup var session: SessionOption
   @Argument var id: String
   @Option(help: "The text: a file, or - for standard input.") var from: String
@@ -19,7 +20,7 @@ struct ComposeCommand: ParsableCommand {
       id, session: session.required("compose"),
       edit: edit.edit(
         content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
-      by: global.actingUser(in: project))
+      request: request.id, by: global.actingUser(in: project))
     try global.output.emit(result) { "\(result.action) \(id): revision \(result.revision)\ncommit \(result.commit)" }
     global.output.warnings(project)
   }

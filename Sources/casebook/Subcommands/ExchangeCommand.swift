@@ -10,6 +10,7 @@ struct ExchangeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "record", abstract: "Record one tool call on a session.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Option(help: "The tool's name.") var tool: String
     @Option(help: "The input payload: a file, or - for standard input.") var prompt: String?
@@ -21,6 +22,8 @@ struct ExchangeCommand: ParsableCommand {
       name: .customLong("context-hash"),
       help: "The hash of the casebook context the call was made with (from casebook context --json).")
     var contextHash: String?
+    @Option(name: .customLong("prompt-id"), help: "The client's id for the prompt (default: the exchange id).")
+    var promptId: String?
 
     func validate() throws {
       guard !(prompt == "-" && response == "-") else {
@@ -34,9 +37,9 @@ struct ExchangeCommand: ParsableCommand {
         tool: tool, prompt: try prompt.map { try readText($0, what: "prompt", limit: Project.maxPayloadBytes) },
         response: try response.map { try readText($0, what: "response", limit: Project.maxPayloadBytes) },
         statusCode: status, latencyMs: latencyMs,
-        section: section, contextHash: contextHash)
+        section: section, contextHash: contextHash, promptId: promptId)
       let result = try project.recordExchange(
-        exchange, session: session.required("exchange record"), by: global.actingUser(in: project))
+        exchange, session: session.required("exchange record"), request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { "recorded exchange \(result.sequence)\ncommit \(result.commit)" }
     }
   }

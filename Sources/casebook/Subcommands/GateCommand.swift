@@ -22,6 +22,7 @@ struct GateCommand: ParsableCommand {
         skipping one is refused unless --force. 'profile set gate_stage "Gate N"' does the same.
         """)
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Option(help: "The gate to move to, e.g. \"Gate 2\" (default: the next one).") var to: String?
     @OptionGroup var gate: GateFlags
@@ -31,7 +32,7 @@ struct GateCommand: ParsableCommand {
       let project = try global.project()
       let change = try project.changeGate(
         session: session.required("gate advance"), to: to, options: gate.options(), dryRun: dryRun,
-        by: global.actingUser(in: project))
+        request: request.id, by: global.actingUser(in: project))
       try global.output.emit(change) { describe(change) }
     }
   }

@@ -9,13 +9,14 @@ struct InputCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "add", abstract: "Add a file to a session (content-addressed).")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var file: String
 
     func run() throws {
       let project = try global.project()
       let result = try project.addInput(
-        file: file, session: session.required("input add"), by: global.actingUser(in: project))
+        file: file, session: session.required("input add"), request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) {
         result.created ? "\(result.inputId)\ncommit \(result.commit ?? "")" : "\(result.inputId) (already there)"
       }

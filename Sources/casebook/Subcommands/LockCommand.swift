@@ -29,13 +29,14 @@ struct LockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "take", abstract: "Take (or extend) a section's lock for a session.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var id: String
 
     func run() throws {
       let project = try global.project()
       let result = try project.takeSectionLock(
-        id, session: session.required("lock take"), by: global.actingUser(in: project))
+        id, session: session.required("lock take"), request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { "locked \(id) until \(result.lock.expires)\ncommit \(result.lock.commit)" }
     }
   }
@@ -44,6 +45,7 @@ struct LockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "release", abstract: "Release a section lock your session holds.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var id: String
 
@@ -52,7 +54,7 @@ struct LockCommand: ParsableCommand {
       let id = try session.required("lock release")
       let user = try global.actingUser(in: project)
       _ = try project.session(id)  // an unknown session is "not found", not "not locked"
-      let result = try project.releaseSectionLock(self.id, session: id, by: user)
+      let result = try project.releaseSectionLock(self.id, session: id, by: user, request: request.id)
       try global.output.emit(result) { "released \(self.id)\ncommit \(result.commit)" }
     }
   }

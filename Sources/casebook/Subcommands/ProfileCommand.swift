@@ -49,6 +49,7 @@ struct ProfileCommand: ParsableCommand {
       abstract: "Set one key in a session; the value is YAML (\"Gate 1\", [a, b], {name: x, role: y}).",
       discussion: "Setting gate_stage moves the project to that gate, as 'casebook gate advance' does.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var key: String
     @Argument var value: String
@@ -58,7 +59,7 @@ struct ProfileCommand: ParsableCommand {
       let project = try global.project()
       let result = try project.setProfile(
         key, value: value, session: session.required("profile set"), gate: gate.options(),
-        by: global.actingUser(in: project))
+        request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { result.gate.map(describe) ?? "set \(key)\ncommit \(result.commit)" }
     }
   }
@@ -68,6 +69,7 @@ struct ProfileCommand: ParsableCommand {
       commandName: "apply",
       abstract: "Apply a YAML mapping of keys over the profile in a session (null removes a key).")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument(help: "A YAML file, or - for standard input.") var file: String
     @OptionGroup var gate: GateFlags
@@ -77,7 +79,7 @@ struct ProfileCommand: ParsableCommand {
       let result = try project.applyProfile(
         System.readBounded(file, limit: Project.maxYAMLFileBytes, what: "profile"), source: file,
         session: session.required("profile apply"), gate: gate.options(),
-        by: global.actingUser(in: project))
+        request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) {
         "applied \(file)\n" + (result.gate.map { describe($0) } ?? "commit \(result.commit)")
       }

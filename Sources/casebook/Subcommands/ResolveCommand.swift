@@ -14,6 +14,7 @@ struct ResolveCommand: ParsableCommand {
       the session with every resolution, so that 'session merge' then lands.
       """)
   @OptionGroup var global: GlobalOptions
+  @OptionGroup var request: RequestOption
   @OptionGroup var session: SessionOption
   @Argument(help: "The file the conflict is in, e.g. project_profile.yaml.") var file: String?
   @Argument(help: "The path inside the file, as the conflict shows it, e.g. gate_stage (\"\" for the whole file).")
@@ -42,7 +43,8 @@ struct ResolveCommand: ParsableCommand {
     }
     let project = try global.project()
     let result = try project.resolveConflicts(
-      session: session.required("resolve"), file: file, path: path, choice: choice, by: global.actingUser(in: project))
+      session: session.required("resolve"), file: file, path: path, choice: choice, request: request.id,
+      by: global.actingUser(in: project))
     try global.output.emit(result) {
       var lines = result.resolved.map { "resolved \($0)" }
       lines.append("commit \(result.commit)")

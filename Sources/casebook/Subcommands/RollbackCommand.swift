@@ -11,6 +11,7 @@ struct RollbackCommand: ParsableCommand {
       session. Refused when a write to undo is already merged into main or carries an approval.
       """)
   @OptionGroup var global: GlobalOptions
+  @OptionGroup var request: RequestOption
   @OptionGroup var session: SessionOption
   @Option(help: "An earlier commit of the session to go back to.") var to: String?
   @Option(help: "How many of the session's latest writes to undo.") var last: Int?
@@ -21,7 +22,7 @@ struct RollbackCommand: ParsableCommand {
     let project = try global.project()
     let result = try project.rollback(
       session: session.required("rollback"), to: to, last: last, reason: reason, exchange: exchange,
-      by: global.actingUser(in: project))
+      request: request.id, by: global.actingUser(in: project))
     try global.output.emit(result) {
       (["rolled back \(result.undone.count) write(s) to \(result.restored.prefix(12))"]
         + result.undone.map { "  undid \($0.commit.prefix(12)) \($0.summary)" } + ["commit \(result.commit)"])

@@ -29,6 +29,7 @@ struct SectionCommand: ParsableCommand {
       commandName: "draft",
       abstract: "Draft a section in a session (from a file, standard input, or the template's skeleton).")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var id: String
     @Option(help: "The text: a file, or - for standard input.") var from: String?
@@ -40,7 +41,7 @@ struct SectionCommand: ParsableCommand {
       let content = try from.map { try readText($0, what: "section text", limit: Project.maxSectionTextBytes) }
       let result = try project.draftSection(
         id, session: session.required("section draft"), edit: edit.edit(content: content, title: title),
-        by: global.actingUser(in: project))
+        request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { "drafted \(id) revision \(result.revision)\ncommit \(result.commit)" }
     }
   }
@@ -49,6 +50,7 @@ struct SectionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "revise", abstract: "Revise a section with new text and the feedback behind it.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var id: String
     @Option(help: "The new text: a file, or - for standard input.") var from: String
@@ -61,7 +63,7 @@ struct SectionCommand: ParsableCommand {
         id, session: session.required("section revise"),
         edit: edit.edit(
           content: readText(from, what: "section text", limit: Project.maxSectionTextBytes), feedback: feedback),
-        by: global.actingUser(in: project))
+        request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { "revised \(id) to revision \(result.revision)\ncommit \(result.commit)" }
     }
   }
@@ -71,13 +73,14 @@ struct SectionCommand: ParsableCommand {
       commandName: "commit",
       abstract: "Mark a section committed and locked, and merge the session into main.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var id: String
 
     func run() throws {
       let project = try global.project()
       let result = try project.commitSection(
-        id, session: session.required("section commit"), by: global.actingUser(in: project))
+        id, session: session.required("section commit"), request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) {
         "committed \(id) at revision \(result.revision)\ncommit \(result.commit)"
           + (result.mainCommit.map { "\nmain   \($0)" } ?? "")
@@ -201,13 +204,14 @@ struct SectionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "reopen", abstract: "Unlock a committed section in a session so it can be revised.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @OptionGroup var session: SessionOption
     @Argument var id: String
 
     func run() throws {
       let project = try global.project()
       let result = try project.reopenSection(
-        id, session: session.required("section reopen"), by: global.actingUser(in: project))
+        id, session: session.required("section reopen"), request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { "reopened \(id)\ncommit \(result.commit)" }
     }
   }

@@ -10,10 +10,11 @@ struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "start", abstract: "Start a session (a branch off main).")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
 
     func run() throws {
       let project = try global.project()
-      let result = try project.startSession(by: global.actingUser(in: project))
+      let result = try project.startSession(request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { result.sessionId }
     }
   }
@@ -65,12 +66,13 @@ struct SessionCommand: ParsableCommand {
         "Reactivate a session (default: your latest one not closed and merged), merge main into it, and say what changed on main."
     )
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @Argument(help: "The session (default: your most recently active one that is not closed and merged).") var id:
       String?
 
     func run() throws {
       let project = try global.project()
-      let result = try project.resumeSession(id, by: global.actingUser(in: project))
+      let result = try project.resumeSession(id, request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) {
         var lines = [
           "resumed \(result.sessionId)", "commit \(result.commit)",
@@ -93,11 +95,12 @@ struct SessionCommand: ParsableCommand {
       commandName: "refresh",
       abstract: "Merge main into a session (a merge commit on its branch), so it sees what others committed.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @Argument var id: String
 
     func run() throws {
       let project = try global.project()
-      let result = try project.refreshSession(id, by: global.actingUser(in: project))
+      let result = try project.refreshSession(id, request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { result.commit.map { "\(result.message)\ncommit \($0)" } ?? result.message }
     }
   }
@@ -106,11 +109,12 @@ struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "close", abstract: "Close a session; writes to it are refused until resumed.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @Argument var id: String
 
     func run() throws {
       let project = try global.project()
-      let result = try project.closeSession(id, by: global.actingUser(in: project))
+      let result = try project.closeSession(id, request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { "closed \(id)\ncommit \(result.commit)" }
     }
   }
@@ -119,11 +123,12 @@ struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "merge", abstract: "Merge a session into main (YAML merged structurally).")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
     @Argument var id: String
 
     func run() throws {
       let project = try global.project()
-      let result = try project.mergeSession(id, by: global.actingUser(in: project))
+      let result = try project.mergeSession(id, request: request.id, by: global.actingUser(in: project))
       try global.output.emit(result) { result.commit.map { "merged \(id) into main\ncommit \($0)" } ?? result.message }
       global.output.warnings(project)
     }

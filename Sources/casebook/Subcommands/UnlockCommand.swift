@@ -7,6 +7,7 @@ struct UnlockCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "unlock", abstract: "Break a section lock held by any session (audited; needs --force).")
   @OptionGroup var global: GlobalOptions
+  @OptionGroup var request: RequestOption
   @Argument var id: String
   @Flag(help: "Break the lock whoever holds it; the break is recorded on the lock's history.") var force = false
   @Option(help: "Why the lock is broken (recorded with the break).") var reason: String?
@@ -18,7 +19,7 @@ struct UnlockCommand: ParsableCommand {
         "unlock breaks a lock whoever holds it and is recorded for audit; pass --force (to give up your own lock, use 'casebook lock release \(id) --session S')"
       )
     }
-    let result = try project.forceUnlock(id, by: global.actingUser(in: project), reason: reason)
+    let result = try project.forceUnlock(id, by: global.actingUser(in: project), reason: reason, request: request.id)
     try global.output.emit(result) {
       "unlocked \(id) (held by \(result.lock.userId), session \(result.lock.sessionId))\ncommit \(result.commit)"
     }
