@@ -96,7 +96,7 @@ extension Project {
         exchangeId: entry.exchangeId, sequence: entry.sequence,
         path: Layout.exchange(session: session, sequence: entry.sequence), commit: commit)
     }
-    let commit = try writeSession(session, by: user, request: ticket, result: { result("") }) {
+    let commit = try writeSession(session, by: user, request: ticket, result: result("")) {
       snapshot, record, pending in
       let entry = ExchangeRecord(
         sequence: try lastExchangeSequence(session, in: snapshot) + 1, sessionId: session.text, userId: user.id,

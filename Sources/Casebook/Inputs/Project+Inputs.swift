@@ -83,7 +83,7 @@ extension Project {
       do {
         commit = try writeSession(
           session, by: user, request: ticket,
-          result: { InputAdded(inputId: id.text, commit: "", created: true, record: result!.record) }
+          result: InputAdded(inputId: id.text, commit: "", created: true, record: result!.record)
         ) { snapshot, record, pending in
           if let existing = try snapshot.mapping(Layout.inputMeta(id)) {
             result = InputAdded(

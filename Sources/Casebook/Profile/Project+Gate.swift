@@ -58,7 +58,7 @@ extension Project {
     session: SessionID, target: (Node) throws -> String, options: GateOptions, ticket: RequestTicket?, by user: User
   ) throws -> GateChange {
     var result: GateChange?
-    let commit = try writeSession(session, by: user, request: ticket, result: { result! }) { snapshot, _, pending in
+    let commit = try writeSession(session, by: user, request: ticket, result: result!) { snapshot, _, pending in
       guard var profile = try snapshot.yaml(Layout.profile) else {
         throw CasebookError.repository("\(Layout.profile) is missing on session \(session)")
       }

@@ -142,7 +142,7 @@ extension Project {
   ) throws -> ProfileWritten {
     var gateChange: GateChange?
     let made = { ProfileWritten(commit: "", branch: Layout.sessionRef(session), gate: gateChange) }
-    let commit = try writeSession(session, by: user, request: ticket, result: made) { snapshot, _, pending in
+    let commit = try writeSession(session, by: user, request: ticket, result: made()) { snapshot, _, pending in
       guard var profile = try snapshot.yaml(Layout.profile) else {
         throw CasebookError.repository("\(Layout.profile) is missing on session \(session)")
       }

@@ -322,7 +322,7 @@ extension Project {
         sectionId: id.text, sessionId: session.text, action: action, revision: written!.revision,
         status: written!.status, commit: commit)
     }
-    let commit = try writeSession(session, by: user, main: main?.commit, request: ticket, result: { result("") }) {
+    let commit = try writeSession(session, by: user, main: main?.commit, request: ticket, result: result("")) {
       snapshot, sessionRecord, pending in
       let (record, summary, content) = try change(snapshot, try sectionRecord(id, in: snapshot), sessionRecord)
       if let content { try pending.put(Layout.sectionContent(id), text: content) }

@@ -75,7 +75,7 @@ extension Project {
             summary: String($0.message.split(separator: "\n").first ?? ""))
         })
     }
-    let commit = try writeSession(session, by: user, request: ticket, result: { result("") }) {
+    let commit = try writeSession(session, by: user, request: ticket, result: result("")) {
       snapshot, record, pending in
       let tip = snapshot.commit!
       // Everything is checked before anything is written, objects included.

@@ -176,7 +176,7 @@ extension Project {
   /// result as `build` left it, without the commit.
   func writeSession(
     _ id: SessionID, by user: User, allowExpired: Bool = false, main: ObjectID? = nil,
-    request: RequestTicket? = nil, result: (() -> any ReplayableResult)? = nil,
+    request: RequestTicket? = nil, result: @autoclosure () -> (any ReplayableResult)? = nil,
     build: (Snapshot, inout SessionRecord, inout PendingChange) throws -> CommitMessage
   ) throws -> ObjectID {
     let ref = Layout.sessionRef(id)
@@ -187,7 +187,9 @@ extension Project {
       let before = record.node
       let message = try build(snapshot, &record, &pending)
       if record.node != before { try pending.put(Layout.sessionFile(id), yaml: record.node) }
-      if let request, let result { try pending.record(request, session: id, in: snapshot, by: user, result: result()) }
+      if let request, let made = result() {
+        try pending.record(request, session: id, in: snapshot, by: user, result: made)
+      }
       return message
     }
     warnIfBehind(id, base: base, main: main)
@@ -227,7 +229,7 @@ extension Project {
     return try once(ticket, session: id) {
       // An expired session may still be closed: closing is how its owner says it is finished.
       let commit = try writeSession(
-        id, by: user, allowExpired: true, request: ticket, result: { WriteResult(commit: "", branch: branch) }
+        id, by: user, allowExpired: true, request: ticket, result: WriteResult(commit: "", branch: branch)
       ) { _, record, _ in
         record.status = .closed
         record.endedAt = record.lastActive
