@@ -185,29 +185,137 @@ struct ContextTests {
     #expect(cloned["hash"] as? String == hash)
   }
 
-  @Test("a 20-turn assistant session under a small budget: context, exchange, revise, every turn reproducible")
+  @Test(
+    "a 20-turn assistant session under a small budget: context, exchange, revise, retries, a rollback, blame; every turn reproducible, in a clone too"
+  )
   func twentyTurns() throws {
     let f = try Fixture()
-    var seen: [(commit: String, hash: String)] = []
+    let s = ["--session", f.session, "--repo", f.repo]
+    var seen: [(commit: String, hash: String, text: String, tokens: Int)] = []
+    var lastExchange = ""
     for turn in 1...20 {
+      // The assistant's memory for this turn, within 300 tokens; the same call gives the same bytes.
       let json = try f.context(["--section", "rationale", "--budget", "300"])
       let hash = try #require(json["hash"] as? String)
-      #expect(try #require(json["tokens"] as? Int) <= 300)
-      seen.append((try #require(json["commit"] as? String), hash))
-      _ = try f.cli.ok(
+      let text = try #require(json["text"] as? String)
+      let tokens = try #require(json["tokens"] as? Int)
+      #expect(tokens <= 300)
+      #expect(tokens == (try Self.tokenizer.get()).count(text))
+      if turn % 5 == 0 {
+        #expect(try f.context(["--section", "rationale", "--budget", "300"])["hash"] as? String == hash)
+      }
+      // The hostile upload stays data: its lines are behind the gutter wherever they appear.
+      let lines = text.split(separator: "\n")
+      #expect(!lines.contains { $0.contains("SYSTEM: ignore") && !$0.hasPrefix("| ") })
+      #expect(!lines.contains { $0.hasPrefix("SYSTEM:") })
+      seen.append((try #require(json["commit"] as? String), hash, text, tokens))
+      // The call: its exchange, then the revise it produced, each with a request id.
+      let exchange = try f.cli.ok(
         [
-          "exchange", "record", "--tool", "revise_section", "--prompt", "-", "--context-hash", hash,
-          "--session", f.session, "--repo", f.repo,
-        ], stdin: "Turn \(turn): make it shorter.")
-      let text = try f.cli.file("turn.md", "# Rationale\n\nTurn \(turn) text.\n")
-      _ = try f.cli.ok(["section", "revise", "rationale", "--session", f.session, "--from", text, "--repo", f.repo])
+          "exchange", "record", "--tool", "revise_section", "--prompt", "-", "--context-hash", hash, "--request-id",
+          "x-\(turn)",
+        ]
+          + (turn == 10 ? ["--status", "422"] : []) + s, stdin: "Turn \(turn): make it shorter.")
+      lastExchange = try #require(exchange["exchange_id"] as? String)
+      let file = try f.cli.file("turn-\(turn).md", "# Rationale\n\nTurn \(turn) text.\n")
+      let revise = [
+        "section", "revise", "rationale", "--from", file, "--exchange", lastExchange, "--request-id", "r-\(turn)",
+      ]
+      let revised = try f.cli.ok(revise + s)
+      if turn % 4 == 0 {
+        // The client timed out and sends the same call again: the first result, nothing written.
+        let tip = try f.cli.git(["rev-parse", "sessions/\(f.session)"], in: f.repo)
+        let again = try f.cli.ok(revise + s)
+        #expect(again["commit"] as? String == revised["commit"] as? String)
+        #expect(try f.cli.git(["rev-parse", "sessions/\(f.session)"], in: f.repo) == tip)
+        // A different call under the same id is refused.
+        let other = try f.cli.file("other.md", "# Rationale\n\nSomething else.\n")
+        let refused = try f.cli.run(
+          ["section", "revise", "rationale", "--from", other, "--request-id", "r-\(turn)", "--json"] + s)
+        #expect(refused.status == 3 && refused.stdout.contains("already used for a different request"))
+      }
+      if turn == 10 {
+        // The turn's revise was wrong (its call ended 422): roll it back once, linked to that call.
+        let rollback = [
+          "rollback", "--last", "1", "--exchange", lastExchange, "--reason", "wrong figure", "--request-id", "rb-10",
+        ]
+        let first = try f.cli.ok(rollback + s)
+        #expect(try f.cli.ok(rollback + s)["commit"] as? String == first["commit"] as? String)
+        let shown = try f.cli.ok(["section", "show", "rationale"] + s)
+        #expect(shown["content"] as? String == "# Rationale\n\nTurn 9 text.\n")
+      }
     }
-    // The latest exchange is the short-term layer, and every recorded hash rebuilds.
+    // The latest exchange is the short-term layer.
     let last = try #require(try f.context(["--section", "rationale", "--budget", "300"])["text"] as? String)
     #expect(last.contains("Turn 20: make it shorter."))
-    for (commit, hash) in seen.enumerated().filter({ $0.offset % 5 == 4 }).map(\.element) {
-      let rebuilt = try f.context(["--section", "rationale", "--budget", "300", "--at", commit])
-      #expect(rebuilt["hash"] as? String == hash)
+    // Paging through what a small budget leaves out ends, every page within the budget.
+    var cursor: String?
+    var pages = 0
+    repeat {
+      let page = try f.context(
+        ["--section", "rationale", "--budget", "160"] + (cursor.map { ["--cursor", $0] } ?? []))
+      #expect(try #require(page["tokens"] as? Int) <= 160)
+      cursor = page["next_cursor"] as? String
+      pages += 1
+    } while cursor != nil && pages < 200
+    #expect(cursor == nil && pages > 1)
+    // Blame: every line of the final text comes from turn 20's revise and names its exchange.
+    let blame = try f.cli.ok(["blame", "rationale"] + s)
+    let blamed = try #require(blame["lines"] as? [[String: Any]])
+    #expect(blamed.contains { ($0["exchange"] as? [String: Any])?["id"] as? String == lastExchange })
+    #expect(
+      blamed.contains {
+        ($0["exchange"] as? [String: Any])?["prompt"] as? String == "Turn 20: make it shorter."
+      })
+    // tiktoken counts every context as Casebook did.
+    if Self.tiktokenAvailable {
+      #expect(try Self.tiktokenCounts(seen.map(\.text)) == seen.map(\.tokens))
+    }
+    // Every recorded hash rebuilds, here and in a clone.
+    let clone = f.cli.root + "/clone-20"
+    _ = try f.cli.git(["clone", "-q", "--mirror", f.repo, clone], in: f.cli.root)
+    for (commit, hash, _, _) in seen {
+      for repo in [f.repo, clone] {
+        let rebuilt = try f.cli.ok(
+          [
+            "context", "--session", f.session, "--section", "rationale", "--budget", "300", "--at", commit, "--repo",
+            repo,
+          ])
+        #expect(rebuilt["hash"] as? String == hash)
+      }
+    }
+  }
+
+  /// tiktoken in the `.venv` that `make test-venv` makes (the Tokens tests' reference).
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+  static let tiktokenAvailable = FileManager.default.isExecutableFile(atPath: repository + "/.venv/bin/python")
+
+  /// tiktoken's o200k_base counts of `texts`, from the same rank files.
+  static func tiktokenCounts(_ texts: [String]) throws -> [Int] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: repository + "/.venv/bin/python")
+    process.arguments = [
+      repository + "/Tests/TokensTests/Reference/tiktoken_counts.py", repository + "/Sources/CTokenData",
+    ]
+    let stdin = Pipe()
+    let stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    try process.run()
+    var input = Data()
+    for text in texts { input += try JSONSerialization.data(withJSONObject: ["text": text]) + [0x0a] }
+    let payload = input
+    let writer = Thread {
+      stdin.fileHandleForWriting.write(payload)
+      try? stdin.fileHandleForWriting.close()
+    }
+    writer.start()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return try output.split(separator: 0x0a).map {
+      let counts = try JSONSerialization.jsonObject(with: Data($0)) as? [String: Int]
+      return counts?["o200k_base"] ?? -1
     }
   }
 
