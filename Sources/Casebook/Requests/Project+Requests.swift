@@ -2,7 +2,7 @@ import Git
 import YAML
 
 /// Safe retries: a write made with a request id records the request in its own commit, at
-/// `requests/<session>/<2 hex>/<62 hex>.yaml` (the key's SHA-256) with a `Casebook-Request`
+/// `requests/<session>/<h>/<h>/<h>/<61 hex>.yaml` (the key's SHA-256) with a `Casebook-Request`
 /// trailer, so that the check is one tree lookup however many writes the session has made, and
 /// the record travels with the session: a clone answers a retry the same way.
 extension Project {
@@ -49,21 +49,27 @@ extension Project {
   }
 
   /// For a write that rebuilds a session's tree from an older commit (`rollback`): puts back
-  /// every request record the session has now that `older` lacks, bucket by bucket.
+  /// every request record the session has now that `older` lacks, skipping folders that did not
+  /// change.
   func keepRequests(
     of session: SessionID, from snapshot: Snapshot, over older: ObjectID, in pending: inout PendingChange
   )
     throws
   {
-    let folder = "requests/\(session)"
     let then = try repository.treeID(ofCommit: older)
-    let before = Dictionary(
-      try repository.entries(at: folder, inTree: then).map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
-    for bucket in try snapshot.entries(folder) where bucket.kind == .tree && before[bucket.name] != bucket.id {
-      for file in try repository.entries(ofTree: bucket.id) where file.kind != .tree {
-        pending.put("\(folder)/\(bucket.name)/\(file.name)", blob: file.id)
+    func keep(_ folder: String, now: [TreeEntry]) throws {
+      let before = Dictionary(
+        try repository.entries(at: folder, inTree: then).map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+      for entry in now where before[entry.name] != entry.id {
+        let path = "\(folder)/\(entry.name)"
+        if entry.kind == .tree {
+          try keep(path, now: try repository.entries(ofTree: entry.id))
+        } else {
+          pending.put(path, blob: entry.id)
+        }
       }
     }
+    try keep("requests/\(session)", now: try snapshot.entries("requests/\(session)"))
   }
 
   /// The commit on main that merged `commit` in: among the last `limit` commits on main's
@@ -71,7 +77,7 @@ extension Project {
   func mainMerge(of commit: ObjectID, limit: Int = 1_000) throws -> ObjectID? {
     guard var current = try repository.referenceTarget(Layout.main) else { return nil }
     for _ in 0..<limit {
-      let parents = try repository.commit(current).parents
+      let parents = try repository.parents(of: current)
       if parents.dropFirst().contains(commit) { return current }
       guard let next = parents.first else { break }
       current = next
@@ -83,7 +89,7 @@ extension Project {
   /// only (no trees), from the newest, so a retry soon after its write is answered at once.
   func child(of parent: ObjectID, onFirstParentsOf tip: ObjectID) throws -> ObjectID? {
     var current = tip
-    while let next = try repository.commit(current).parents.first {
+    while let next = try repository.parents(of: current).first {
       if next == parent { return current }
       current = next
     }
