@@ -112,6 +112,30 @@ struct RequestTests {
     #expect(started["session_id"] as? String != f.session)
   }
 
+  @Test("resolve and refresh: a retry returns the first result; another choice under the key is refused")
+  func resolveAndRefresh() throws {
+    var f = try Fixture()
+    var bob = f.cli
+    bob.user = "bob"
+    let b = try #require(try bob.ok(["session", "start", "--repo", f.repo])["session_id"] as? String)
+    _ = try f.cli.ok(["profile", "set", "project_title", "Title A", "--session", f.session, "--repo", f.repo])
+    _ = try f.cli.ok(["session", "merge", f.session, "--repo", f.repo])
+    _ = try bob.ok(["profile", "set", "project_title", "Title B", "--session", b, "--repo", f.repo])
+    #expect(try bob.run(["session", "merge", b, "--repo", f.repo]).status == 3)
+    f.cli = bob
+    let resolved = try f.once(
+      ["resolve", "project_profile.yaml", "project_title", "--ours", "--session", b],
+      other: ["resolve", "project_profile.yaml", "project_title", "--theirs", "--session", b])
+    #expect(resolved["merged"] as? Bool == true)
+    // Main moves again; bob's refresh brings it in once.
+    _ = try f.cli.ok(["session", "merge", b, "--repo", f.repo])
+    var alice = bob
+    alice.user = "alice"
+    _ = try alice.ok(["profile", "set", "key_risks", "[late consent]", "--session", f.spare, "--repo", f.repo])
+    _ = try alice.ok(["session", "merge", f.spare, "--repo", f.repo])
+    try f.once(["session", "refresh", b], other: ["session", "close", b])
+  }
+
   @Test("a retried compose whose revise landed does not go on to commit the section")
   func composeRetry() throws {
     let f = try Fixture()

@@ -2,7 +2,7 @@ import Git
 import YAML
 
 /// Safe retries: a write made with a request id records the request in its own commit, at
-/// `requests/<session>/<h>/<h>/<h>/<61 hex>.yaml` (the key's SHA-256) with a `Casebook-Request`
+/// `requests/<session>/<2 hex>/<62 hex>.yaml` (the key's SHA-256) with a `Casebook-Request`
 /// trailer, so that the check is one tree lookup however many writes the session has made, and
 /// the record travels with the session: a clone answers a retry the same way.
 extension Project {

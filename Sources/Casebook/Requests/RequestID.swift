@@ -63,12 +63,11 @@ struct RequestTicket {
     id.map { RequestTicket($0, action: action, parts) }
   }
 
-  /// Where the request's record lives, under the session it belongs to: three folders of one
-  /// hex digit each, so that a write rewrites four small trees (16, 16, 16 entries and a leaf of
-  /// two or three at 10,000 requests) rather than one of 256 and a leaf of 40.
+  /// Where the request's record lives, under the session it belongs to: a folder per first two
+  /// hex digits of the key's SHA-256.
   func path(session: SessionID) -> String {
-    let d = Array(id.digest)
-    return "requests/\(session)/\(d[0])/\(d[1])/\(d[2])/\(String(d[3...])).yaml"
+    let digest = id.digest
+    return "requests/\(session)/\(digest.prefix(2))/\(digest.dropFirst(2)).yaml"
   }
 
   /// The record written with the write: the key, the fingerprint, the action, who, and the result
