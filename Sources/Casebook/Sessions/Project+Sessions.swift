@@ -253,7 +253,9 @@ extension Project {
     }
   }
 
-  private func mergeSessionOnce(_ id: SessionID, owner: String, ticket: RequestTicket?, by user: User) throws
+  /// The merge itself, with no owner check: for `mergeSession` once it has checked, and for
+  /// `doctor --fix` finishing a section commit that a crash stopped half-way.
+  func mergeSessionOnce(_ id: SessionID, owner: String, ticket: RequestTicket?, by user: User) throws
     -> SessionMerged
   {
     let result: SessionMerged = try retrying(Layout.main) {
