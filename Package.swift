@@ -65,7 +65,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),
-    .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
+    .testTarget(name: "TokensTests", dependencies: ["Tokens", "TestSupport"]),
     .testTarget(name: "MarkdownTests", dependencies: ["CasebookMarkdown"], exclude: ["Fixtures"]),
     .testTarget(
       name: "CasebookTests",

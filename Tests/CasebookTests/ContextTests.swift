@@ -268,8 +268,8 @@ struct ContextTests {
         ($0["exchange"] as? [String: Any])?["prompt"] as? String == "Turn 20: make it shorter."
       })
     // tiktoken counts every context as Casebook did.
-    if Self.tiktokenAvailable {
-      #expect(try Self.tiktokenCounts(seen.map(\.text)) == seen.map(\.tokens))
+    if Reference.available {
+      #expect(try Reference.counts(texts: seen.map(\.text)).map { $0["o200k_base"] ?? -1 } == seen.map(\.tokens))
     }
     // Every recorded hash rebuilds, here and in a clone.
     let clone = f.cli.root + "/clone-20"
@@ -283,39 +283,6 @@ struct ContextTests {
           ])
         #expect(rebuilt["hash"] as? String == hash)
       }
-    }
-  }
-
-  /// tiktoken in the `.venv` that `make test-venv` makes (the Tokens tests' reference).
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-  static let tiktokenAvailable = FileManager.default.isExecutableFile(atPath: repository + "/.venv/bin/python")
-
-  /// tiktoken's o200k_base counts of `texts`, from the same rank files.
-  static func tiktokenCounts(_ texts: [String]) throws -> [Int] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: repository + "/.venv/bin/python")
-    process.arguments = [
-      repository + "/Tests/TokensTests/Reference/tiktoken_counts.py", repository + "/Sources/CTokenData",
-    ]
-    let stdin = Pipe()
-    let stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    try process.run()
-    var input = Data()
-    for text in texts { input += try JSONSerialization.data(withJSONObject: ["text": text]) + [0x0a] }
-    let payload = input
-    let writer = Thread {
-      stdin.fileHandleForWriting.write(payload)
-      try? stdin.fileHandleForWriting.close()
-    }
-    writer.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return try output.split(separator: 0x0a).map {
-      let counts = try JSONSerialization.jsonObject(with: Data($0)) as? [String: Int]
-      return counts?["o200k_base"] ?? -1
     }
   }
 

@@ -191,6 +191,11 @@ struct RequestTests {
         ["exchange", "record", "--tool", "t", "--request-id", bad, "--session", f.session], repo: f.repo, status: 1,
         message: "request id")
     }
+    for bad in ["", "has space", String(repeating: "p", count: 201)] {
+      try f.cli.expectRefused(
+        ["exchange", "record", "--tool", "t", "--prompt-id", bad, "--session", f.session], repo: f.repo, status: 1,
+        message: "prompt id")
+    }
   }
 
   @Test("the same request sent twice at once lands once", .timeLimit(.minutes(3)))

@@ -3,16 +3,16 @@ import Foundation
 /// The repository and the reference implementation: tiktoken in the `.venv` that
 /// `make test-venv` makes, run by `Reference/tiktoken_counts.py` on the rank files in
 /// Sources/CTokenData.
-enum Reference {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public enum Reference {
+  public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
-  static let python = repository + "/.venv/bin/python"
-  static let available = FileManager.default.isExecutableFile(atPath: python)
-  static let calibration = repository + "/../shared/calibration/tokens.jsonl"
-  static let hasCalibration = FileManager.default.fileExists(atPath: calibration)
+  public static let python = repository + "/.venv/bin/python"
+  public static let available = FileManager.default.isExecutableFile(atPath: python)
+  public static let calibration = repository + "/../shared/calibration/tokens.jsonl"
+  public static let hasCalibration = FileManager.default.fileExists(atPath: calibration)
 
   /// tiktoken's counts, per input: each is text or bytes (decoded with errors="replace").
-  static func counts(texts: [String] = [], bytes: [[UInt8]] = []) throws -> [[String: Int]] {
+  public static func counts(texts: [String] = [], bytes: [[UInt8]] = []) throws -> [[String: Int]] {
     var input = Data()
     for text in texts {
       input += try JSONSerialization.data(withJSONObject: ["text": text], options: [.fragmentsAllowed]) + [0x0a]
@@ -44,5 +44,5 @@ enum Reference {
     }
   }
 
-  struct ReferenceFailure: Error { let status: Int32 }
+  public struct ReferenceFailure: Error { public let status: Int32 }
 }

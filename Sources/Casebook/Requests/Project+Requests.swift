@@ -113,9 +113,7 @@ extension PendingChange {
       }
       throw RequestAlreadyDone()
     }
-    guard case .mapping(var map) = ticket.node(user: user, result: try result.storedJSON()) else { return }
-    if let head = snapshot.commit { map["after"] = .string(head.hex) }
-    try put(path, yaml: .mapping(map))
+    try put(path, yaml: ticket.node(user: user, after: snapshot.commit, result: try result.storedJSON()))
     trailers.append(("Casebook-Request", ticket.id.key))
   }
 }

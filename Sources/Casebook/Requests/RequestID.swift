@@ -1,3 +1,4 @@
+import Git
 import YAML
 
 #if canImport(FoundationEssentials)
@@ -70,13 +71,17 @@ struct RequestTicket {
     return "requests/\(session)/\(digest.prefix(2))/\(digest.dropFirst(2)).yaml"
   }
 
-  /// The record written with the write: the key, the fingerprint, the action, who, and the result
-  /// as JSON (without the write's own commit, which does not exist yet).
-  func node(user: User, result: String) -> Node {
-    .mapping([
+  /// The record written with the write: the key, the fingerprint, the action, who, the head it
+  /// was written on (nil: none), and the result as JSON (without the write's own commit, which
+  /// does not exist yet).
+  func node(user: User, after head: ObjectID?, result: String) -> Node {
+    var map: Mapping = [
       "request_id": .string(id.key), "action": .string(action), "fingerprint": .string(fingerprint),
-      "user_id": .string(user.id), "result": .string(result),
-    ])
+      "user_id": .string(user.id),
+    ]
+    if let head { map["after"] = .string(head.hex) }
+    map["result"] = .string(result)
+    return .mapping(map)
   }
 
   /// The refusal for a key already used by a different request.

@@ -54,7 +54,7 @@ extension SectionWritten: ReplayableResult {
 
 extension SectionEdit {
   /// What decides a section write, for its request's fingerprint.
-  func requestParts(_ action: String, _ id: SectionID, _ session: SessionID) -> [(String, String?)] {
+  func requestParts(_ id: SectionID, _ session: SessionID) -> [(String, String?)] {
     [
       ("section", id.text), ("session", session.text), ("content", content), ("prompt", prompt),
       ("feedback", feedback), ("title", title), ("exchange", exchange),
@@ -99,7 +99,7 @@ extension Project {
   ) throws -> SectionWritten {
     let id = try SectionID(id)
     let session = try SessionID(session)
-    let ticket = RequestTicket.make(request, action: "draft-section", edit.requestParts("draft", id, session))
+    let ticket = RequestTicket.make(request, action: "draft-section", edit.requestParts(id, session))
     return try draftSection(id, session: session, edit: edit, ticket: ticket, by: user)
   }
 
@@ -144,7 +144,7 @@ extension Project {
   ) throws -> SectionWritten {
     let id = try SectionID(id)
     let session = try SessionID(session)
-    let ticket = RequestTicket.make(request, action: "revise-section", edit.requestParts("revise", id, session))
+    let ticket = RequestTicket.make(request, action: "revise-section", edit.requestParts(id, session))
     return try reviseSection(id, session: session, edit: edit, ticket: ticket, by: user)
   }
 
@@ -345,7 +345,7 @@ extension Project {
   ) throws -> SectionWritten {
     let section = try SectionID(id)
     let session = try SessionID(session)
-    let ticket = RequestTicket.make(request, action: "compose", edit.requestParts("compose", section, session))
+    let ticket = RequestTicket.make(request, action: "compose", edit.requestParts(section, session))
     return try once(ticket, session: session) {
       let snapshot = try sessionSnapshot(session)
       guard let record = try sectionRecord(section, in: snapshot) else {
