@@ -60,6 +60,12 @@ extension Project {
     }
     var record = try SectionLock(map, path: "\(ref):\(Self.lockFile)")
     record.commit = tip.hex
+    if record.state == .held,
+      let arrival = LockSightings(repository.gitDirectory).arrival(record.sectionId, commit: tip.hex),
+      let later = LockSightings.expiry(since: record.since, expires: record.expires, arrival: arrival)
+    {
+      record.expires = later
+    }
     record.expired = record.state == .held && record.isExpired(at: now())
     return (tip, record)
   }

@@ -95,8 +95,7 @@ extension Project {
     }
     // Plain `git merge` of two sessions gets the same structural YAML merge once the driver
     // is registered (README: "Merging with plain git").
-    try repository.setConfigString("merge.casebook-yaml.name", "Casebook structural YAML merge")
-    try repository.setConfigString("merge.casebook-yaml.driver", "casebook merge-yaml %O %A %B %P")
+    try registerMergeDriver(repository)
 
     var pending = PendingChange(repository: repository, records: ParsedRecords())
     try pending.put(Layout.config, yaml: settings.node)
@@ -118,5 +117,14 @@ extension Project {
       project,
       InitResult(path: project.path, projectId: projectID, template: options.template.id, commit: commit.hex)
     )
+  }
+}
+
+extension Project {
+  /// Registers the structural YAML merge driver in the repository's own config (git copies no
+  /// config with a clone, so `init` and `clone` both do this).
+  static func registerMergeDriver(_ repository: Repository) throws {
+    try repository.setConfigString("merge.casebook-yaml.name", "Casebook structural YAML merge")
+    try repository.setConfigString("merge.casebook-yaml.driver", "casebook merge-yaml %O %A %B %P")
   }
 }
