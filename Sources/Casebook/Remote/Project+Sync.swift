@@ -66,10 +66,12 @@ extension Project {
         "\(remote.name)'s main was rewritten: it is at \(remoteMain.hex.prefix(12)), which does not contain \(lastSeen.hex.prefix(12)) that this clone last saw there. Casebook does not follow a rewritten main; nothing was merged or pushed. Ask whoever rewrote it to restore it (git push --force \(remote.name) \(lastSeen.hex):refs/heads/main)"
       )
     }
-    if let remoteMain { try integrateMain(remoteMain, remote: remote.name, report: &report, by: user) }
+    // Sessions, tags and locks first: they only add here, and a conflict on main must not keep
+    // the others' sessions from being read and resolved here.
     try integrateBranches(remote.name, prefix: Layout.sessionPrefix, report: &report)
     try integrateTags(remote.name, report: &report)
     try integrateLocks(remote.name, report: &report, by: user)
+    if let remoteMain { try integrateMain(remoteMain, remote: remote.name, report: &report, by: user) }
     try push(remote, report: &report, callbacks: callbacks)
     return report
   }
