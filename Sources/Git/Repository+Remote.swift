@@ -149,8 +149,18 @@ extension Repository {
     }
   }
 
-  /// Removes a remote, its config and its remote-tracking references.
+  /// Removes a remote, its config and its remote-tracking references (`refs/remotes/<name>/`).
   public func deleteRemote(name: String) throws {
+    for (ref, target) in try references(glob: "refs/remotes/\(name)/*") {
+      try deleteReference(ref, expected: target)
+    }
+    // libgit2 1.5's git_remote_delete stops at a remote with more than one fetch refspec ("entry
+    // is not unique due to being a multivar"): the refspecs go first.
+    var config: OpaquePointer?
+    try check(git_repository_config(&config, handle), "git_repository_config")
+    defer { git_config_free(config) }
+    let rc = git_config_delete_multivar(config, "remote.\(name).fetch", ".*")
+    if rc == GIT_ENOTFOUND.rawValue { git_error_clear() } else { try check(rc, "git_config_delete_multivar") }
     try check(git_remote_delete(handle, name), "git_remote_delete")
   }
 

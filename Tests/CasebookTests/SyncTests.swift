@@ -184,3 +184,155 @@ struct SyncTests {
     #expect(try team.cli.state(of: team.path("bob")) == before)
   }
 }
+
+@Suite("Sync: clashes, failures and bad input")
+struct SyncFailureTests {
+  @Test("two offline approvals of one name: a clash reported, neither tag overwritten")
+  func tagClash() throws {
+    let team = try Team()
+    _ = try team.commitSection("alice", "rationale", "Agreed text.\n")
+    try team.ok("alice", ["sync"])
+    try team.ok("bob", ["sync"])
+    try team.ok("alice", ["approve", "rationale", "--reviewer", "finance-lead"])
+    try team.ok("bob", ["approve", "rationale", "--reviewer", "estates-lead", "--comment", "From Bob's machine"])
+    try team.ok("alice", ["sync"])
+    let remoteTag = try team.cli.git(["rev-parse", "approved/rationale/v1"], in: team.remote)
+    let bobTag = try team.cli.git(["rev-parse", "approved/rationale/v1"], in: team.path("bob"))
+    #expect(remoteTag != bobTag)
+    let result = try team.run("bob", ["sync", "--json"])
+    #expect(result.status == 3, "\(result.stdout) \(result.stderr)")
+    let problems = try #require(try result.json["problems"] as? [String])
+    #expect(problems.contains { $0.contains("approval tag approved/rationale/v1") && $0.contains("never overwritten") })
+    #expect(try team.cli.git(["rev-parse", "approved/rationale/v1"], in: team.remote) == remoteTag)
+    #expect(try team.cli.git(["rev-parse", "approved/rationale/v1"], in: team.path("bob")) == bobTag)
+    // Reported again on every sync until someone settles it.
+    #expect(try team.run("bob", ["sync"]).status == 3)
+  }
+
+  @Test("two offline locks on one section: a clash reported, the remote's lock stands, no text lost")
+  func lockClash() throws {
+    let team = try Team()
+    let a = try team.start("alice")
+    let b = try team.start("bob")
+    let aliceText = try team.cli.file("alice.md", "Alice's offline draft.\n")
+    let bobText = try team.cli.file("bob.md", "Bob's offline draft.\n")
+    try team.ok("alice", ["section", "draft", "rationale", "--session", a, "--from", aliceText])
+    try team.ok("bob", ["section", "draft", "rationale", "--session", b, "--from", bobText])
+    try team.ok("alice", ["sync"])
+    let result = try team.run("bob", ["sync", "--json"])
+    #expect(result.status == 3, "\(result.stdout) \(result.stderr)")
+    let problems = try #require(try result.json["problems"] as? [String])
+    #expect(problems.contains { $0.contains("lock clash on section rationale") })
+    // Alice's lock stands in both clones and on the remote; Bob's take is in the history.
+    let lock = try team.ok("bob", ["lock", "list"])
+    let held = try #require((lock["locks"] as? [[String: Any]])?.first)
+    #expect(held["user_id"] as? String == "alice")
+    let history = try team.cli.git(["log", "--format=%an %s", "refs/casebook/locks/rationale"], in: team.path("bob"))
+    #expect(history.contains("bob") && history.contains("alice"))
+    #expect(
+      try team.cli.git(["rev-parse", "refs/casebook/locks/rationale"], in: team.remote)
+        == team.cli.git(["rev-parse", "refs/casebook/locks/rationale"], in: team.path("bob")))
+    // Bob's text is where he wrote it.
+    #expect(
+      try team.cli.git(["show", "sessions/\(b):sections/rationale.md"], in: team.path("bob")).contains("Bob's offline"))
+    // Bob cannot commit over Alice's lock.
+    let commit = try team.run("bob", ["section", "commit", "rationale", "--session", b])
+    #expect(commit.status == 3 && commit.stderr.contains("locked by alice"), "\(commit.stderr)")
+  }
+
+  @Test("an unreachable remote: exit 5, a clear message, nothing changed")
+  func unreachable() throws {
+    let team = try Team()
+    _ = try team.commitSection("bob", "rationale", "Offline.\n")
+    for url in [team.cli.root + "/missing.git", "http://127.0.0.1:9/project.git", "ssh://127.0.0.1:9/project.git"] {
+      try team.ok("bob", ["remote", "add", "far", url])
+      let before = try team.cli.state(of: team.path("bob"))
+      let result = try team.run("bob", ["sync", "far"])
+      #expect(result.status == 5, "\(url): \(result.stderr)")
+      #expect(result.stderr.contains("cannot fetch from far"), "\(result.stderr)")
+      #expect(try team.cli.state(of: team.path("bob")) == before)
+      try team.ok("bob", ["remote", "remove", "far"])
+    }
+  }
+
+  @Test("a push that fails stays here; the next sync finishes it")
+  func failedThenFinished() throws {
+    let team = try Team()
+    _ = try team.commitSection("bob", "rationale", "Offline.\n")
+    // The remote's main is held by another writer's lock file, as while a push is under way.
+    let lock = team.remote + "/refs/heads/main.lock"
+    try "".write(toFile: lock, atomically: false, encoding: .utf8)
+    let remoteMain = try team.cli.git(["rev-parse", "main"], in: team.remote)
+    let localRefs = try team.cli.git(
+      ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"], in: team.path("bob"))
+    let result = try team.run("bob", ["sync", "--json"])
+    #expect(result.status == 5, "\(result.stdout)")
+    // Each ref lands whole or not at all: main did not, and says why; the session and its lock
+    // (complete on their own) did, and the remote-tracking refs say so.
+    let problems = try #require(try result.json["problems"] as? [String])
+    #expect(
+      problems.contains { $0.contains("origin refused refs/heads/main") && $0.contains("kept here") }, "\(problems)")
+    #expect(try team.cli.git(["rev-parse", "main"], in: team.remote) == remoteMain)
+    #expect(
+      try team.cli.git(
+        ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"], in: team.path("bob"))
+        == localRefs)
+    #expect(try runGit(["fsck", "--strict"], in: team.remote).status == 0)
+    let status = try #require(try team.ok("bob", ["status"])["remotes"] as? [[String: Any]]).first
+    #expect(status?["confirmed"] as? Bool == false)
+    #expect(((status?["main"] as? [String: Any])?["ahead"] as? Int ?? 0) > 0)
+    try FileManager.default.removeItem(atPath: lock)
+    try team.ok("bob", ["sync"])
+    let after = try #require(try team.ok("bob", ["status"])["remotes"] as? [[String: Any]]).first
+    #expect(after?["confirmed"] as? Bool == true)
+    #expect(try team.tree(team.remote) == team.tree(team.path("bob")))
+  }
+
+  static let refusals: [Refusal<Team>] = [
+    Refusal(name: "remote add: a password in the URL", status: 1, message: "holds a password") {
+      ["remote", "add", "up", "https://bob:s3cret@example.org/p.git", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "remote add: a bad name", status: 1, message: "not a valid remote name") {
+      ["remote", "add", "bad name", "/tmp/x.git", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "remote add: the name is taken", status: 3, message: "already exists") {
+      ["remote", "add", "origin", "/tmp/x.git", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "remote add: a control character in the URL", status: 1, message: "not a valid remote URL") {
+      ["remote", "add", "up", "/tmp/x\n.git", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "remote remove: unknown", status: 2, message: "no remote named") {
+      ["remote", "remove", "nowhere", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "sync: unknown remote", status: 2, message: "no remote named") {
+      ["sync", "nowhere", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "clone: into a folder that is not empty", status: 3, message: "not an empty folder") {
+      ["clone", $0.remote, $0.path("alice"), "--repo", $0.path("alice")]
+    },
+    Refusal(name: "clone: a repository that is not a project", status: 2, message: "not a Casebook project") {
+      ["clone", $0.cli.root + "/empty.git", $0.cli.root + "/nothing-here", "--repo", $0.path("alice")]
+    },
+    Refusal(name: "clone: unreachable", status: 5, message: "cannot clone") {
+      ["clone", "http://127.0.0.1:9/p.git", $0.cli.root + "/nothing-here", "--repo", $0.path("alice")]
+    },
+  ]
+
+  @Test("bad input to remote, sync and clone: a clear message, exit code, nothing changed", arguments: refusals)
+  func refused(_ refusal: Refusal<Team>) throws {
+    let team = try Team()
+    _ = try team.cli.git(["init", "-q", "--bare", team.cli.root + "/empty.git"], in: team.cli.root)
+    try team.author(refusal.user).expectRefused(
+      refusal.args(team), repo: team.path("alice"), status: refusal.status, message: refusal.message)
+    #expect(!FileManager.default.fileExists(atPath: team.cli.root + "/nothing-here"))
+    #expect(
+      try runGit(["config", "--get-regexp", "remote"], in: team.path("alice")).stdout.contains("s3cret") == false)
+  }
+
+  @Test("sync with no remote says how to add one")
+  func noRemote() throws {
+    let cli = try CLI()
+    let project = try cli.project()
+    try cli.expectRefused(["sync"], repo: project.path, status: 1, message: "casebook remote add")
+  }
+}
