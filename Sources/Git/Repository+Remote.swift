@@ -83,6 +83,11 @@ public struct RemoteHead: Sendable, Equatable {
 public struct PushedReference: Sendable, Equatable {
   public let name: String
   public let rejection: String?
+
+  public init(name: String, rejection: String?) {
+    self.name = name
+    self.rejection = rejection
+  }
 }
 
 /// The payload libgit2 hands back to the C callbacks.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -334,5 +335,82 @@ struct SyncFailureTests {
     let cli = try CLI()
     let project = try cli.project()
     try cli.expectRefused(["sync"], repo: project.path, status: 1, message: "casebook remote add")
+  }
+}
+
+@Suite("Team-wide locks and concurrent syncs")
+struct TeamLockTests {
+  /// Runs `body` for every author at once, on threads of their own.
+  static func together(_ authors: [String], _ body: @escaping @Sendable (String) throws -> CLI.Result) -> [String: CLI
+    .Result]
+  {
+    let results = Mutex<[String: CLI.Result]>([:])
+    DispatchQueue.concurrentPerform(iterations: authors.count) { index in
+      if let result = try? body(authors[index]) { results.withLock { $0[authors[index]] = result } }
+    }
+    return results.withLock { $0 }
+  }
+
+  @Test("a lock taken with the remote reachable is taken there too: a second author on another machine is refused")
+  func confirmedLock() throws {
+    let team = try Team()
+    let a = try team.start("alice")
+    let b = try team.start("bob")
+    let taken = try team.ok("alice", ["lock", "take", "rationale", "--session", a])
+    #expect(taken["confirmed_by"] as? String == "origin")
+    #expect(try team.cli.git(["show", "refs/casebook/locks/rationale:lock.yaml"], in: team.remote).contains("alice"))
+    let before = try team.cli.git(["rev-parse", "refs/heads/main", "sessions/\(b)"], in: team.path("bob"))
+    let refused = try team.run("bob", ["lock", "take", "rationale", "--session", b])
+    #expect(refused.status == 3 && refused.stderr.contains("locked by alice"), "\(refused.stderr)")
+    #expect(try team.cli.git(["rev-parse", "refs/heads/main", "sessions/\(b)"], in: team.path("bob")) == before)
+    // Offline, the lock is local and unconfirmed until the next sync, which sends it.
+    try FileManager.default.moveItem(atPath: team.remote, toPath: team.remote + ".away")
+    let offline = try team.ok("bob", ["lock", "take", "strategic-case", "--session", b])
+    #expect(offline["confirmed_by"] == nil || offline["confirmed_by"] is NSNull)
+    #expect((offline["unconfirmed"] as? String)?.contains("could not be reached") == true)
+    try FileManager.default.moveItem(atPath: team.remote + ".away", toPath: team.remote)
+    let status = try #require(try team.ok("bob", ["status"])["remotes"] as? [[String: Any]]).first
+    #expect(status?["unconfirmed_locks"] as? [String] == ["strategic-case"])
+    try team.ok("bob", ["sync"])
+    #expect(
+      try team.cli.git(["show", "refs/casebook/locks/strategic-case:lock.yaml"], in: team.remote).contains("bob"))
+  }
+
+  @Test("four authors take one lock at the same moment: exactly one holds it", arguments: 0..<3)
+  func lockRace(_ trial: Int) throws {
+    let authors = ["alice", "bob", "carol", "dan"]
+    let team = try Team(authors: authors)
+    var sessions: [String: String] = [:]
+    for author in authors { sessions[author] = try team.start(author) }
+    let frozen = sessions
+    let results = Self.together(authors) { author in
+      try team.run(author, ["lock", "take", "economic-case", "--session", frozen[author]!])
+    }
+    let winners = results.filter { $0.value.status == 0 }.map(\.key)
+    #expect(winners.count == 1, "\(results.mapValues { "\($0.status) \($0.stderr)" })")
+    #expect(results.values.allSatisfy { $0.status == 0 || $0.status == 3 })
+    let holder = try team.cli.git(["show", "refs/casebook/locks/economic-case:lock.yaml"], in: team.remote)
+    #expect(winners.first.map { holder.contains("user_id: \($0)") } == true)
+  }
+
+  @Test("three authors sync at the same moment: no push overwrites another, and nothing is lost")
+  func syncRace() throws {
+    let authors = ["alice", "bob", "carol"]
+    let team = try Team(authors: authors)
+    let sections = ["alice": "rationale", "bob": "strategic-case", "carol": "economic-case"]
+    for author in authors { _ = try team.commitSection(author, sections[author]!, "\(author) wrote this.\n") }
+    _ = Self.together(authors) { try team.run($0, ["sync"]) }
+    // Whatever lost a race syncs again; bounded.
+    for _ in 0..<6 {
+      let results = Self.together(authors) { try team.run($0, ["sync"]) }
+      if results.values.allSatisfy({ $0.status == 0 }) { break }
+    }
+    for author in authors { try team.ok(author, ["sync"]) }
+    let trees = try authors.map { try team.tree(team.path($0)) }
+    #expect(Set(trees + [try team.tree(team.remote)]).count == 1)
+    for (author, section) in sections {
+      #expect(try team.show("alice", "sections/\(section).md").contains("\(author) wrote this"))
+    }
+    #expect(try runGit(["fsck", "--strict"], in: team.remote).status == 0)
   }
 }

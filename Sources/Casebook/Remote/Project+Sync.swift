@@ -285,9 +285,9 @@ extension Project {
   /// unless it is released or expired and this clone's is held. Two live locks of different
   /// sessions are a clash: the remote's stands (it reached the team first), this clone's lock is
   /// kept in the merged history, and the text its session wrote stays on the session's branch.
-  func integrateLocks(_ remote: String, report: inout SyncReport, by user: User) throws {
+  func integrateLocks(_ remote: String, report: inout SyncReport, only: SectionID? = nil, by user: User) throws {
     let tracking = RemoteLayout.trackingPrefix(remote) + "casebook/locks/"
-    for (name, remoteTip) in try repository.references(glob: tracking + "*") {
+    for (name, remoteTip) in try repository.references(glob: tracking + (only?.text ?? "*")) {
       guard let local = RemoteLayout.local(name, remote: remote),
         let section = try? SectionID(String(local.dropFirst(Layout.lockPrefix.count)))
       else { continue }
@@ -373,7 +373,9 @@ extension Project {
     }
     let answers: [PushedReference]
     do {
-      answers = try repository.push(remote.name, refspecs: pending.map { "\($0.ref):\($0.ref)" }, callbacks: callbacks)
+      answers = try deliver(
+        pending.map { RefDelivery(ref: $0.ref, tip: $0.tip, remoteTip: $0.remoteTip) }, to: remote, callbacks: callbacks
+      )
     } catch let error as GitError {
       if error.code == .nonFastForward {
         report.problem(

@@ -33,11 +33,19 @@ struct LockCommand: ParsableCommand {
     @OptionGroup var session: SessionOption
     @Argument var id: String
 
+    @Option(help: "The remote that confirms the lock (default: origin, or the only remote; none: a local lock).")
+    var remote: String?
+
     func run() throws {
       let project = try global.project()
+      let progress = TransferReporter(json: true)
       let result = try project.takeSectionLock(
-        id, session: session.required("lock take"), request: request.id, by: global.actingUser(in: project))
-      try global.output.emit(result) { "locked \(id) until \(result.lock.expires)\ncommit \(result.lock.commit)" }
+        id, session: session.required("lock take"), request: request.id, by: global.actingUser(in: project),
+        remote: remote, callbacks: progress.callbacks())
+      try global.output.emit(result) {
+        "locked \(id) until \(result.lock.expires)\ncommit \(result.lock.commit)"
+          + (result.confirmedBy.map { "\nconfirmed by \($0)" } ?? "")
+      }
     }
   }
 

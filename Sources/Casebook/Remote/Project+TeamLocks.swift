@@ -1,0 +1,109 @@
+import Git
+
+/// A lock taken with the team's remote in the loop.
+public struct TeamLockTaken: Sendable, Encodable {
+  public let lock: SectionLock
+  public let acquired: Bool
+  /// The remote that confirmed the lock; nil when it stayed local (no remote, or unreachable).
+  public let confirmedBy: String?
+  /// Why the lock is only local, when it is.
+  public let unconfirmed: String?
+}
+
+extension Project {
+  /// `casebook lock take` on a project with a remote: the lock is taken on the remote too, by
+  /// compare-and-swap, so two authors on two machines cannot both hold it.
+  ///
+  /// 1. The remote's lock history for the section is fetched and brought in (so a lock another
+  ///    author holds there refuses this take, exit 3, before anything is written).
+  /// 2. The lock is taken here, on top of the remote's latest lock commit.
+  /// 3. That commit is pushed without force: the remote takes it only if its lock ref is still
+  ///    where step 1 saw it. If another author got there first, the take here is undone and the
+  ///    other author's lock is reported (exit 3).
+  ///
+  /// With no remote configured this is a local take. When the remote cannot be reached the lock
+  /// is taken here and marked unconfirmed; the next `sync` sends it, and reports a clash if
+  /// someone else took the section meanwhile.
+  public func takeSectionLock(
+    _ id: String, session: String, request: RequestID? = nil, by user: User, remote name: String?,
+    callbacks: TransferCallbacks
+  ) throws -> TeamLockTaken {
+    let section = try SectionID(id)
+    guard let remote = try (repository.remotes().isEmpty && name == nil ? nil : syncRemote(name)) else {
+      let taken = try takeSectionLock(id, session: session, request: request, by: user)
+      return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: nil, unconfirmed: nil)
+    }
+    let ref = Layout.lockRef(section)
+    guard let tracking = RemoteLayout.tracking(ref, remote: remote.name) else { throw CasebookError.repository(ref) }
+    func local(_ why: String) throws -> TeamLockTaken {
+      let taken = try takeSectionLock(id, session: session, request: request, by: user)
+      warn("\(why); the lock on \(section) is taken here only, unconfirmed until the next 'casebook sync'")
+      return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: nil, unconfirmed: why)
+    }
+    do {
+      try catchUp(section, remote: remote, callbacks: callbacks)
+    } catch let error as CasebookError where error.exitCode == 5 {
+      return try local("\(remote.name) could not be reached (\(error.explanation))")
+    }
+    let before = try repository.referenceTarget(ref)
+    let taken = try takeSectionLock(id, session: session, request: request, by: user)
+    guard let tip = try repository.referenceTarget(ref) else { throw CasebookError.repository("\(ref) is missing") }
+    if try repository.referenceTarget(tracking) == tip {
+      return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: remote.name, unconfirmed: nil)
+    }
+    let answer: PushedReference?
+    do {
+      answer = try deliver(
+        [RefDelivery(ref: ref, tip: tip, remoteTip: repository.referenceTarget(tracking))], to: remote,
+        callbacks: callbacks
+      ).first { $0.name == ref }
+    } catch let error as GitError where error.code != .nonFastForward {
+      return TeamLockTaken(
+        lock: taken.lock, acquired: taken.acquired, confirmedBy: nil,
+        unconfirmed: Self.remoteError("cannot push the lock to \(remote.name)", error).explanation)
+    } catch {
+      answer = PushedReference(name: ref, rejection: "the remote's lock moved")
+    }
+    if let answer, answer.rejection == nil {
+      try? repository.updateReference(
+        tracking, to: tip, expected: try repository.referenceTarget(tracking),
+        message: "casebook: lock confirmed by \(remote.name)")
+      return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: remote.name, unconfirmed: nil)
+    }
+    // Another author's lock reached the remote first: undo the take here, bring theirs in.
+    if taken.lock.commit == tip.hex, before != tip {
+      if let before {
+        try? repository.updateReference(ref, to: before, expected: tip, message: "casebook: lock not confirmed")
+      } else {
+        try? repository.deleteReference(ref, expected: tip)
+      }
+    }
+    try? catchUp(section, remote: remote, callbacks: callbacks)
+    if let held = try readLock(ref)?.record, held.state == .held, held.sessionId != session, !held.expired {
+      throw Self.heldError(held)
+    }
+    throw CasebookError.conflict(
+      "\(remote.name) refused the lock on \(section) (\(answer?.rejection ?? "no answer")); nothing was taken. Try again"
+    )
+  }
+
+  /// Fetches the remote's lock history of `section` and brings it in (fast-forward, or a merge
+  /// where both sides added to it).
+  private func catchUp(_ section: SectionID, remote: RemoteInfo, callbacks: TransferCallbacks) throws {
+    let ref = Layout.lockRef(section)
+    guard let tracking = RemoteLayout.tracking(ref, remote: remote.name) else { return }
+    let advertised = try listRemoteHeads(remote, callbacks: callbacks)
+    guard advertised.contains(where: { $0.name == ref }) else { return }
+    try fetch(remote, callbacks: callbacks, refspecs: ["+\(ref):\(tracking)"])
+    var report = SyncReport(remote: remote.name, url: RemoteLayout.redacted(remote.url))
+    try integrateLocks(remote.name, report: &report, only: section, by: User("casebook-sync"))
+  }
+
+  private func listRemoteHeads(_ remote: RemoteInfo, callbacks: TransferCallbacks) throws -> [RemoteHead] {
+    do {
+      return try repository.listRemote(remote.name, callbacks: callbacks)
+    } catch let error as GitError {
+      throw Self.remoteError("cannot reach \(remote.name) (\(RemoteLayout.redacted(remote.url)))", error)
+    }
+  }
+}
