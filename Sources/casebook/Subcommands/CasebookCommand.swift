@@ -15,6 +15,6 @@ struct CasebookCommand: ParsableCommand {
       ComposeCommand.self, ApproveCommand.self, ExchangeCommand.self, LogCommand.self, AuditCommand.self,
       MergeYAMLCommand.self, ExportCommand.self, TemplateCommand.self, GateCommand.self, ResolveCommand.self,
       LockCommand.self, UnlockCommand.self, DoctorCommand.self, BlameCommand.self, TokensCommand.self,
-      ContextCommand.self, RollbackCommand.self,
+      ContextCommand.self, RollbackCommand.self, HooksCommand.self,
     ])
 }
