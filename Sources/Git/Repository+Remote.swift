@@ -346,14 +346,4 @@ extension Repository {
     try check(git_graph_ahead_behind(&ahead, &behind, handle, &localOid, &upstreamOid), "git_graph_ahead_behind")
     return (ahead, behind)
   }
-
-  /// Whether `descendant` is `ancestor` or has it in its history.
-  public func contains(_ descendant: ObjectID, _ ancestor: ObjectID) throws -> Bool {
-    if descendant == ancestor { return true }
-    var a = descendant.oid
-    var b = ancestor.oid
-    let rc = git_graph_descendant_of(handle, &a, &b)
-    try check(rc, "git_graph_descendant_of")
-    return rc == 1
-  }
 }

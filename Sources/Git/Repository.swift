@@ -51,7 +51,7 @@ public final class Repository {
   public let workingDirectory: String?
 
   /// Takes ownership of `handle`.
-  private init(owning handle: OpaquePointer) throws {
+  init(owning handle: OpaquePointer) throws {
     var odb: OpaquePointer?
     let rc = git_repository_odb(&odb, handle)
     if rc < 0 {

@@ -59,7 +59,7 @@ extension Project {
     let lastSeen = try repository.referenceTarget(trackedMain)
     try fetch(remote, callbacks: callbacks)
     let remoteMain = try repository.referenceTarget(trackedMain)
-    if let lastSeen, let remoteMain, try !repository.contains(remoteMain, lastSeen) {
+    if let lastSeen, let remoteMain, try !repository.isDescendant(remoteMain, of: lastSeen) {
       // Keep what was last seen, so the next sync reports the rewrite again instead of taking it.
       try? repository.updateReference(trackedMain, to: lastSeen, expected: remoteMain, message: "casebook: keep")
       throw CasebookError.remote(
@@ -135,11 +135,11 @@ extension Project {
         report.add(Layout.main, "fetched", remoteMain)
         return true
       }
-      if try repository.contains(local, remoteMain) {
+      if try repository.isDescendant(local, of: remoteMain) {
         report.add(Layout.main, local == remoteMain ? "up-to-date" : "ahead", local)
         return true
       }
-      if try repository.contains(remoteMain, local) {
+      if try repository.isDescendant(remoteMain, of: local) {
         do {
           try repository.updateReference(
             Layout.main, to: remoteMain, expected: local, message: "casebook: sync \(remote): fast-forward")
@@ -242,8 +242,8 @@ extension Project {
       report.add(local, "fetched", remoteTip)
       return nil
     }
-    if try repository.contains(localTip, remoteTip) { return nil }
-    if try repository.contains(remoteTip, localTip) {
+    if try repository.isDescendant(localTip, of: remoteTip) { return nil }
+    if try repository.isDescendant(remoteTip, of: localTip) {
       try repository.updateReference(local, to: remoteTip, expected: localTip, message: "casebook: sync \(remote)")
       report.add(local, "fast-forward", remoteTip)
       return nil
@@ -350,7 +350,7 @@ extension Project {
     for (ref, tip) in refs {
       guard let tracking = RemoteLayout.tracking(ref, remote: remote) else { continue }
       let remoteTip = try repository.referenceTarget(tracking)
-      if let remoteTip, try tip == remoteTip || !repository.contains(tip, remoteTip) { continue }
+      if let remoteTip, try tip == remoteTip || !repository.isDescendant(tip, of: remoteTip) { continue }
       out.append((ref, tip, remoteTip))
     }
     for (ref, tag) in try repository.references(glob: "refs/tags/" + Layout.approvalTagPrefix + "*") {
