@@ -414,3 +414,106 @@ struct TeamLockTests {
     #expect(try runGit(["fsck", "--strict"], in: team.remote).status == 0)
   }
 }
+
+@Suite("Sync: clocks, progress and plain git")
+struct SyncPlainGitTests {
+  @Test("a lock from a machine whose clock is two hours slow lasts its full length here")
+  func clockFreeExpiry() throws {
+    let team = try Team()
+    let a = try team.start("alice")
+    try team.ok("alice", ["sync"])
+    // Alice's clock is two hours slow: her 30-minute lock "expired" 90 minutes ago by bob's clock.
+    let slow = Date().addingTimeInterval(-2 * 3600)
+    let stamp = { (date: Date) in ISO8601DateFormatter().string(from: date) }
+    let record = """
+      section_id: rationale
+      user_id: alice
+      session_id: \(a)
+      state: held
+      since: '\(stamp(slow))'
+      expires: '\(stamp(slow.addingTimeInterval(30 * 60)))'
+
+      """
+    // Written with plain git, as her Casebook would have: one commit holding lock.yaml.
+    let scratch = team.cli.root + "/scratch"
+    _ = try team.cli.git(["init", "-q", scratch], in: team.cli.root)
+    try record.write(toFile: scratch + "/lock.yaml", atomically: true, encoding: .utf8)
+    _ = try team.cli.git(["add", "lock.yaml"], in: scratch)
+    _ = try team.cli.git(["commit", "-qm", "lock rationale for session \(a)"], in: scratch)
+    _ = try team.cli.git(["fetch", "-q", scratch, "+HEAD:refs/casebook/locks/rationale"], in: team.path("alice"))
+    try team.ok("alice", ["sync"])
+    try team.ok("bob", ["sync"])
+    // By Alice's own expiry the lock is long gone; here it lasts 30 minutes from its arrival.
+    let locks = try #require(try team.ok("bob", ["lock", "list"])["locks"] as? [[String: Any]])
+    let lock = try #require(locks.first)
+    #expect(lock["expired"] as? Bool == false, "\(lock)")
+    let expires = try #require((lock["expires"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+    #expect(expires > Date().addingTimeInterval(25 * 60))
+    let b = try team.start("bob")
+    let refused = try team.run("bob", ["lock", "take", "rationale", "--session", b])
+    #expect(refused.status == 3 && refused.stderr.contains("locked by alice"), "\(refused.stderr)")
+  }
+
+  @Test("progress: plain lines when not a terminal, a bar on a terminal, nothing with --json")
+  func progress() throws {
+    let team = try Team()
+    _ = try team.commitSection("bob", "rationale", String(repeating: "A long paragraph of text. ", count: 2000) + "\n")
+    let plain = try team.run("bob", ["sync"])
+    #expect(plain.status == 0)
+    #expect(plain.stderr.contains("sending ") && plain.stderr.contains(" objects\n"), "\(plain.stderr)")
+    #expect(!plain.stderr.contains("\r"))
+    let json = try team.run("alice", ["sync", "--json"])
+    #expect(json.status == 0 && json.stderr.isEmpty, "\(json.stderr)")
+    _ = try team.commitSection("alice", "strategic-case", "More.\n")
+    // On a terminal (script(1) gives the command one): a bar redrawn in place with a rate.
+    let terminal = try runCommand(
+      "/usr/bin/script", ["-qec", "\(CLI.binary) sync --repo \(team.path("alice"))", "/dev/null"],
+      environment: CLI.environment(home: team.cli.root, user: "alice"))
+    #expect(terminal.status == 0, "\(terminal.stdout)")
+    #expect(terminal.stdout.contains("\rsending [") && terminal.stdout.contains("/s"), "\(terminal.stdout)")
+  }
+
+  @Test("plain git sees the same main, sessions, tags and locks after one config step")
+  func plainGitParity() throws {
+    let team = try Team()
+    _ = try team.commitSection("alice", "rationale", "Agreed.\n")
+    try team.ok("alice", ["approve", "rationale", "--reviewer", "finance-lead"])
+    try team.ok("alice", ["sync"])
+    let plain = team.cli.root + "/plain"
+    _ = try team.cli.git(["clone", "-q", team.remote, plain], in: team.cli.root)
+    // The one documented step: fetch the lock refs too.
+    _ = try team.cli.git(
+      ["config", "--add", "remote.origin.fetch", "+refs/casebook/locks/*:refs/remotes/origin/casebook/locks/*"],
+      in: plain)
+    _ = try team.cli.git(["fetch", "-q", "origin"], in: plain)
+    func refs(_ repo: String, _ pattern: String) throws -> [String] {
+      try team.cli.git(["for-each-ref", "--format=%(objectname)", pattern], in: repo).split(separator: "\n").map(
+        String.init)
+    }
+    #expect(try refs(plain, "refs/remotes/origin/main") == refs(team.remote, "refs/heads/main"))
+    #expect(try refs(plain, "refs/remotes/origin/sessions/") == refs(team.remote, "refs/heads/sessions/"))
+    #expect(try refs(plain, "refs/tags/approved/") == refs(team.remote, "refs/tags/approved/"))
+    #expect(try refs(plain, "refs/remotes/origin/casebook/locks/") == refs(team.remote, "refs/casebook/locks/"))
+    #expect(!(try refs(plain, "refs/tags/approved/")).isEmpty)
+    // The Casebook clone keeps the same remote-tracking names, so either tool reads the other's.
+    #expect(
+      try refs(team.path("alice"), "refs/remotes/origin/sessions/") == refs(plain, "refs/remotes/origin/sessions/"))
+    // A second git implementation reads the same history.
+    let python = Reference.python
+    try #require(FileManager.default.isExecutableFile(atPath: python), "make test-venv installs dulwich")
+    let script = """
+      import sys
+      from dulwich.repo import Repo
+      r = Repo(sys.argv[1])
+      main = r.refs[b'refs/heads/main']
+      count = sum(1 for _ in r.get_walker(include=[main]))
+      tag = r[r.refs[b'refs/tags/approved/rationale/v1']]
+      text = r[r[r[main].tree][b'sections'][1]][b'rationale.md'][1]
+      print(count, tag.tagger.decode(), r[text].data.decode().strip())
+      """
+    let dulwich = try runCommand(python, ["-c", script, team.remote])
+    #expect(dulwich.status == 0, "\(dulwich.stderr)")
+    let count = try team.cli.git(["rev-list", "--count", "main"], in: team.remote).trimmingCharacters(in: .newlines)
+    #expect(dulwich.stdout.hasPrefix("\(count) ") && dulwich.stdout.contains("Agreed."), "\(dulwich.stdout)")
+  }
+}
