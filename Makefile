@@ -12,6 +12,9 @@ TEST_APT_PACKAGES := chromium
 # For tests only: the zip reader is checked on archives written by python's zipfile and Info-ZIP;
 # strace shows which files the executable opens; openssl serves HTTPS with a test CA.
 ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
+# For tests only: real git servers on 127.0.0.1 for the sync transports (TestSupport's SSHServer,
+# SSHAgent; GitHTTPServer needs only python3 and git's http-backend).
+SSH_TEST_APT_PACKAGES := openssh-server openssh-client
 
 .PHONY: setup test-setup test-venv build test lint format demo release bench bench-cli bench-tokens clean
 
@@ -35,17 +38,28 @@ test-setup: setup
 	  echo "installing $(ZIP_TEST_APT_PACKAGES) with apt-get (for the zip reader's tests)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(ZIP_TEST_APT_PACKAGES); \
 	fi
+	@# The package would start sshd as a service: a policy-rc.d that refuses it (where none is set),
+	@# so the install passes in a container without systemd; the tests start their own sshd.
+	@if ! [ -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v ssh-agent >/dev/null; then \
+	  echo "installing $(SSH_TEST_APT_PACKAGES) with apt-get (for the ssh transport's tests)"; \
+	  policy=; if ! [ -e /usr/sbin/policy-rc.d ]; then policy=1; printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee /usr/sbin/policy-rc.d >/dev/null && $(SUDO) chmod +x /usr/sbin/policy-rc.d; fi; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SSH_TEST_APT_PACKAGES); status=$$?; \
+	  [ -z "$$policy" ] || $(SUDO) rm -f /usr/sbin/policy-rc.d; exit $$status; \
+	fi
 
 # For tests only: tiktoken, the reference the token counts are checked against (TokensTests).
 # It loads the rank files in Sources/CTokenData; nothing is downloaded but the package itself.
+# dulwich, a second git implementation in Python, for the sync transports' parity test.
 TIKTOKEN_VERSION := 0.14.0
+DULWICH_VERSION := 1.2.21
 VENV := .venv
-test-venv: $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)
-$(VENV)/.tiktoken-$(TIKTOKEN_VERSION):
+VENV_STAMP := $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)-dulwich-$(DULWICH_VERSION)
+test-venv: $(VENV_STAMP)
+$(VENV_STAMP):
 	@python3 -c 'import ensurepip' 2>/dev/null || { echo "installing python3-venv with apt-get (for tiktoken)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION)
+	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION) dulwich==$(DULWICH_VERSION)
 	touch $@
 
 build: setup

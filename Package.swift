@@ -62,7 +62,9 @@ let package = Package(
         "Casebook", "Git", "YAML", "Tokens",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .target(name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport"),
+    // git_http_server.py: the web server GitHTTPServer starts with python3, found by #filePath.
+    .target(
+      name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),
     .testTarget(name: "TokensTests", dependencies: ["Tokens", "TestSupport"]),

@@ -12,11 +12,14 @@ import Testing
 ///
 /// One test, in order, because libgit2's list of trusted certificates is process-wide.
 @Suite(.serialized) struct TrustedCertificatesTests {
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+  @Test(.enabled(if: TestCertificateAuthority.available, "openssl is not installed"))
   func aLibraryProcessVerifiesCertificates() throws {
     // Nothing defers the bundle in a library process; load() has nothing to do.
     #expect(TrustedCertificates.deferredBundle == nil)
     try TrustedCertificates.load()
+    // The raw libgit2 calls below need it initialised, which no Git call may have done yet when
+    // this test runs alone.
+    GitLibrary.initialize()
 
     let dir = try TemporaryDirectory()
     let tls = try TestTLSServer(in: dir.path)
@@ -62,35 +65,24 @@ struct TestFailure: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// `openssl s_server` on 127.0.0.1 with a certificate for `127.0.0.1` signed by a CA made here.
+/// `openssl s_server` on 127.0.0.1 with the server certificate of a `TestCertificateAuthority`
+/// made here.
 final class TestTLSServer {
   let caFile: String
   let port: Int
   private let process: Process
 
   init(in dir: String) throws {
-    caFile = dir + "/ca.pem"
-    try Self.openssl([
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", caFile,
-      "-days", "2", "-subj", "/CN=Casebook Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign",
-    ])
-    try Self.openssl([
-      "req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/server.key", "-out",
-      dir + "/server.csr", "-subj", "/CN=127.0.0.1",
-    ])
-    try Self.openssl([
-      "x509", "-req", "-in", dir + "/server.csr", "-CA", caFile, "-CAkey", dir + "/ca.key",
-      "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2",
-    ])
+    let authority = try TestCertificateAuthority(in: dir)
+    caFile = authority.caCertificate
 
     let log = dir + "/server.log"
     FileManager.default.createFile(atPath: log, contents: nil)
     process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
     process.arguments = [
-      "s_server", "-accept", "127.0.0.1:0", "-cert", dir + "/server.pem", "-key",
-      dir + "/server.key", "-www",
+      "s_server", "-accept", "127.0.0.1:0", "-cert", authority.serverCertificate, "-key",
+      authority.serverKey, "-www",
     ]
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardError = FileHandle.nullDevice
@@ -118,16 +110,5 @@ final class TestTLSServer {
     // s_server outlives SIGTERM while a client is attached; SIGKILL it.
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
-  }
-
-  private static func openssl(_ args: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = args
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("openssl \(args[0]) failed") }
   }
 }

@@ -22,15 +22,21 @@ private let gitHome: String = {
 }()
 
 /// Runs `/usr/bin/git <args>` in `dir` with a clean environment (no system config, HOME with only
-/// a user identity) and returns its exit status and output.
-public func runGit(_ args: [String], in dir: String) throws -> (
+/// a user identity, no terminal prompt) and returns its exit status and output. `extra` is added
+/// to that environment last (GIT_SSH_COMMAND, GIT_SSL_CAINFO, SSH_AUTH_SOCK, ...).
+public func runGit(_ args: [String], in dir: String, environment extra: [String: String] = [:]) throws -> (
   status: Int32, stdout: String, stderr: String
 ) {
-  var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+  var environment = ProcessInfo.processInfo.environment.filter {
+    !$0.key.hasPrefix("GIT_") && !$0.key.hasPrefix("SSH_")
+  }
   environment["GIT_CONFIG_NOSYSTEM"] = "1"
   environment["HOME"] = gitHome
   environment["XDG_CONFIG_HOME"] = gitHome + "/.config"
   environment["LC_ALL"] = "C"
+  // A refused password or key fails at once instead of asking.
+  environment["GIT_TERMINAL_PROMPT"] = "0"
+  environment.merge(extra) { $1 }
   return try runCommand("/usr/bin/git", args, in: dir, environment: environment)
 }
 
