@@ -19,9 +19,9 @@ internal import CSpawn
 /// it links all of Foundation, CoreFoundation and ICU into the static `casebook` binary, which
 /// costs every process start about 3 ms. Its watchdog and stderr reader also needed two Dispatch
 /// threads; one `poll` loop that reads both pipes and watches the clock needs none.
-public struct ChildProcess {
+struct ChildProcess {
   /// How the child ended.
-  public enum Termination: Equatable, Sendable {
+  enum Termination: Equatable, Sendable {
     /// It exited with this status.
     case exited(Int32)
     /// A signal ended it (`SIGKILL` after a deadline or an overflow).
@@ -32,24 +32,24 @@ public struct ChildProcess {
   }
 
   /// What a run gave.
-  public struct Output: Sendable {
-    public var termination: Termination
+  struct Output: Sendable {
+    var termination: Termination
     /// All it printed, unless it overflowed (then the first `outputLimit` bytes and a little more).
-    public var stdout: [UInt8]
+    var stdout: [UInt8]
     /// The first `stderrLimit` bytes of its standard error: enough for a message.
-    public var stderr: [UInt8]
+    var stderr: [UInt8]
     /// It was still running at the deadline and was killed.
-    public var timedOut: Bool
+    var timedOut: Bool
     /// It printed more than `outputLimit` bytes and was killed.
-    public var overflowed: Bool
+    var overflowed: Bool
     /// Why its output could not be waited for (`poll` failed), when it could not: it was then
     /// killed, and `termination` alone (`SIGKILL`) would make that look like the child's doing.
-    public var failure: String? = nil
+    var failure: String? = nil
   }
 
   /// The child could not be started; `message` is the system's (`POSIX.errorText`).
-  public struct SpawnError: Error, Sendable {
-    public var message: String
+  struct SpawnError: Error, Sendable {
+    var message: String
 
     init(code: Int32) { message = POSIX.errorText(code) }
   }
@@ -64,7 +64,7 @@ public struct ChildProcess {
   /// is no time at all; one beyond `longestLimit` is taken as `longestLimit`. With `memoryLimit`,
   /// its address space is limited to that many bytes (`RLIMIT_AS`): an allocation past it fails.
   /// The child runs on the calling thread's watch: it is killed if that thread ends first.
-  public static func run(
+  static func run(
     _ executable: String, arguments: [String], timeLimit: Duration, outputLimit: Int, memoryLimit: Int? = nil
   ) throws(SpawnError) -> Output {
     let deadline = ContinuousClock.now.advanced(by: min(timeLimit, longestLimit))

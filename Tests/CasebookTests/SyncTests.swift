@@ -256,33 +256,31 @@ struct SyncFailureTests {
     }
   }
 
-  @Test("a push that fails stays here; the next sync finishes it")
-  func failedThenFinished() throws {
+  @Test("a push the remote refuses lands nowhere and stays here; the next sync finishes it")
+  func refusedThenFinished() throws {
     let team = try Team()
     _ = try team.commitSection("bob", "rationale", "Offline.\n")
-    // The remote's main is held by another writer's lock file, as while a push is under way.
-    let lock = team.remote + "/refs/heads/main.lock"
-    try "".write(toFile: lock, atomically: false, encoding: .utf8)
-    let remoteMain = try team.cli.git(["rev-parse", "main"], in: team.remote)
-    let localRefs = try team.cli.git(
-      ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"], in: team.path("bob"))
+    // A hook on the shared folder: git's receive-pack runs it for a local remote too.
+    let hook = team.remote + "/hooks/pre-receive"
+    try "#!/bin/sh\necho 'the remote is read-only today' >&2\nexit 1\n".write(
+      toFile: hook, atomically: true, encoding: .utf8)
+    chmod(hook, 0o755)
+    let remoteBefore = try team.refs(team.remote)
+    let before = try team.cli.state(of: team.path("bob"))
     let result = try team.run("bob", ["sync", "--json"])
     #expect(result.status == 5, "\(result.stdout)")
-    // Each ref lands whole or not at all: main did not, and says why; the session and its lock
-    // (complete on their own) did, and the remote-tracking refs say so.
     let problems = try #require(try result.json["problems"] as? [String])
     #expect(
-      problems.contains { $0.contains("origin refused refs/heads/main") && $0.contains("kept here") }, "\(problems)")
-    #expect(try team.cli.git(["rev-parse", "main"], in: team.remote) == remoteMain)
-    #expect(
-      try team.cli.git(
-        ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"], in: team.path("bob"))
-        == localRefs)
-    #expect(try runGit(["fsck", "--strict"], in: team.remote).status == 0)
+      problems.contains { $0.contains("refused the push, so nothing was pushed") && $0.contains("read-only today") },
+      "\(problems)")
+    // One atomic push: main, the session and its lock all stayed out, and all stay here.
+    #expect(try team.refs(team.remote) == remoteBefore)
+    #expect(try team.cli.state(of: team.path("bob")) == before)
     let status = try #require(try team.ok("bob", ["status"])["remotes"] as? [[String: Any]]).first
     #expect(status?["confirmed"] as? Bool == false)
     #expect(((status?["main"] as? [String: Any])?["ahead"] as? Int ?? 0) > 0)
-    try FileManager.default.removeItem(atPath: lock)
+    #expect((status?["unconfirmed_locks"] as? [String]) == ["rationale"])
+    try FileManager.default.removeItem(atPath: hook)
     try team.ok("bob", ["sync"])
     let after = try #require(try team.ok("bob", ["status"])["remotes"] as? [[String: Any]]).first
     #expect(after?["confirmed"] as? Bool == true)
@@ -460,17 +458,17 @@ struct SyncPlainGitTests {
     _ = try team.commitSection("bob", "rationale", String(repeating: "A long paragraph of text. ", count: 2000) + "\n")
     let plain = try team.run("bob", ["sync"])
     #expect(plain.status == 0)
-    #expect(plain.stderr.contains("sending ") && plain.stderr.contains(" objects\n"), "\(plain.stderr)")
+    #expect(plain.stderr.contains("Writing objects: 100%"), "\(plain.stderr)")
     #expect(!plain.stderr.contains("\r"))
     let json = try team.run("alice", ["sync", "--json"])
     #expect(json.status == 0 && json.stderr.isEmpty, "\(json.stderr)")
     _ = try team.commitSection("alice", "strategic-case", "More.\n")
-    // On a terminal (script(1) gives the command one): a bar redrawn in place with a rate.
+    // On a terminal (script(1) gives the command one): git's own progress, redrawn in place.
     let terminal = try runCommand(
       "/usr/bin/script", ["-qec", "\(CLI.binary) sync --repo \(team.path("alice"))", "/dev/null"],
       environment: CLI.environment(home: team.cli.root, user: "alice"))
     #expect(terminal.status == 0, "\(terminal.stdout)")
-    #expect(terminal.stdout.contains("\rsending [") && terminal.stdout.contains("/s"), "\(terminal.stdout)")
+    #expect(terminal.stdout.contains("Writing objects:") && terminal.stdout.contains("\r"), "\(terminal.stdout)")
   }
 
   @Test("plain git sees the same main, sessions, tags and locks after one config step")

@@ -150,7 +150,7 @@ extension Project {
   /// registered, and the remote's sessions, approval tags and locks as local refs. On failure
   /// nothing is left behind.
   public static func clone(
-    _ url: String, to path: String, callbacks: TransferCallbacks, now: @escaping @Sendable () -> Date = { Date() }
+    _ url: String, to path: String, progress: TransferProgress, now: @escaping @Sendable () -> Date = { Date() }
   ) throws -> Project {
     try checkRemote(name: "origin", url: url)
     let created: Bool
@@ -167,12 +167,11 @@ extension Project {
       let repository = try Repository.create(at: path, bare: false)
       try repository.addRemote(name: "origin", url: url, fetchRefspecs: RemoteLayout.fetchRefspecs("origin"))
       try registerMergeDriver(repository)
-      do {
-        try repository.fetch(
-          "origin", refspecs: RemoteLayout.fetchRefspecs("origin"), reflogMessage: "casebook: clone",
-          callbacks: callbacks)
-      } catch let error as GitError {
-        throw remoteError("cannot clone \(RemoteLayout.redacted(url))", error)
+      let transport = GitTransport(repository: repository.gitDirectory, progress: progress)
+      let outcome = try transport.run(
+        ["fetch", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules"] + transport.progressFlag + ["origin"])
+      guard outcome.status == 0 else {
+        throw remoteError("cannot clone \(RemoteLayout.redacted(url))", outcome)
       }
       guard let main = try repository.referenceTarget("refs/remotes/origin/main") else {
         throw CasebookError.notFound("\(RemoteLayout.redacted(url)) is not a Casebook project: it has no main branch")

@@ -52,12 +52,12 @@ extension Project {
   ///   never followed; nothing is pushed.
   /// - Each pushed ref is checked to be a fast-forward before it is sent; a ref the remote
   ///   refuses is reported and stays local, and the next sync sends it again.
-  public func sync(remote name: String? = nil, by user: User, callbacks: TransferCallbacks) throws -> SyncReport {
+  public func sync(remote name: String? = nil, by user: User, progress: TransferProgress) throws -> SyncReport {
     let remote = try syncRemote(name)
     var report = SyncReport(remote: remote.name, url: RemoteLayout.redacted(remote.url))
     let trackedMain = RemoteLayout.trackingPrefix(remote.name) + "main"
     let lastSeen = try repository.referenceTarget(trackedMain)
-    try fetch(remote, callbacks: callbacks)
+    try fetch(remote, progress: progress)
     let remoteMain = try repository.referenceTarget(trackedMain)
     if let lastSeen, let remoteMain, try !repository.isDescendant(remoteMain, of: lastSeen) {
       // Keep what was last seen, so the next sync reports the rewrite again instead of taking it.
@@ -72,7 +72,7 @@ extension Project {
     try integrateTags(remote.name, report: &report)
     try integrateLocks(remote.name, report: &report, by: user)
     if let remoteMain { try integrateMain(remoteMain, remote: remote.name, report: &report, by: user) }
-    try push(remote, report: &report, callbacks: callbacks)
+    try push(remote, report: &report, progress: progress)
     return report
   }
 
@@ -97,32 +97,42 @@ extension Project {
     return remotes[0]
   }
 
-  /// Fetches every ref Casebook exchanges into its remote-tracking name.
-  func fetch(_ remote: RemoteInfo, callbacks: TransferCallbacks, refspecs: [String]? = nil) throws {
-    do {
-      try repository.fetch(
-        remote.name, refspecs: refspecs ?? RemoteLayout.fetchRefspecs(remote.name),
-        reflogMessage: "casebook: fetch \(remote.name)", callbacks: callbacks)
-    } catch let error as GitError {
-      throw Self.remoteError("cannot fetch from \(remote.name) (\(RemoteLayout.redacted(remote.url)))", error)
+  /// Fetches every ref Casebook exchanges (or just `refspecs`) into its remote-tracking name,
+  /// with git's own fetch: no tags followed, no FETCH_HEAD, nothing pruned.
+  func fetch(_ remote: RemoteInfo, progress: TransferProgress, refspecs: [String]? = nil) throws {
+    let transport = GitTransport(repository: repository.gitDirectory, progress: progress)
+    let outcome = try transport.run(
+      ["fetch", "--no-tags", "--no-write-fetch-head", "--no-prune", "--no-recurse-submodules"]
+        + transport.progressFlag + [remote.name] + (refspecs ?? RemoteLayout.fetchRefspecs(remote.name)))
+    guard outcome.status == 0 else {
+      throw Self.remoteError("cannot fetch from \(remote.name) (\(RemoteLayout.redacted(remote.url)))", outcome)
     }
   }
 
-  /// A transport failure as the user should read it: libgit2's message without any URL password.
-  static func remoteError(_ what: String, _ error: GitError) -> CasebookError {
-    var message = error.message
-    for word in message.split(separator: " ") where RemoteLayout.hasPassword(String(word)) {
-      message = message.replacingEvery(String(word), with: RemoteLayout.redacted(String(word)))
+  /// A transport failure as the user should read it: git's own words (its `fatal:` and
+  /// `remote:` lines), with any URL password taken out, and a hint for the usual causes.
+  static func remoteError(_ what: String, _ outcome: GitTransport.Outcome) -> CasebookError {
+    .remote("\(what): \(gitSaid(outcome)); nothing local was changed by it")
+  }
+
+  static func gitSaid(_ outcome: GitTransport.Outcome) -> String {
+    let lines = outcome.messages.filter {
+      $0.hasPrefix("fatal:") || $0.hasPrefix("error:") || $0.hasPrefix("remote:") || $0.contains("Permission denied")
+        || $0.hasPrefix("ssh:") || $0.hasPrefix(" ! ")
     }
-    let hint: String
-    switch error.code {
-    case .auth:
-      hint =
-        " (check the credentials: an ssh key or agent, a git credential helper, or CASEBOOK_HTTP_USERNAME and CASEBOOK_HTTP_PASSWORD)"
-    case .certificate: hint = " (the server's certificate or host key is not trusted)"
-    default: hint = ""
+    var text = (lines.isEmpty ? Array(outcome.messages.suffix(3)) : lines).joined(separator: " ")
+    for word in text.split(separator: " ") where RemoteLayout.hasPassword(String(word)) {
+      text = text.replacingEvery(String(word), with: RemoteLayout.redacted(String(word)))
     }
-    return .remote("\(what): \(message)\(hint); nothing local was changed by it")
+    if text.isEmpty { text = "git exited with status \(outcome.status)" }
+    if text.contains("Authentication failed") || text.contains("Permission denied")
+      || text.contains("could not read Username")
+    {
+      text += " (check the credentials: an ssh key or agent, a git credential helper, or CASEBOOK_HTTP_USERNAME and CASEBOOK_HTTP_PASSWORD)"
+    } else if text.contains("Host key verification failed") || text.contains("certificate") {
+      text += " (the server's host key or certificate is not trusted here)"
+    }
+    return text
   }
 
   // MARK: - Main
@@ -361,59 +371,64 @@ extension Project {
     return out
   }
 
-  private func push(_ remote: RemoteInfo, report: inout SyncReport, callbacks: TransferCallbacks) throws {
+  /// Pushes what the remote has not confirmed in one atomic `git push`: every ref lands, or
+  /// none does. Each ref is a compare-and-swap against the remote tip this clone last fetched
+  /// (`--force-with-lease`), checked by the remote's `git receive-pack` under its ref lock.
+  private func push(_ remote: RemoteInfo, report: inout SyncReport, progress: TransferProgress) throws {
     let pending = try unconfirmed(remote.name)
     guard !pending.isEmpty else { return }
-    var messages: [String] = []
-    var callbacks = callbacks
-    let show = callbacks.serverMessage
-    callbacks.serverMessage = { text in
-      messages.append(text)
-      show?(text)
-    }
-    let answers: [PushedReference]
-    do {
-      answers = try deliver(
-        pending.map { RefDelivery(ref: $0.ref, tip: $0.tip, remoteTip: $0.remoteTip) }, to: remote, callbacks: callbacks
-      )
-    } catch let error as GitError {
-      if error.code == .nonFastForward {
-        report.problem(
-          "\(remote.name) moved while this sync ran, so nothing was pushed; everything is kept here: sync again",
-          exit: 3)
-      } else {
-        report.problem(Self.remoteError("cannot push to \(remote.name) (\(report.url))", error).explanation, exit: 5)
+    let answer = try send(pending.map { ($0.ref, $0.tip, $0.remoteTip) }, to: remote, progress: progress)
+    switch answer {
+    case .pushed:
+      for item in pending {
+        if let tracking = RemoteLayout.tracking(item.ref, remote: remote.name) {
+          let current = try repository.referenceTarget(tracking)
+          if current != item.tip {
+            try? repository.updateReference(
+              tracking, to: item.tip, expected: current, message: "casebook: pushed to \(remote.name)")
+          }
+        }
+        report.add(item.ref, "pushed", item.tip)
       }
-      return
-    }
-    let said = Self.serverText(messages)
-    for item in pending {
-      guard let tracking = RemoteLayout.tracking(item.ref, remote: remote.name) else { continue }
-      guard let answer = answers.first(where: { $0.name == item.ref }) else {
-        report.problem(
-          "\(remote.name) did not confirm \(item.ref); it is kept here and the next sync sends it again", exit: 5)
-        continue
-      }
-      if let rejection = answer.rejection {
-        report.problem(
-          "\(remote.name) refused \(item.ref): \(rejection)\(said.isEmpty ? "" : " (\(said))"); it is kept here",
-          exit: 5)
-        report.add(item.ref, "rejected", item.tip, rejection)
-        continue
-      }
-      let current = try repository.referenceTarget(tracking)
-      if current != item.tip {
-        try? repository.updateReference(
-          tracking, to: item.tip, expected: current, message: "casebook: pushed to \(remote.name)")
-      }
-      report.add(item.ref, "pushed", item.tip)
+    case .moved(let detail):
+      report.problem(
+        "\(remote.name) moved while this sync ran (\(detail)), so nothing was pushed; everything is kept here: sync again",
+        exit: 3)
+    case .refused(let detail):
+      report.problem("\(remote.name) refused the push, so nothing was pushed; everything is kept here: \(detail)", exit: 5)
+      for item in pending { report.add(item.ref, "rejected", item.tip) }
     }
   }
 
-  /// The server's side-band text as one line: its `remote:` messages, hook refusals among them.
-  static func serverText(_ messages: [String]) -> String {
-    messages.joined().split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map {
-      String($0).trimmingWhitespace()
-    }.filter { !$0.isEmpty }.joined(separator: "; ")
+  enum PushAnswer {
+    case pushed
+    /// A ref was not where this clone last saw it (another push got there first).
+    case moved(String)
+    /// The remote could not be reached, or refused (a hook, permissions).
+    case refused(String)
+  }
+
+  /// One atomic push of `updates` (ref, new tip, remote tip it must replace; nil: must not exist).
+  func send(_ updates: [(ref: String, tip: ObjectID, remoteTip: ObjectID?)], to remote: RemoteInfo, progress: TransferProgress)
+    throws -> PushAnswer
+  {
+    let transport = GitTransport(repository: repository.gitDirectory, progress: progress)
+    let leases = updates.map { "--force-with-lease=\($0.ref):\($0.remoteTip?.hex ?? "")" }
+    let outcome = try transport.run(
+      ["push", "--atomic", "--porcelain"] + transport.progressFlag + leases + [remote.name]
+        + updates.map { "\($0.tip.hex):\($0.ref)" })
+    if outcome.status == 0 { return .pushed }
+    // Porcelain lines: "<flag>\t<from>:<to>\t<summary> (<reason>)"; "!" is a refusal.
+    let refusals = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("!") }.map { line in
+      let fields = line.split(separator: "\t")
+      let ref = fields.count > 1 ? fields[1].split(separator: ":").last.map(String.init) ?? "" : ""
+      return (ref: ref, reason: fields.count > 2 ? String(fields[2]) : "rejected")
+    }
+    let said = Self.gitSaid(outcome)
+    if refusals.contains(where: { $0.reason.contains("stale info") || $0.reason.contains("fetch first") }) {
+      return .moved(refusals.filter { !$0.reason.contains("atomic") }.map { "\($0.ref): \($0.reason)" }.joined(separator: "; "))
+    }
+    let named = refusals.filter { !$0.reason.contains("atomic push failed") }.map { "\($0.ref) \($0.reason)" }
+    return .refused((named + [said]).joined(separator: "; "))
   }
 }

@@ -26,7 +26,7 @@ extension Project {
   /// someone else took the section meanwhile.
   public func takeSectionLock(
     _ id: String, session: String, request: RequestID? = nil, by user: User, remote name: String?,
-    callbacks: TransferCallbacks
+    progress: TransferProgress = .silent
   ) throws -> TeamLockTaken {
     let section = try SectionID(id)
     guard let remote = try (repository.remotes().isEmpty && name == nil ? nil : syncRemote(name)) else {
@@ -41,7 +41,7 @@ extension Project {
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: nil, unconfirmed: why)
     }
     do {
-      try catchUp(section, remote: remote, callbacks: callbacks)
+      try catchUp(section, remote: remote, progress: progress)
     } catch let error as CasebookError where error.exitCode == 5 {
       return try local("\(remote.name) could not be reached (\(error.explanation))")
     }
@@ -51,24 +51,18 @@ extension Project {
     if try repository.referenceTarget(tracking) == tip {
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: remote.name, unconfirmed: nil)
     }
-    let answer: PushedReference?
-    do {
-      answer = try deliver(
-        [RefDelivery(ref: ref, tip: tip, remoteTip: repository.referenceTarget(tracking))], to: remote,
-        callbacks: callbacks
-      ).first { $0.name == ref }
-    } catch let error as GitError where error.code != .nonFastForward {
-      return TeamLockTaken(
-        lock: taken.lock, acquired: taken.acquired, confirmedBy: nil,
-        unconfirmed: Self.remoteError("cannot push the lock to \(remote.name)", error).explanation)
-    } catch {
-      answer = PushedReference(name: ref, rejection: "the remote's lock moved")
-    }
-    if let answer, answer.rejection == nil {
+    let answer = try send([(ref, tip, repository.referenceTarget(tracking))], to: remote, progress: progress)
+    switch answer {
+    case .pushed:
       try? repository.updateReference(
         tracking, to: tip, expected: try repository.referenceTarget(tracking),
         message: "casebook: lock confirmed by \(remote.name)")
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: remote.name, unconfirmed: nil)
+    case .refused(let detail):
+      warn("\(remote.name) did not take the lock (\(detail)); the lock on \(section) is taken here only, unconfirmed until the next 'casebook sync'")
+      return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: nil, unconfirmed: detail)
+    case .moved:
+      break
     }
     // Another author's lock reached the remote first: undo the take here, bring theirs in.
     if taken.lock.commit == tip.hex, before != tip {
@@ -78,32 +72,23 @@ extension Project {
         try? repository.deleteReference(ref, expected: tip)
       }
     }
-    try? catchUp(section, remote: remote, callbacks: callbacks)
+    try? catchUp(section, remote: remote, progress: progress)
     if let held = try readLock(ref)?.record, held.state == .held, held.sessionId != session, !held.expired {
       throw Self.heldError(held)
     }
     throw CasebookError.conflict(
-      "\(remote.name) refused the lock on \(section) (\(answer?.rejection ?? "no answer")); nothing was taken. Try again"
+      "\(remote.name)'s lock on \(section) moved while this take was sent; nothing was taken. Try again"
     )
   }
 
   /// Fetches the remote's lock history of `section` and brings it in (fast-forward, or a merge
-  /// where both sides added to it).
-  private func catchUp(_ section: SectionID, remote: RemoteInfo, callbacks: TransferCallbacks) throws {
+  /// where both sides added to it). The refspec is a pattern, so a remote without the lock yet
+  /// is no error (it may bring in locks whose names start the same; they are only tracked).
+  private func catchUp(_ section: SectionID, remote: RemoteInfo, progress: TransferProgress) throws {
     let ref = Layout.lockRef(section)
     guard let tracking = RemoteLayout.tracking(ref, remote: remote.name) else { return }
-    let advertised = try listRemoteHeads(remote, callbacks: callbacks)
-    guard advertised.contains(where: { $0.name == ref }) else { return }
-    try fetch(remote, callbacks: callbacks, refspecs: ["+\(ref):\(tracking)"])
+    try fetch(remote, progress: progress, refspecs: ["+\(ref)*:\(tracking)*"])
     var report = SyncReport(remote: remote.name, url: RemoteLayout.redacted(remote.url))
     try integrateLocks(remote.name, report: &report, only: section, by: User("casebook-sync"))
-  }
-
-  private func listRemoteHeads(_ remote: RemoteInfo, callbacks: TransferCallbacks) throws -> [RemoteHead] {
-    do {
-      return try repository.listRemote(remote.name, callbacks: callbacks)
-    } catch let error as GitError {
-      throw Self.remoteError("cannot reach \(remote.name) (\(RemoteLayout.redacted(remote.url)))", error)
-    }
   }
 }

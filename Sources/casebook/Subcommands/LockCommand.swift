@@ -38,10 +38,9 @@ struct LockCommand: ParsableCommand {
 
     func run() throws {
       let project = try global.project()
-      let progress = TransferReporter(json: true)
       let result = try project.takeSectionLock(
         id, session: session.required("lock take"), request: request.id, by: global.actingUser(in: project),
-        remote: remote, callbacks: progress.callbacks())
+        remote: remote)
       try global.output.emit(result) {
         "locked \(id) until \(result.lock.expires)\ncommit \(result.lock.commit)"
           + (result.confirmedBy.map { "\nconfirmed by \($0)" } ?? "")

@@ -27,9 +27,7 @@ struct CloneCommand: ParsableCommand {
     let target = path ?? Self.defaultFolder(url)
     guard !target.isEmpty else { throw CasebookError.badInput("cannot tell a folder name from \(url): give a PATH") }
     let url = Self.absolute(url)
-    let progress = TransferReporter(json: global.json)
-    let project = try Project.clone(url, to: target, callbacks: progress.callbacks())
-    progress.finish()
+    let project = try Project.clone(url, to: target, progress: transferProgress(json: global.json))
     OpenedProjects.all.append(project)
     let summary = ClonedProject(path: project.path, remote: "origin", url: try project.remotes().first?.url ?? "")
     try global.output.emit(summary) { "cloned \(summary.url) into \(summary.path)" }
@@ -114,9 +112,7 @@ struct SyncCommand: ParsableCommand {
   func run() throws {
     let project = try global.project()
     let user = try global.actingUser(in: project)
-    let progress = TransferReporter(json: global.json)
-    let report = try project.sync(remote: remote, by: user, callbacks: progress.callbacks())
-    progress.finish()
+    let report = try project.sync(remote: remote, by: user, progress: transferProgress(json: global.json))
     try global.output.emit(report) {
       var lines = report.changes.filter { $0.action != "up-to-date" }.map {
         "\($0.action)  \($0.ref)\($0.commit.map { "  \($0.prefix(12))" } ?? "")\($0.detail.map { "  (\($0))" } ?? "")"
@@ -160,77 +156,10 @@ struct StatusCommand: ParsableCommand {
   }
 }
 
-/// Progress of a fetch or push on standard error: a bar redrawn in place on a terminal, a line
-/// per phase otherwise, nothing with `--json`. Credentials come from `RemoteCredentials`.
-final class TransferReporter {
-  private let json: Bool
-  private let terminal: Bool
-  private var phase: TransferProgress.Phase?
-  private var started = ContinuousClock.now
-  private var lastDraw = ContinuousClock.now
-  private var drewBar = false
-  private let credentials = RemoteCredentials()
-
-  init(json: Bool) {
-    self.json = json
-    terminal = isatty(2) == 1
-  }
-
-  func callbacks() -> TransferCallbacks {
-    // Loads the CA bundle the process deferred, before any HTTPS connection (CertificateDeferral).
-    try? TrustedCertificates.load()
-    return TransferCallbacks(
-      credentials: { [credentials] in credentials.next($0) },
-      progress: json ? nil : { [self] in show($0) },
-      serverMessage: json ? nil : { [self] in remoteSaid($0) })
-  }
-
-  private func show(_ progress: TransferProgress) {
-    let now = ContinuousClock.now
-    if progress.phase != phase {
-      if drewBar { System.writeError("\n") }
-      drewBar = false
-      phase = progress.phase
-      started = now
-      if !terminal { System.writeError("\(Self.name(progress.phase)) \(progress.totalObjects) objects\n") }
-    }
-    guard terminal, now - lastDraw >= .milliseconds(100) || progress.objects == progress.totalObjects else { return }
-    lastDraw = now
-    let total = max(progress.totalObjects, 1)
-    let width = 24
-    let filled = min(width, progress.objects * width / total)
-    let seconds = max(
-      Double((now - started).components.attoseconds) / 1e18 + Double((now - started).components.seconds), 0.001)
-    let rate = Double(progress.bytes) / seconds
-    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    System.writeError(
-      "\r\(Self.name(progress.phase)) [\(bar)] \(progress.objects)/\(progress.totalObjects) objects, \(System.describe(bytes: progress.bytes)), \(System.describe(bytes: Int(rate)))/s "
-    )
-    drewBar = true
-  }
-
-  /// The server's own messages (a hook's refusal, a notice); its object counts are left out, as
-  /// the progress bar shows them.
-  private func remoteSaid(_ text: String) {
-    let counts = ["Counting objects", "Compressing objects", "Enumerating objects", "Total ", "Delta compression"]
-    for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-    where !line.allSatisfy({ $0 == " " }) && !counts.contains(where: { line.hasPrefix($0) }) {
-      if drewBar { System.writeError("\n") }
-      drewBar = false
-      System.writeError("remote: \(line)\n")
-    }
-  }
-
-  func finish() {
-    if drewBar { System.writeError("\n") }
-    drewBar = false
-  }
-
-  private static func name(_ phase: TransferProgress.Phase) -> String {
-    switch phase {
-    case .receiving: "receiving"
-    case .indexing: "indexing"
-    case .sending: "sending"
-    }
-  }
+/// How a fetch or push shows progress on standard error: git's own bar on a terminal, its
+/// finished lines (and the server's `remote:` messages) otherwise, nothing with `--json`.
+func transferProgress(json: Bool) -> TransferProgress {
+  if json { return .silent }
+  if isatty(2) == 1 { return .terminal }
+  return .lines { System.writeError($0 + "\n") }
 }
