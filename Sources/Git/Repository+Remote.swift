@@ -1,6 +1,5 @@
 internal import CGit2
 
-
 /// A remote as the repository's config names it.
 public struct RemoteInfo: Sendable, Equatable {
   public let name: String

@@ -28,7 +28,7 @@ public enum TransferProgress {
 /// shared folder's hooks run too. Casebook adds, per run and never in any config file:
 /// prompts off (`GIT_TERMINAL_PROMPT=0`, ssh `BatchMode`), a credential helper that answers from
 /// `CASEBOOK_HTTP_USERNAME`/`CASEBOOK_HTTP_PASSWORD` when both are set (after the configured
-/// helpers; only the variables' names are on the command line), and `CASEBOOK_SSH_KEY`.
+/// helpers; only the variables' names are on the command line).
 struct GitTransport {
   let repository: String
   let progress: TransferProgress
@@ -49,7 +49,8 @@ struct GitTransport {
   /// Runs `git ARGS` on the repository (its git folder) and waits for it (bounded: `timeLimit`).
   func run(_ arguments: [String], timeLimit: Duration = .seconds(3600)) throws -> Outcome {
     guard let git = Self.executable else {
-      throw CasebookError.remote("syncing needs git on the PATH (it carries Casebook's fetches and pushes); install git")
+      throw CasebookError.remote(
+        "syncing needs git on the PATH (it carries Casebook's fetches and pushes); install git")
     }
     let environment = Self.environment()
     var options = ["--git-dir=" + repository, "-c", "core.askPass=", "-c", "credential.interactive=never"]
@@ -73,12 +74,9 @@ struct GitTransport {
     var environment = ProcessInfo.processInfo.environment
     environment["GIT_TERMINAL_PROMPT"] = "0"
     environment["LC_ALL"] = "C"  // git's messages as this code reads them
+    // ssh never asks a question it cannot be answered (a passphrase, a new host key): it fails.
     if environment["GIT_SSH_COMMAND"] == nil, environment["GIT_SSH"] == nil {
-      var ssh = "ssh -o BatchMode=yes"
-      if let key = environment["CASEBOOK_SSH_KEY"], !key.isEmpty {
-        ssh += " -o IdentitiesOnly=yes -i '\(key.replacingEvery("'", with: "'\\''"))'"
-      }
-      environment["GIT_SSH_COMMAND"] = ssh
+      environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
     }
     return environment
   }
@@ -90,7 +88,9 @@ struct GitTransport {
   {
     var out: [Int32] = [0, 0]
     var err: [Int32] = [0, 0]
-    guard pipe(&out) == 0 else { throw CasebookError.repository("cannot start git: \(String(cString: strerror(errno)))") }
+    guard pipe(&out) == 0 else {
+      throw CasebookError.repository("cannot start git: \(String(cString: strerror(errno)))")
+    }
     guard pipe(&err) == 0 else {
       close(out[0])
       close(out[1])

@@ -169,7 +169,8 @@ extension Project {
       try registerMergeDriver(repository)
       let transport = GitTransport(repository: repository.gitDirectory, progress: progress)
       let outcome = try transport.run(
-        ["fetch", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules"] + transport.progressFlag + ["origin"])
+        ["fetch", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules"] + transport.progressFlag + ["origin"]
+      )
       guard outcome.status == 0 else {
         throw remoteError("cannot clone \(RemoteLayout.redacted(url))", outcome)
       }

@@ -126,9 +126,10 @@ extension Project {
     }
     if text.isEmpty { text = "git exited with status \(outcome.status)" }
     if text.contains("Authentication failed") || text.contains("Permission denied")
-      || text.contains("could not read Username")
+      || text.contains("could not read Username") || text.contains("Could not read from remote repository")
     {
-      text += " (check the credentials: an ssh key or agent, a git credential helper, or CASEBOOK_HTTP_USERNAME and CASEBOOK_HTTP_PASSWORD)"
+      text +=
+        " (check the URL and the credentials: an ssh key or agent, a git credential helper, or CASEBOOK_HTTP_USERNAME and CASEBOOK_HTTP_PASSWORD)"
     } else if text.contains("Host key verification failed") || text.contains("certificate") {
       text += " (the server's host key or certificate is not trusted here)"
     }
@@ -395,7 +396,8 @@ extension Project {
         "\(remote.name) moved while this sync ran (\(detail)), so nothing was pushed; everything is kept here: sync again",
         exit: 3)
     case .refused(let detail):
-      report.problem("\(remote.name) refused the push, so nothing was pushed; everything is kept here: \(detail)", exit: 5)
+      report.problem(
+        "\(remote.name) refused the push, so nothing was pushed; everything is kept here: \(detail)", exit: 5)
       for item in pending { report.add(item.ref, "rejected", item.tip) }
     }
   }
@@ -409,7 +411,9 @@ extension Project {
   }
 
   /// One atomic push of `updates` (ref, new tip, remote tip it must replace; nil: must not exist).
-  func send(_ updates: [(ref: String, tip: ObjectID, remoteTip: ObjectID?)], to remote: RemoteInfo, progress: TransferProgress)
+  func send(
+    _ updates: [(ref: String, tip: ObjectID, remoteTip: ObjectID?)], to remote: RemoteInfo, progress: TransferProgress
+  )
     throws -> PushAnswer
   {
     let transport = GitTransport(repository: repository.gitDirectory, progress: progress)
@@ -426,7 +430,8 @@ extension Project {
     }
     let said = Self.gitSaid(outcome)
     if refusals.contains(where: { $0.reason.contains("stale info") || $0.reason.contains("fetch first") }) {
-      return .moved(refusals.filter { !$0.reason.contains("atomic") }.map { "\($0.ref): \($0.reason)" }.joined(separator: "; "))
+      return .moved(
+        refusals.filter { !$0.reason.contains("atomic") }.map { "\($0.ref): \($0.reason)" }.joined(separator: "; "))
     }
     let named = refusals.filter { !$0.reason.contains("atomic push failed") }.map { "\($0.ref) \($0.reason)" }
     return .refused((named + [said]).joined(separator: "; "))

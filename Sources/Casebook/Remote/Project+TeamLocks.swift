@@ -59,7 +59,9 @@ extension Project {
         message: "casebook: lock confirmed by \(remote.name)")
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: remote.name, unconfirmed: nil)
     case .refused(let detail):
-      warn("\(remote.name) did not take the lock (\(detail)); the lock on \(section) is taken here only, unconfirmed until the next 'casebook sync'")
+      warn(
+        "\(remote.name) did not take the lock (\(detail)); the lock on \(section) is taken here only, unconfirmed until the next 'casebook sync'"
+      )
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: nil, unconfirmed: detail)
     case .moved:
       break
