@@ -386,7 +386,9 @@ struct TeamLockTests {
     }
     let winners = results.filter { $0.value.status == 0 }.map(\.key)
     #expect(winners.count == 1, "\(results.mapValues { "\($0.status) \($0.stderr)" })")
-    #expect(results.values.allSatisfy { $0.status == 0 || $0.status == 3 })
+    #expect(
+      results.values.allSatisfy { $0.status == 0 || $0.status == 3 },
+      "\(results.mapValues { "\($0.status) \($0.stderr)" })")
     let holder = try team.cli.git(["show", "refs/casebook/locks/economic-case:lock.yaml"], in: team.remote)
     #expect(winners.first.map { holder.contains("user_id: \($0)") } == true)
   }

@@ -57,7 +57,7 @@ extension Project {
     var report = SyncReport(remote: remote.name, url: RemoteLayout.redacted(remote.url))
     let trackedMain = RemoteLayout.trackingPrefix(remote.name) + "main"
     let lastSeen = try repository.referenceTarget(trackedMain)
-    try fetch(remote, progress: progress)
+    if try !localRemoteUnchanged(remote) { try fetch(remote, progress: progress) }
     let remoteMain = try repository.referenceTarget(trackedMain)
     if let lastSeen, let remoteMain, try !repository.isDescendant(remoteMain, of: lastSeen) {
       // Keep what was last seen, so the next sync reports the rewrite again instead of taking it.
@@ -107,6 +107,28 @@ extension Project {
     guard outcome.status == 0 else {
       throw Self.remoteError("cannot fetch from \(remote.name) (\(RemoteLayout.redacted(remote.url)))", outcome)
     }
+  }
+
+  /// Whether the remote is a folder on this machine (a path or `file://`) whose every ref that a
+  /// fetch would bring is already here under its remote-tracking name, at the same commit: then
+  /// a fetch would change nothing, and the sync skips it (reading the remote's refs takes well
+  /// under a millisecond; starting git's fetch and upload-pack takes several).
+  func localRemoteUnchanged(_ remote: RemoteInfo) throws -> Bool {
+    guard let path = Self.localPath(remote.url), let other = try? Repository.open(at: path) else { return false }
+    for (ref, target) in try other.references(glob: "refs/*") {
+      guard let tracking = RemoteLayout.tracking(ref, remote: remote.name) else { continue }
+      if try repository.referenceTarget(tracking) != target { return false }
+    }
+    return true
+  }
+
+  /// The folder of a local remote (a path or a `file://` URL); nil for ssh, http(s) and git's
+  /// `host:path` form.
+  static func localPath(_ url: String) -> String? {
+    if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
+    if url.contains("://") { return nil }
+    if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") { return nil }
+    return url
   }
 
   /// A transport failure as the user should read it: git's own words (its `fatal:` and
@@ -399,6 +421,8 @@ extension Project {
       report.problem(
         "\(remote.name) refused the push, so nothing was pushed; everything is kept here: \(detail)", exit: 5)
       for item in pending { report.add(item.ref, "rejected", item.tip) }
+    case .unreachable(let detail):
+      report.problem("cannot push to \(remote.name) (\(report.url)): \(detail); everything is kept here", exit: 5)
     }
   }
 
@@ -408,6 +432,8 @@ extension Project {
     case moved(String)
     /// The remote could not be reached, or refused (a hook, permissions).
     case refused(String)
+    /// The push did not reach the point of an answer (connection, authentication).
+    case unreachable(String)
   }
 
   /// One atomic push of `updates` (ref, new tip, remote tip it must replace; nil: must not exist).
@@ -429,7 +455,16 @@ extension Project {
       return (ref: ref, reason: fields.count > 2 ? String(fields[2]) : "rejected")
     }
     let said = Self.gitSaid(outcome)
-    if refusals.contains(where: { $0.reason.contains("stale info") || $0.reason.contains("fetch first") }) {
+    guard !refusals.isEmpty else { return .unreachable(said) }
+    // A lease that failed on this side (stale info) or under the remote's ref lock (another
+    // push got there first between git's check and its update).
+    let lost = [
+      "stale info", "fetch first", "non-fast-forward", "failed to update ref", "failed to lock", "cannot lock ref",
+      "but expected",
+    ]
+    if refusals.contains(where: { refusal in lost.contains { refusal.reason.contains($0) } })
+      || lost.contains(where: { said.contains($0) })
+    {
       return .moved(
         refusals.filter { !$0.reason.contains("atomic") }.map { "\($0.ref): \($0.reason)" }.joined(separator: "; "))
     }

@@ -58,22 +58,19 @@ extension Project {
         tracking, to: tip, expected: try repository.referenceTarget(tracking),
         message: "casebook: lock confirmed by \(remote.name)")
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: remote.name, unconfirmed: nil)
-    case .refused(let detail):
+    case .unreachable(let detail):
       warn(
-        "\(remote.name) did not take the lock (\(detail)); the lock on \(section) is taken here only, unconfirmed until the next 'casebook sync'"
+        "\(remote.name) could not be reached (\(detail)); the lock on \(section) is taken here only, unconfirmed until the next 'casebook sync'"
       )
       return TeamLockTaken(lock: taken.lock, acquired: taken.acquired, confirmedBy: nil, unconfirmed: detail)
+    case .refused(let detail):
+      try undo(ref, to: before, taken: taken, tip: tip)
+      throw CasebookError.remote("\(remote.name) refused the lock on \(section) (\(detail)); nothing was taken")
     case .moved:
       break
     }
     // Another author's lock reached the remote first: undo the take here, bring theirs in.
-    if taken.lock.commit == tip.hex, before != tip {
-      if let before {
-        try? repository.updateReference(ref, to: before, expected: tip, message: "casebook: lock not confirmed")
-      } else {
-        try? repository.deleteReference(ref, expected: tip)
-      }
-    }
+    try undo(ref, to: before, taken: taken, tip: tip)
     try? catchUp(section, remote: remote, progress: progress)
     if let held = try readLock(ref)?.record, held.state == .held, held.sessionId != session, !held.expired {
       throw Self.heldError(held)
@@ -81,6 +78,17 @@ extension Project {
     throw CasebookError.conflict(
       "\(remote.name)'s lock on \(section) moved while this take was sent; nothing was taken. Try again"
     )
+  }
+
+  /// Puts the lock ref back where it was before a take the remote did not confirm (only if the
+  /// take wrote a commit, and only if nothing moved the ref since).
+  private func undo(_ ref: String, to before: ObjectID?, taken: LockTaken, tip: ObjectID) throws {
+    guard taken.lock.commit == tip.hex, before != tip else { return }
+    if let before {
+      try? repository.updateReference(ref, to: before, expected: tip, message: "casebook: lock not confirmed")
+    } else {
+      try? repository.deleteReference(ref, expected: tip)
+    }
   }
 
   /// Fetches the remote's lock history of `section` and brings it in (fast-forward, or a merge
