@@ -517,3 +517,48 @@ struct SyncPlainGitTests {
     #expect(dulwich.stdout.hasPrefix("\(count) ") && dulwich.stdout.contains("Agreed."), "\(dulwich.stdout)")
   }
 }
+
+@Suite("Sync in every order")
+struct SyncOrderTests {
+  static let orders: [[String]] = [
+    ["alice", "bob", "carol"], ["alice", "carol", "bob"], ["bob", "alice", "carol"], ["bob", "carol", "alice"],
+    ["carol", "alice", "bob"], ["carol", "bob", "alice"],
+  ]
+
+  @Test("three authors, offline edits to the profile and their own sections, sync in this order", arguments: orders)
+  func order(_ order: [String]) throws {
+    let team = try Team(authors: ["alice", "bob", "carol"])
+    let sections = ["alice": "rationale", "bob": "strategic-case", "carol": "economic-case"]
+    let profile = [
+      "alice": ["key_risks", "[Procurement delay]"], "bob": ["gate_stage", "Gate 1"],
+      "carol": ["project_title", "Estate Accessibility Upgrade"],
+    ]
+    for author in ["alice", "bob", "carol"] {
+      _ = try team.commitSection(author, sections[author]!, "\(author)'s offline text.\n")
+      let session = try team.start(author)
+      try team.ok(author, ["profile", "set"] + profile[author]! + ["--session", session])
+      try team.ok(author, ["session", "merge", session])
+    }
+    for author in order { try team.ok(author, ["sync"]) }
+    for author in order { try team.ok(author, ["sync"]) }
+    let trees = try ["alice", "bob", "carol"].map { try team.tree(team.path($0)) }
+    #expect(Set(trees + [try team.tree(team.remote)]).count == 1)
+    let merged = try team.show(order[0], "project_profile.yaml")
+    #expect(
+      merged.contains("Procurement delay") && merged.contains("Gate 1") && merged.contains("Estate Accessibility"))
+    for (author, section) in sections {
+      #expect(try team.show(order[0], "sections/\(section).md").contains("\(author)'s offline text"))
+    }
+  }
+
+  @Test("file:// URLs clone and sync like paths")
+  func fileURL() throws {
+    let team = try Team(authors: ["alice"])
+    try team.author("bob").ok(["clone", "file://" + team.remote, team.path("bob")])
+    _ = try team.commitSection("bob", "rationale", "Through file://.\n")
+    try team.ok("bob", ["sync"])
+    try team.ok("alice", ["sync"])
+    #expect(try team.tree(team.path("alice")) == team.tree(team.path("bob")))
+    #expect(try team.show("alice", "sections/rationale.md").contains("Through file://"))
+  }
+}

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Casebook
-import Git
 
 #if canImport(FoundationEssentials)
   import FoundationEssentials
