@@ -328,6 +328,24 @@ struct SyncFailureTests {
       try runGit(["config", "--get-regexp", "remote"], in: team.path("alice")).stdout.contains("s3cret") == false)
   }
 
+  @Test("a remote holding another project: exit 5, nothing merged or pushed")
+  func anotherProject() throws {
+    let team = try Team()
+    let other = team.cli.root + "/other"
+    _ = try team.author("carol").ok([
+      "init", other, "--template", "gate-0", "--project-id", "zzz999", "--title", "Another project",
+    ])
+    let otherRemote = team.cli.root + "/other.git"
+    _ = try team.cli.git(["clone", "-q", "--bare", other, otherRemote], in: team.cli.root)
+    try team.ok("alice", ["remote", "add", "elsewhere", otherRemote])
+    let remoteBefore = try team.refs(otherRemote)
+    let mainBefore = try team.cli.git(["rev-parse", "main"], in: team.path("alice"))
+    let result = try team.run("alice", ["sync", "elsewhere"])
+    #expect(result.status == 5 && result.stderr.contains("another project"), "\(result.stderr)")
+    #expect(try team.refs(otherRemote) == remoteBefore)
+    #expect(try team.cli.git(["rev-parse", "main"], in: team.path("alice")) == mainBefore)
+  }
+
   @Test("sync with no remote says how to add one")
   func noRemote() throws {
     let cli = try CLI()

@@ -50,8 +50,9 @@ extension Project {
   ///   `casebook resolve`), pushes nothing, and throws `.conflict`.
   /// - A remote main that no longer contains what this clone last saw is reported (`.remote`),
   ///   never followed; nothing is pushed.
-  /// - Each pushed ref is checked to be a fast-forward before it is sent; a ref the remote
-  ///   refuses is reported and stays local, and the next sync sends it again.
+  /// - What the remote lacks goes in one atomic push, each ref a compare-and-swap against the
+  ///   remote tip last fetched: all of it lands or none; what did not stays here for the next
+  ///   sync.
   public func sync(remote name: String? = nil, by user: User, progress: TransferProgress) throws -> SyncReport {
     let remote = try syncRemote(name)
     var report = SyncReport(remote: remote.name, url: RemoteLayout.redacted(remote.url))
@@ -183,7 +184,11 @@ extension Project {
         report.add(Layout.main, "fast-forward", remoteMain)
         return true
       }
-      let base = try repository.mergeBase(local, remoteMain)
+      guard let base = try repository.mergeBase(local, remoteMain) else {
+        throw CasebookError.remote(
+          "\(remote)'s main shares no history with this project's main: it holds another project; nothing was merged or pushed"
+        )
+      }
       let outcome = try merge(base: base, main: local, session: remoteMain)
       guard outcome.isClean else {
         report.conflictSession = try keepSyncConflicts(
