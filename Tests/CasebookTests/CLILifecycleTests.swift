@@ -76,7 +76,9 @@ struct CLILifecycleTests {
     let tags = try cli.git(["tag", "-n1"], in: repo)
     #expect(tags.contains("approved/rationale/v1") && tags.contains("approved rationale v1"))
     let tagger = try cli.git(["for-each-ref", "--format=%(taggername)", "refs/tags/approved"], in: repo)
-    #expect(tagger.trimmingCharacters(in: .whitespacesAndNewlines) == "finance-lead")
+    // The tagger is who acted; the role approved in is the message's reviewer.
+    #expect(tagger.trimmingCharacters(in: .whitespacesAndNewlines) == "alice")
+    #expect(try cli.git(["cat-file", "-p", "approved/rationale/v1"], in: repo).contains("reviewer: finance-lead"))
     let exchangeFile = try cli.git(["show", "sessions/\(session):exchanges/\(session)/0000/0000001.yaml"], in: repo)
     #expect(exchangeFile.contains("tool_name: draft_section") && exchangeFile.contains("latency_ms: 840"))
     let inputMeta = try cli.git(["show", "main:inputs/\(input)/meta.yaml"], in: repo)

@@ -14,7 +14,8 @@ import YAML
 
 extension Project {
   /// Records a reviewer's decision on a section committed on main, as the next annotated tag
-  /// `approved/<section>/v<N>` on main's head, tagged by the reviewer.
+  /// `approved/<section>/v<N>` on main's head, tagged by the user who acts (`reviewer` names the
+  /// role they approve in, kept in the message).
   public func approve(
     _ id: String, reviewer: String, decision: Approval.Decision, comment: String?, request: RequestID? = nil,
     by user: User
@@ -63,7 +64,8 @@ extension Project {
       approval.export = try approvalExport(of: approval, at: main, prior: approvals(reaching: main.commit!))
       approval.requestId = ticket?.id.key
       approval.requestFingerprint = ticket?.fingerprint
-      let tagger = Signature(name: reviewerUser.id, email: reviewerUser.email, time: now())
+      // The tagger is who acted; the reviewer (the role they approved in) is in the message.
+      let tagger = Signature(name: user.id, email: user.email, time: now())
       do {
         _ = try repository.createAnnotatedTag(
           name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)

@@ -80,6 +80,10 @@ public struct SectionListing: Sendable, Encodable {
   public let status: SectionRecord.Status?
   public let revision: Int?
   public let locked: Bool
+  /// The section's latest approval and its state against main (current or stale); nil when it
+  /// has none.
+  public var approval: String? = nil
+  public var approvalState: ApprovalStatus.State? = nil
 }
 
 extension Project {
@@ -396,6 +400,13 @@ extension Project {
         SectionListing(
           sectionId: id.text, title: record.title, required: false, status: record.status, revision: record.revision,
           locked: record.locked))
+    }
+    var latest: [String: ApprovalStatus] = [:]
+    for status in try approvalStatuses() where status.state != .superseded { latest[status.approval.section] = status }
+    for index in out.indices {
+      guard let status = latest[out[index].sectionId] else { continue }
+      out[index].approval = status.approval.tag
+      out[index].approvalState = status.state
     }
     return out
   }

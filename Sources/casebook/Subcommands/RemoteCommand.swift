@@ -136,23 +136,37 @@ struct StatusCommand: ParsableCommand {
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
-    let statuses = try global.project().remoteStatus()
-    try global.output.emit(Wrapped(key: "remotes", value: statuses)) {
-      guard !statuses.isEmpty else { return "no remotes: everything is local (casebook remote add NAME URL)" }
-      return statuses.map { status in
-        var lines = ["\(status.remote)  \(status.url)\(status.fetched ? "" : "  (never synced)")"]
-        if let main = status.main { lines.append("  main: \(main.ahead) ahead, \(main.behind) behind") }
-        for session in status.sessions {
-          lines.append(
-            "  \(session.ref.dropFirst("refs/heads/".count)): \(session.ahead) ahead, \(session.behind) behind")
-        }
-        for tag in status.unpushedTags { lines.append("  unpushed tag \(tag)") }
-        for lock in status.unconfirmedLocks { lines.append("  unconfirmed lock \(lock)") }
-        lines.append(status.confirmed ? "  everything here is confirmed" : "  run 'casebook sync \(status.remote)'")
-        return lines.joined(separator: "\n")
-      }.joined(separator: "\n")
+    let project = try global.project()
+    let statuses = try project.remoteStatus()
+    let stale = try project.approvalStatuses().filter { $0.state == .stale }
+    try global.output.emit(ProjectStatus(remotes: statuses, staleApprovals: stale)) {
+      let approvals = stale.map {
+        "stale approval \($0.approval.tag): section \($0.approval.section) changed since (\($0.changedBy.count) commit(s)); see 'casebook approvals'"
+      }
+      guard !statuses.isEmpty else {
+        return (["no remotes: everything is local (casebook remote add NAME URL)"] + approvals).joined(separator: "\n")
+      }
+      return
+        (statuses.map { status in
+          var lines = ["\(status.remote)  \(status.url)\(status.fetched ? "" : "  (never synced)")"]
+          if let main = status.main { lines.append("  main: \(main.ahead) ahead, \(main.behind) behind") }
+          for session in status.sessions {
+            lines.append(
+              "  \(session.ref.dropFirst("refs/heads/".count)): \(session.ahead) ahead, \(session.behind) behind")
+          }
+          for tag in status.unpushedTags { lines.append("  unpushed tag \(tag)") }
+          for lock in status.unconfirmedLocks { lines.append("  unconfirmed lock \(lock)") }
+          lines.append(status.confirmed ? "  everything here is confirmed" : "  run 'casebook sync \(status.remote)'")
+          return lines.joined(separator: "\n")
+        } + approvals).joined(separator: "\n")
     }
   }
+}
+
+/// What `casebook status` prints.
+struct ProjectStatus: Encodable {
+  let remotes: [RemoteStatus]
+  let staleApprovals: [ApprovalStatus]
 }
 
 /// How a fetch or push shows progress on standard error: git's own bar on a terminal, its

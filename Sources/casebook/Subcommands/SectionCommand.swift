@@ -194,7 +194,11 @@ struct SectionCommand: ParsableCommand {
       try global.output.emit(Wrapped(key: "sections", value: sections)) {
         sections.map { s in
           let state = s.status.map { "\($0.rawValue) r\(s.revision ?? 0)\(s.locked ? " locked" : "")" } ?? "not started"
+          let approval = s.approval.map { tag in
+            s.approvalState == .stale ? "  (\(tag): STALE, changed since)" : "  (\(tag))"
+          }
           return "\(s.sectionId.padded(to: 22)) \(state.padded(to: 24)) \(s.title)\(s.required ? "" : " (optional)")"
+            + (approval ?? "")
         }.joined(separator: "\n")
       }
     }

@@ -1,0 +1,61 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("Approvals and their state: current, stale, superseded")
+struct ApprovalStateTests {
+  @Test("a section changed after its approval is stale, with the commits that changed it; a new approval supersedes")
+  func staleAndSuperseded() throws {
+    var cli = try CLI()
+    let (repo, session) = try cli.project()
+    let text = try cli.file("v1.md", "# Rationale\n\nThe first text.\n")
+    _ = try cli.ok(["section", "draft", "rationale", "--session", session, "--from", text, "--repo", repo])
+    _ = try cli.ok(["section", "commit", "rationale", "--session", session, "--repo", repo])
+    cli.user = "dana"
+    _ = try cli.ok(["approve", "rationale", "--reviewer", "finance-lead", "--repo", repo])
+    // The tagger is dana, who acted; finance-lead is the role, in the message.
+    let tagger = try cli.git(["for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/approved"], in: repo)
+    #expect(tagger.hasPrefix("dana "))
+    var approvals = try #require(try cli.ok(["approvals", "--repo", repo])["approvals"] as? [[String: Any]])
+    #expect(approvals.count == 1 && approvals[0]["state"] as? String == "current")
+    #expect(approvals[0]["recorded_by"] as? String == "dana" && approvals[0]["reviewer"] as? String == "finance-lead")
+
+    // alice changes the section after the approval.
+    cli.user = "alice"
+    let second = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
+    _ = try cli.ok(["section", "reopen", "rationale", "--session", second, "--repo", repo])
+    let v2 = try cli.file("v2.md", "# Rationale\n\nA changed text.\n")
+    _ = try cli.ok(["section", "revise", "rationale", "--session", second, "--from", v2, "--repo", repo])
+    _ = try cli.ok(["section", "commit", "rationale", "--session", second, "--repo", repo])
+    approvals = try #require(try cli.ok(["approvals", "--repo", repo])["approvals"] as? [[String: Any]])
+    #expect(approvals[0]["state"] as? String == "stale")
+    let changed = try #require(approvals[0]["changed_by"] as? [[String: Any]])
+    #expect(!changed.isEmpty && changed.allSatisfy { $0["author"] as? String == "alice" })
+    // Every commit named changed the section's text, and none is in the approved history.
+    for change in changed {
+      let commit = try #require(change["commit"] as? String)
+      let files = try cli.git(["show", "--format=", "--name-only", commit], in: repo)
+      #expect(files.contains("sections/rationale.md"))
+      #expect(try runGit(["merge-base", "--is-ancestor", commit, "approved/rationale/v1"], in: repo).status == 1)
+    }
+    // section list and status show it.
+    let sections = try #require(try cli.ok(["section", "list", "--repo", repo])["sections"] as? [[String: Any]])
+    let rationale = try #require(sections.first { $0["section_id"] as? String == "rationale" })
+    #expect(
+      rationale["approval_state"] as? String == "stale" && rationale["approval"] as? String == "approved/rationale/v1")
+    #expect(try cli.run(["section", "list", "--repo", repo]).stdout.contains("STALE"))
+    let status = try cli.ok(["status", "--repo", repo])
+    #expect((status["stale_approvals"] as? [[String: Any]])?.first?["tag"] as? String == "approved/rationale/v1")
+
+    // A new approval of the changed text: the old one is superseded, the new one current.
+    cli.user = "dana"
+    _ = try cli.ok(["approve", "rationale", "--reviewer", "finance-lead", "--repo", repo])
+    approvals = try #require(try cli.ok(["approvals", "--repo", repo])["approvals"] as? [[String: Any]])
+    #expect(approvals.map { $0["state"] as? String } == ["superseded", "current"])
+    #expect(approvals[0]["superseded_by"] as? String == "approved/rationale/v2")
+    #expect(
+      try cli.ok(["status", "--repo", repo])["stale_approvals"] as? [Any] == nil
+        || (try cli.ok(["status", "--repo", repo])["stale_approvals"] as? [Any])?.isEmpty == true)
+    try cli.expectRefused(["approvals", "--section", "Not A Section"], repo: repo, status: 1, message: "section")
+  }
+}
