@@ -58,4 +58,31 @@ struct ApprovalStateTests {
         || (try cli.ok(["status", "--repo", repo])["stale_approvals"] as? [Any])?.isEmpty == true)
     try cli.expectRefused(["approvals", "--section", "Not A Section"], repo: repo, status: 1, message: "section")
   }
+
+  @Test("the approved document's bytes are kept in the repository, readable and checkable with git alone")
+  func approvedBytesKept() throws {
+    let cli = try CLI()
+    let (repo, session) = try cli.project()
+    let text = try cli.file("v1.md", "# Rationale\n\nThe approved text.\n")
+    _ = try cli.ok(["section", "draft", "rationale", "--session", session, "--from", text, "--repo", repo])
+    _ = try cli.ok(["section", "commit", "rationale", "--session", session, "--repo", repo])
+    let approval = try cli.ok(["approve", "rationale", "--reviewer", "finance-lead", "--repo", repo])
+    let document = try #require(approval["document"] as? String)
+    #expect(try cli.git(["rev-parse", "refs/casebook/documents/rationale/v1"], in: repo).hasPrefix(document))
+    let message = try cli.git(["cat-file", "-p", "approved/rationale/v1"], in: repo)
+    #expect(message.split(separator: "\n").contains { $0.hasPrefix("document: ") && $0.contains(document) })
+    for (format, file) in [("md", "approved.md"), ("html", "approved.html")] {
+      let shown = try runCommand(
+        "/bin/sh", ["-c", "git show refs/casebook/documents/rationale/v1:\(file) | sha256sum"], in: repo,
+        environment: ["PATH": "/usr/bin:/bin", "HOME": cli.root])
+      let hash = try #require(shown.stdout.split(separator: " ").first.map(String.init))
+      #expect(
+        message.split(separator: "\n").contains { $0.hasPrefix("  \(format): ") && $0.contains(hash) },
+        "\(format): \(hash) not in \(message)")
+      // The same bytes the export of the approval gives today.
+      let export = try cli.run(["export", "approved/rationale/v1", "--format", format, "--repo", repo])
+      #expect(try cli.git(["show", "refs/casebook/documents/rationale/v1:\(file)"], in: repo) == export.stdout)
+    }
+    #expect(try runGit(["fsck", "--strict"], in: repo).status == 0)
+  }
 }

@@ -17,7 +17,7 @@ struct HookTests {
 
     static let refspecs = [
       "refs/heads/*:refs/heads/*", "refs/tags/approved/*:refs/tags/approved/*",
-      "refs/casebook/locks/*:refs/casebook/locks/*",
+      "refs/casebook/locks/*:refs/casebook/locks/*", "refs/casebook/documents/*:refs/casebook/documents/*",
     ]
 
     init() throws {
@@ -71,6 +71,12 @@ struct HookTests {
     },
     Breach(name: "deleting an approval tag", rule: "approval-tag-immutable") { f in
       (f.repo, ["push", f.bare, ":refs/tags/approved/rationale/v1"])
+    },
+    Breach(name: "moving an approved document", rule: "approval-document-immutable") { f in
+      (f.repo, ["push", "--force", f.bare, "main:refs/casebook/documents/rationale/v1"])
+    },
+    Breach(name: "deleting an approved document", rule: "approval-document-immutable") { f in
+      (f.repo, ["push", f.bare, ":refs/casebook/documents/rationale/v1"])
     },
     Breach(name: "a lightweight approval tag", rule: "approval-tag-annotated") { f in
       (f.repo, ["push", f.bare, "main:refs/tags/approved/rationale/v2"])
@@ -128,7 +134,8 @@ struct HookTests {
     _ = try f.cli.ok(["session", "start", "--repo", f.repo])
     let again = try runGit(["push", f.bare] + Fixture.refspecs, in: f.repo)
     #expect(again.status == 0, "\(again.stderr)")
-    let all = try f.cli.git(["for-each-ref", format, "refs/heads", "refs/tags", "refs/casebook/locks"], in: f.repo)
+    let all = try f.cli.git(
+      ["for-each-ref", format, "refs/heads", "refs/tags", "refs/casebook/locks", "refs/casebook/documents"], in: f.repo)
     #expect(try f.cli.git(["for-each-ref", format], in: f.bare) == all)
     // A YAML file of one's own that parses is no business of the hook's.
     let work = try f.cloneWithCommit(["notes/plan.yaml": "steps: [one, two]\n"])

@@ -499,10 +499,9 @@ struct SyncPlainGitTests {
     try team.ok("alice", ["sync"])
     let plain = team.cli.root + "/plain"
     _ = try team.cli.git(["clone", "-q", team.remote, plain], in: team.cli.root)
-    // The one documented step: fetch the lock refs too.
+    // The one documented step: fetch the lock refs and the approved documents too.
     _ = try team.cli.git(
-      ["config", "--add", "remote.origin.fetch", "+refs/casebook/locks/*:refs/remotes/origin/casebook/locks/*"],
-      in: plain)
+      ["config", "--add", "remote.origin.fetch", "+refs/casebook/*:refs/remotes/origin/casebook/*"], in: plain)
     _ = try team.cli.git(["fetch", "-q", "origin"], in: plain)
     func refs(_ repo: String, _ pattern: String) throws -> [String] {
       try team.cli.git(["for-each-ref", "--format=%(objectname)", pattern], in: repo).split(separator: "\n").map(
@@ -512,6 +511,8 @@ struct SyncPlainGitTests {
     #expect(try refs(plain, "refs/remotes/origin/sessions/") == refs(team.remote, "refs/heads/sessions/"))
     #expect(try refs(plain, "refs/tags/approved/") == refs(team.remote, "refs/tags/approved/"))
     #expect(try refs(plain, "refs/remotes/origin/casebook/locks/") == refs(team.remote, "refs/casebook/locks/"))
+    #expect(try refs(plain, "refs/remotes/origin/casebook/documents/") == refs(team.remote, "refs/casebook/documents/"))
+    #expect(!(try refs(plain, "refs/remotes/origin/casebook/documents/")).isEmpty)
     #expect(!(try refs(plain, "refs/tags/approved/")).isEmpty)
     // The Casebook clone keeps the same remote-tracking names, so either tool reads the other's.
     #expect(

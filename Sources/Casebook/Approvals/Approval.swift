@@ -27,6 +27,9 @@ public struct Approval: Sendable, Equatable, Encodable {
   /// format, and the other approvals its table showed. nil on tags made before exports were
   /// recorded.
   public internal(set) var export: ApprovalExport?
+  /// The commit holding the approved document's bytes (`approved.md`, `approved.html`), at
+  /// `refs/casebook/documents/<section>/v<N>`; nil on tags made before documents were kept.
+  public internal(set) var document: String?
   /// The request id the approval was made with (`--request-id`), if any, and its fingerprint.
   public internal(set) var requestId: String?
   var requestFingerprint: String?
@@ -50,6 +53,7 @@ public struct Approval: Sendable, Equatable, Encodable {
       map["export_sha256"] = .mapping(["html": .string(export.html), "md": .string(export.md)])
       map["export_approvals"] = .sequence(export.approvals.map(Node.string))
     }
+    if let document { map["document"] = .string(document) }
     if let requestId, let requestFingerprint {
       map["request_id"] = .string(requestId)
       map["request_fingerprint"] = .string(requestFingerprint)
@@ -113,6 +117,7 @@ public struct Approval: Sendable, Equatable, Encodable {
       let others = (node["export_approvals"]?.sequence ?? []).compactMap(\.string)
       self.export = ApprovalExport(renderer: renderer, md: md, html: html, approvals: others)
     }
+    self.document = node["document"]?.string
     self.requestId = node["request_id"]?.string
     self.requestFingerprint = node["request_fingerprint"]?.string
   }

@@ -60,8 +60,20 @@ extension Project {
         tag: Layout.approvalTag(id, version), section: id.text, version: version, decision: decision,
         reviewer: reviewerUser.id, comment: comment, gateStage: gate, revision: record.revision, content: content.hex,
         commit: main.commit!.hex, time: Timestamp.string(now()), recordedBy: user.id)
-      // The tag records the hashes of the approved document, so it can be verified later.
-      approval.export = try approvalExport(of: approval, at: main, prior: approvals(reaching: main.commit!))
+      // The tag records the hashes of the approved document, so it can be verified later, and
+      // names the commit that keeps its bytes, so they can be read back whatever renderer is
+      // installed by then.
+      let rendered = try approvalExport(of: approval, at: main, prior: approvals(reaching: main.commit!))
+      approval.export = rendered.record
+      let documentRef = Layout.documentRef(id, version)
+      let document: ObjectID
+      do {
+        document = try keepDocument(approval, md: rendered.md, html: rendered.html, ref: documentRef, by: user)
+      } catch let error as GitError where error.isExists || error.isConflict {
+        version += 1  // another approval of this number is being written
+        continue
+      }
+      approval.document = document.hex
       approval.requestId = ticket?.id.key
       approval.requestFingerprint = ticket?.fingerprint
       // The tagger is who acted; the reviewer (the role they approved in) is in the message.
@@ -71,8 +83,10 @@ extension Project {
           name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)
         return approval
       } catch let error as GitError where error.isExists {
+        try? repository.deleteReference(documentRef, expected: document)
         version += 1  // another reviewer took this number at the same moment
       } catch let error as GitError where error.isConflict {
+        try? repository.deleteReference(documentRef, expected: document)
         // Another reviewer is writing this number's tag right now: once it lands, the next
         // attempt finds it and moves on; if that writer fails, this one takes the number.
         usleep(UInt32.random(in: 200...2_000))
@@ -87,5 +101,26 @@ extension Project {
     let prefix = Layout.approvalTagPrefix + (section.map { "\($0)/" } ?? "")
     return try repository.annotatedTags(prefix: prefix).compactMap { try Approval(tag: $0.name, message: $0.message) }
       .sorted { ($0.section, $0.version) < ($1.section, $1.version) }
+  }
+
+  /// Keeps the approved document's bytes: one commit whose tree is `approved.md` and
+  /// `approved.html`, at `refs/casebook/documents/<section>/v<N>`, created only if that ref does
+  /// not exist yet (it is written before the tag, and taken back if the tag cannot be made).
+  private func keepDocument(_ approval: Approval, md: Data, html: Data, ref: String, by user: User) throws -> ObjectID {
+    let tree = try repository.buildTree(
+      base: nil,
+      changes: [
+        "approved.md": .blob(repository.createBlob(md)), "approved.html": .blob(repository.createBlob(html)),
+      ])
+    let signature = Signature(name: user.id, email: user.email, time: now())
+    let message = CommitMessage(
+      summary: "the approved document of \(approval.section) v\(approval.version)",
+      body: "The bytes \(approval.tag) approved, as rendered then (renderer \(Export.renderer)).",
+      action: "keep-approved-document", user: user.id,
+      extra: [("Casebook-Approval", approval.tag), ("Casebook-Section", approval.section)])
+    let commit = try repository.createCommit(
+      tree: tree, parents: [], author: signature, committer: signature, message: message.text)
+    try repository.updateReference(ref, to: commit, expected: nil, message: "casebook: \(approval.tag)")
+    return commit
   }
 }

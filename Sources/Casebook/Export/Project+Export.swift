@@ -69,14 +69,19 @@ extension Project {
   /// The record an approval about to be tagged on `snapshot`'s commit keeps of its export: both
   /// formats rendered as of the approval itself, with the approvals already recorded for that
   /// commit or an earlier one.
-  func approvalExport(of approval: Approval, at snapshot: Snapshot, prior: [Approval]) throws -> ApprovalExport {
+  func approvalExport(of approval: Approval, at snapshot: Snapshot, prior: [Approval]) throws
+    -> (record: ApprovalExport, md: Data, html: Data)
+  {
     let others = prior.map(\.tag)
     var probe = approval
     probe.export = ApprovalExport(renderer: Export.renderer, md: "", html: "", approvals: others)
     let shown = Self.ordered(prior + [probe])
     let md = try render(snapshot, approvals: shown, asOf: probe, format: .md)
     let html = try render(snapshot, approvals: shown, asOf: probe, format: .html)
-    return ApprovalExport(renderer: Export.renderer, md: md.sha256, html: html.sha256, approvals: others)
+    return (
+      ApprovalExport(renderer: Export.renderer, md: md.sha256, html: html.sha256, approvals: others), md.content,
+      html.content
+    )
   }
 
   /// Approvals whose tagged commit is `commit` or one of its ancestors.

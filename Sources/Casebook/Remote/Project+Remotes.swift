@@ -32,15 +32,18 @@ public struct RemoteStatus: Encodable, Sendable {
   public let sessions: [Branch]
   /// Approval tags the remote does not have yet.
   public let unpushedTags: [String]
+  /// Approved documents (`refs/casebook/documents/<section>/v<N>`) the remote does not have yet.
+  public let unpushedDocuments: [String]
   /// Lock refs whose latest change the remote has not confirmed.
   public let unconfirmedLocks: [String]
   public var confirmed: Bool {
     (main.map { $0.ahead == 0 } ?? true) && sessions.allSatisfy { $0.ahead == 0 } && unpushedTags.isEmpty
+      && unpushedDocuments.isEmpty
       && unconfirmedLocks.isEmpty
   }
 
   enum CodingKeys: String, CodingKey {
-    case remote, url, fetched, main, sessions, unpushedTags, unconfirmedLocks, confirmed
+    case remote, url, fetched, main, sessions, unpushedTags, unpushedDocuments, unconfirmedLocks, confirmed
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -51,6 +54,7 @@ public struct RemoteStatus: Encodable, Sendable {
     try container.encode(main, forKey: .main)
     try container.encode(sessions, forKey: .sessions)
     try container.encode(unpushedTags, forKey: .unpushedTags)
+    try container.encode(unpushedDocuments, forKey: .unpushedDocuments)
     try container.encode(unconfirmedLocks, forKey: .unconfirmedLocks)
     try container.encode(confirmed, forKey: .confirmed)
   }
@@ -138,6 +142,9 @@ extension Project {
         main: try branch(Layout.main), sessions: sessions,
         unpushedTags: pending.filter { $0.ref.hasPrefix("refs/tags/") }.map {
           String($0.ref.dropFirst("refs/tags/".count))
+        },
+        unpushedDocuments: pending.filter { $0.ref.hasPrefix(Layout.documentPrefix) }.map {
+          String($0.ref.dropFirst(Layout.documentPrefix.count))
         },
         unconfirmedLocks: pending.filter { $0.ref.hasPrefix(Layout.lockPrefix) }.map {
           String($0.ref.dropFirst(Layout.lockPrefix.count))

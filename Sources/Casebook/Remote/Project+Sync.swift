@@ -289,26 +289,34 @@ extension Project {
     return localTip
   }
 
-  /// Approval tags are immutable: a remote tag this clone lacks is created here; one whose name
-  /// this clone has for another object is a clash, reported and never overwritten on either side.
+  /// Approval tags and approved documents are immutable: one this clone lacks is created here;
+  /// one whose name this clone has for another object is a clash, reported and never
+  /// overwritten on either side.
   func integrateTags(_ remote: String, report: inout SyncReport) throws {
-    let tracking = RemoteLayout.trackingPrefix(remote) + "tags/" + Layout.approvalTagPrefix
-    for (name, remoteTag) in try repository.references(glob: tracking + "*") {
-      guard let local = RemoteLayout.local(name, remote: remote) else { continue }
-      guard let localTag = try repository.referenceTarget(local) else {
-        try repository.updateReference(local, to: remoteTag, expected: nil, message: "casebook: sync \(remote)")
-        report.add(local, "fetched", remoteTag)
-        continue
-      }
-      if localTag != remoteTag {
-        report.problem(Self.tagClash(local, here: localTag, there: remoteTag, remote: remote), exit: 3)
-        report.add(local, "clash", localTag)
+    let prefix = RemoteLayout.trackingPrefix(remote)
+    for pattern in ["tags/" + Layout.approvalTagPrefix, "casebook/documents/"] {
+      for (name, remoteTag) in try repository.references(glob: prefix + pattern + "*") {
+        guard let local = RemoteLayout.local(name, remote: remote) else { continue }
+        guard let localTag = try repository.referenceTarget(local) else {
+          try repository.updateReference(local, to: remoteTag, expected: nil, message: "casebook: sync \(remote)")
+          report.add(local, "fetched", remoteTag)
+          continue
+        }
+        if localTag != remoteTag {
+          report.problem(Self.tagClash(local, here: localTag, there: remoteTag, remote: remote), exit: 3)
+          report.add(local, "clash", localTag)
+        }
       }
     }
   }
 
   static func tagClash(_ tag: String, here: ObjectID, there: ObjectID, remote: String) -> String {
-    "approval tag \(tag.dropFirst("refs/tags/".count)) is \(here.hex.prefix(12)) here and \(there.hex.prefix(12)) on \(remote): two approvals took the same name; approval tags are never overwritten, so neither side was changed. Approve the section again to record this clone's approval under the next number, then remove the local tag (git tag -d \(tag.dropFirst("refs/tags/".count)))"
+    if tag.hasPrefix(Layout.documentPrefix) {
+      return
+        "approved document \(tag) is \(here.hex.prefix(12)) here and \(there.hex.prefix(12)) on \(remote): two approvals took the same number; it is never overwritten, so neither side was changed (it goes with the clashing approval tag of the same name)"
+    }
+    return
+      "approval tag \(tag.dropFirst("refs/tags/".count)) is \(here.hex.prefix(12)) here and \(there.hex.prefix(12)) on \(remote): two approvals took the same name; approval tags are never overwritten, so neither side was changed. Approve the section again to record this clone's approval under the next number, then remove the local tag (git tag -d \(tag.dropFirst("refs/tags/".count)))"
   }
 }
 
@@ -391,7 +399,10 @@ extension Project {
       if let remoteTip, try tip == remoteTip || !repository.isDescendant(tip, of: remoteTip) { continue }
       out.append((ref, tip, remoteTip))
     }
-    for (ref, tag) in try repository.references(glob: "refs/tags/" + Layout.approvalTagPrefix + "*") {
+    let immutable =
+      try repository.references(glob: "refs/tags/" + Layout.approvalTagPrefix + "*")
+      + repository.references(glob: Layout.documentPrefix + "*")
+    for (ref, tag) in immutable {
       guard let tracking = RemoteLayout.tracking(ref, remote: remote), try repository.referenceTarget(tracking) == nil
       else { continue }
       out.append((ref, tag, nil))

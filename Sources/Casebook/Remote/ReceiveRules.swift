@@ -54,6 +54,8 @@ public enum ReceiveRules {
   public static let approvalTagImmutable = "approval-tag-immutable"
   /// A new approval tag is an annotated tag whose name and message read as an approval.
   public static let approvalTagAnnotated = "approval-tag-annotated"
+  /// Approved documents (`refs/casebook/documents/*`) are never moved or deleted.
+  public static let approvalDocumentImmutable = "approval-document-immutable"
   /// `main` is never deleted and moves only forward.
   public static let mainForwardOnly = "main-forward-only"
   /// Session branches are never deleted and move only forward.
@@ -69,7 +71,8 @@ public enum ReceiveRules {
 
   /// Every rule's name.
   public static let names = [
-    approvalTagImmutable, approvalTagAnnotated, mainForwardOnly, sessionForwardOnly, lockForwardOnly, yamlParses,
+    approvalTagImmutable, approvalTagAnnotated, approvalDocumentImmutable, mainForwardOnly, sessionForwardOnly,
+    lockForwardOnly, yamlParses,
     recordReads, pushWithinLimits,
   ]
 
@@ -152,6 +155,11 @@ private struct Checker {
       } else if let new {
         try checkNewApproval(ref, new)
       }
+    } else if ref.hasPrefix(Layout.documentPrefix), old != nil {
+      refuse(
+        ref, ReceiveRules.approvalDocumentImmutable,
+        new == nil
+          ? "approved documents are never deleted" : "approved documents are never moved (it points at \(old!.hex))")
     } else if ref == Layout.main {
       try forwardOnly(ref, old, new, ReceiveRules.mainForwardOnly, what: "main")
     } else if ref.hasPrefix(Layout.sessionPrefix) {

@@ -11,6 +11,7 @@ enum RemoteLayout {
     [
       "+refs/heads/*:refs/remotes/\(remote)/*",
       "+\(Layout.lockPrefix)*:refs/remotes/\(remote)/casebook/locks/*",
+      "+\(Layout.documentPrefix)*:refs/remotes/\(remote)/casebook/documents/*",
       "+refs/tags/\(Layout.approvalTagPrefix)*:refs/remotes/\(remote)/tags/\(Layout.approvalTagPrefix)*",
     ]
   }
@@ -23,6 +24,9 @@ enum RemoteLayout {
     let prefix = trackingPrefix(remote)
     if ref.hasPrefix("refs/heads/") { return prefix + ref.dropFirst("refs/heads/".count) }
     if ref.hasPrefix(Layout.lockPrefix) { return prefix + "casebook/locks/" + ref.dropFirst(Layout.lockPrefix.count) }
+    if ref.hasPrefix(Layout.documentPrefix) {
+      return prefix + "casebook/documents/" + ref.dropFirst(Layout.documentPrefix.count)
+    }
     if ref.hasPrefix("refs/tags/" + Layout.approvalTagPrefix) { return prefix + ref.dropFirst("refs/".count) }
     return nil
   }
@@ -33,6 +37,9 @@ enum RemoteLayout {
     guard tracking.hasPrefix(prefix) else { return nil }
     let rest = tracking.dropFirst(prefix.count)
     if rest.hasPrefix("casebook/locks/") { return Layout.lockPrefix + rest.dropFirst("casebook/locks/".count) }
+    if rest.hasPrefix("casebook/documents/") {
+      return Layout.documentPrefix + rest.dropFirst("casebook/documents/".count)
+    }
     if rest.hasPrefix("tags/" + Layout.approvalTagPrefix) { return "refs/" + rest }
     return "refs/heads/" + rest
   }

@@ -5,6 +5,9 @@ enum Layout {
   static let sessionPrefix = "refs/heads/sessions/"
   static let approvalTagPrefix = "approved/"
   static let lockPrefix = "refs/casebook/locks/"
+  /// `refs/casebook/documents/<section>/v<N>`: the approved document's bytes, one commit per
+  /// approval (tree: `approved.md`, `approved.html`), named by its approval tag.
+  static let documentPrefix = "refs/casebook/documents/"
   /// `refs/casebook/merging/<session>`: a `section commit` between its two ref updates.
   static let mergingPrefix = "refs/casebook/merging/"
 
@@ -28,6 +31,7 @@ enum Layout {
     ext.map { "inputs/\(id)/original.\($0)" } ?? "inputs/\(id)/original"
   }
   static func approvalTag(_ section: SectionID, _ version: Int) -> String { "approved/\(section)/v\(version)" }
+  static func documentRef(_ section: SectionID, _ version: Int) -> String { "\(documentPrefix)\(section)/v\(version)" }
 
   /// Exchange records fan out by sequence number, a thousand to a folder, so that recording one
   /// rewrites three small trees however many came before it.
