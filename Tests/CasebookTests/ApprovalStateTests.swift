@@ -85,4 +85,52 @@ struct ApprovalStateTests {
     }
     #expect(try runGit(["fsck", "--strict"], in: repo).status == 0)
   }
+
+  @Test("only the listed approvers approve, within their sections, roles and gates; others are refused (exit 3)")
+  func authorisedApprovers() throws {
+    var cli = try CLI()
+    let (repo, session) = try cli.project()
+    for id in ["rationale", "strategic-case"] {
+      let text = try cli.file("\(id).md", "# \(id)\n\nText.\n")
+      _ = try cli.ok(["section", "draft", id, "--session", session, "--from", text, "--repo", repo])
+      _ = try cli.ok(["section", "commit", id, "--session", session, "--repo", repo])
+    }
+    // No list yet: anyone may approve.
+    #expect(try cli.run(["approver", "list", "--repo", repo]).stdout.contains("anyone may approve"))
+    let admin = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
+    _ = try cli.ok([
+      "approver", "add", "dana", "--role", "finance-lead", "--section", "rationale", "--session", admin, "--repo", repo,
+    ])
+    _ = try cli.ok(["approver", "add", "erin", "--gate", "Gate 0", "--session", admin, "--repo", repo])
+    _ = try cli.ok(["session", "merge", admin, "--repo", repo])
+    let listed = try #require(try cli.ok(["approver", "list", "--repo", repo])["approvers"] as? [[String: Any]])
+    #expect(listed.map { $0["user"] as? String } == ["dana", "erin"])
+    #expect(try cli.git(["show", "main:casebook.yaml"], in: repo).contains("approvers:"))
+
+    // alice is not listed; dana only rationale as finance-lead; erin anything at Gate 0.
+    try cli.expectRefused(
+      ["approve", "rationale", "--reviewer", "finance-lead"], repo: repo, status: 3,
+      message: "not among the project's approvers")
+    cli.user = "dana"
+    try cli.expectRefused(
+      ["approve", "strategic-case", "--reviewer", "finance-lead"], repo: repo, status: 3, message: "may not approve")
+    try cli.expectRefused(
+      ["approve", "rationale", "--reviewer", "estates-lead"], repo: repo, status: 3, message: "as estates-lead")
+    _ = try cli.ok(["approve", "rationale", "--reviewer", "finance-lead", "--repo", repo])
+    cli.user = "erin"
+    _ = try cli.ok(["approve", "strategic-case", "--reviewer", "sro", "--repo", repo])
+    let taggers = try cli.git(
+      ["for-each-ref", "--format=%(refname:short) %(taggername)", "refs/tags/approved"], in: repo)
+    #expect(taggers.contains("approved/rationale/v1 dana") && taggers.contains("approved/strategic-case/v1 erin"))
+
+    // Bad input to approver add and remove.
+    cli.user = "alice"
+    let s2 = try #require(try cli.ok(["session", "start", "--repo", repo])["session_id"] as? String)
+    try cli.expectRefused(
+      ["approver", "add", "Bad Name", "--session", s2], repo: repo, status: 1, message: "is not valid")
+    try cli.expectRefused(
+      ["approver", "add", "dana", "--section", "../x", "--session", s2], repo: repo, status: 1, message: "is not valid")
+    try cli.expectRefused(
+      ["approver", "remove", "zed", "--session", s2], repo: repo, status: 2, message: "not among the approvers")
+  }
 }

@@ -53,6 +53,7 @@ extension Project {
       throw CasebookError.repository("section \(id) has metadata but no text on main")
     }
     let gate = try main.yaml(Layout.profile)?["gate_stage"]?.string ?? ""
+    try checkApprover(user, section: id, role: reviewerUser.id, gate: gate, on: main)
     let existing = try approvals(section: id.text)
     var version = (existing.map(\.version).max() ?? 0) + 1
     for _ in 0..<64 {

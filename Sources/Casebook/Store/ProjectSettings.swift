@@ -18,6 +18,8 @@ public struct ProjectSettings: Sendable, Equatable {
   public var merge: MergeSettings
   /// Minutes a section lock lasts after its holder's last write (`settings.lock_minutes`).
   public var lockMinutes: Int
+  /// Who may approve what (`settings.approvers`); empty: anyone may approve anything.
+  public var approvers: [Approver] = []
 
   init(projectID: String, template: Template) {
     self.format = Self.formatVersion
@@ -56,6 +58,7 @@ public struct ProjectSettings: Sendable, Equatable {
       try RecordNumber.read(settings, "lock_minutes", RecordNumber.minutes, in: Layout.config)
       ?? Self.defaultLockMinutes
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
+    self.approvers = try (settings["approvers"]?.sequence ?? []).map(Approver.init)
   }
 
   var node: Node {
@@ -66,6 +69,7 @@ public struct ProjectSettings: Sendable, Equatable {
     var settings = Mapping()
     settings["session_idle_minutes"] = .int(sessionIdleMinutes)
     settings["lock_minutes"] = .int(lockMinutes)
+    if !approvers.isEmpty { settings["approvers"] = .sequence(approvers.map(\.node)) }
     map["settings"] = .mapping(settings)
     map["merge"] = merge.node
     map["sections"] = .sequence(sections.map(\.node))
@@ -74,4 +78,52 @@ public struct ProjectSettings: Sendable, Equatable {
 
   /// The template's entry for a section, if the section is one of the template's.
   public func section(_ id: String) -> TemplateSection? { sections.first { $0.id == id } }
+}
+
+/// One entry of `settings.approvers` in `casebook.yaml`: a user who may approve, and within what
+/// (README, "Who may approve"). An absent list means anyone may approve anything.
+public struct Approver: Sendable, Equatable, Codable {
+  public var user: String
+  /// The `--reviewer` roles the user approves as; empty: any.
+  public var roles: [String]
+  /// The sections; empty: all.
+  public var sections: [String]
+  /// The gates (`gate_stage` values); empty: all.
+  public var gates: [String]
+
+  public init(user: String, roles: [String] = [], sections: [String] = [], gates: [String] = []) {
+    self.user = user
+    self.roles = roles
+    self.sections = sections
+    self.gates = gates
+  }
+
+  init(_ node: Node) throws {
+    func list(_ key: String) throws -> [String] {
+      guard let value = node[key] else { return [] }
+      guard let items = value.sequence?.compactMap(\.string), items.count == value.sequence?.count else {
+        throw CasebookError.repository("\(Layout.config): approvers' '\(key)' must be a list of text")
+      }
+      return items
+    }
+    guard let user = node["user"]?.string else {
+      throw CasebookError.repository("\(Layout.config): an entry of settings.approvers has no 'user'")
+    }
+    self.init(user: user, roles: try list("roles"), sections: try list("sections"), gates: try list("gates"))
+  }
+
+  var node: Node {
+    var map = Mapping()
+    map["user"] = .string(user)
+    if !roles.isEmpty { map["roles"] = .sequence(roles.map(Node.string)) }
+    if !sections.isEmpty { map["sections"] = .sequence(sections.map(Node.string)) }
+    if !gates.isEmpty { map["gates"] = .sequence(gates.map(Node.string)) }
+    return .mapping(map)
+  }
+
+  /// Whether this entry lets its user approve `section` as `role` at `gate`.
+  func allows(section: String, role: String, gate: String) -> Bool {
+    (roles.isEmpty || roles.contains(role)) && (sections.isEmpty || sections.contains(section))
+      && (gates.isEmpty || gates.contains(gate))
+  }
 }

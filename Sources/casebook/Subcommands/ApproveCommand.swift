@@ -50,3 +50,67 @@ struct ApprovalsCommand: ParsableCommand {
     }
   }
 }
+
+/// `casebook approver add|remove|list`: who may approve what (`settings.approvers`).
+struct ApproverCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "approver",
+    abstract: "Say who may approve which sections, as which role, at which gates (casebook.yaml, through a session).",
+    subcommands: [Add.self, Remove.self, List.self])
+
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "add", abstract: "Let a user approve (replacing what they were allowed before).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
+    @OptionGroup var session: SessionOption
+    @Argument(help: "The user id who may approve.") var user: String
+    @Option(help: "A --reviewer role they may approve as (repeat; none: any).") var role: [String] = []
+    @Option(help: "A section they may approve (repeat; none: all).") var section: [String] = []
+    @Option(help: "A gate_stage at which they may approve (repeat; none: all).") var gate: [String] = []
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.addApprover(
+        Approver(user: user, roles: role, sections: section, gates: gate), session: session.required("approver add"),
+        request: request.id, by: global.actingUser(in: project))
+      try global.output.emit(result) { "\(user) may approve (once the session is merged)\ncommit \(result.commit)" }
+    }
+  }
+
+  struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop a user approving.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var request: RequestOption
+    @OptionGroup var session: SessionOption
+    @Argument var user: String
+
+    func run() throws {
+      let project = try global.project()
+      let result = try project.removeApprover(
+        user, session: session.required("approver remove"), request: request.id, by: global.actingUser(in: project))
+      try global.output.emit(result) {
+        "\(user) no longer approves (once the session is merged)\ncommit \(result.commit)"
+      }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "Who may approve what, as main says now (none listed: anyone).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+      let approvers = try global.project().approvers()
+      try global.output.emit(Wrapped(key: "approvers", value: approvers)) {
+        guard !approvers.isEmpty else { return "no approvers listed: anyone may approve" }
+        return approvers.map { a in
+          let roles = a.roles.isEmpty ? "any role" : a.roles.joined(separator: ", ")
+          let sections = a.sections.isEmpty ? "all sections" : a.sections.joined(separator: ", ")
+          let gates = a.gates.isEmpty ? "any gate" : a.gates.joined(separator: ", ")
+          return "\(a.user): \(sections); as \(roles); at \(gates)"
+        }.joined(separator: "\n")
+      }
+    }
+  }
+}

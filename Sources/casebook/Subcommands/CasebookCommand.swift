@@ -16,6 +16,6 @@ struct CasebookCommand: ParsableCommand {
       MergeYAMLCommand.self, ExportCommand.self, TemplateCommand.self, GateCommand.self, ResolveCommand.self,
       LockCommand.self, UnlockCommand.self, DoctorCommand.self, BlameCommand.self, TokensCommand.self,
       ContextCommand.self, RollbackCommand.self, CloneCommand.self, RemoteCommand.self, SyncCommand.self,
-      StatusCommand.self, HooksCommand.self, ApprovalsCommand.self,
+      StatusCommand.self, HooksCommand.self, ApprovalsCommand.self, ApproverCommand.self,
     ])
 }
