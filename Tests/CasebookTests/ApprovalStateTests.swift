@@ -44,6 +44,13 @@ struct ApprovalStateTests {
     #expect(
       rationale["approval_state"] as? String == "stale" && rationale["approval"] as? String == "approved/rationale/v1")
     #expect(try cli.run(["section", "list", "--repo", repo]).stdout.contains("STALE"))
+    // The export of main never shows it as current; the approval's own document is unchanged.
+    for format in ["md", "html"] {
+      let export = try cli.run(["export", "main", "--format", format, "--repo", repo])
+      #expect(export.status == 0 && export.stdout.contains("approved (stale: the section changed since)"))
+      let verified = try cli.run(["export", "approved/rationale/v1", "--format", format, "--verify", "--repo", repo])
+      #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
+    }
     let status = try cli.ok(["status", "--repo", repo])
     #expect((status["stale_approvals"] as? [[String: Any]])?.first?["tag"] as? String == "approved/rationale/v1")
 
@@ -53,6 +60,9 @@ struct ApprovalStateTests {
     approvals = try #require(try cli.ok(["approvals", "--repo", repo])["approvals"] as? [[String: Any]])
     #expect(approvals.map { $0["state"] as? String } == ["superseded", "current"])
     #expect(approvals[0]["superseded_by"] as? String == "approved/rationale/v2")
+    let current = try cli.run(["export", "main", "--format", "md", "--repo", repo]).stdout
+    let rows = current.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("(`rationale`)") }
+    #expect(rows.count == 2 && rows.filter { $0.contains("stale") }.count == 1, "\(rows)")
     #expect(
       try cli.ok(["status", "--repo", repo])["stale_approvals"] as? [Any] == nil
         || (try cli.ok(["status", "--repo", repo])["stale_approvals"] as? [Any])?.isEmpty == true)

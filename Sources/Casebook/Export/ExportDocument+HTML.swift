@@ -93,7 +93,7 @@ extension ExportDocument {
         "<section id=\"section-\(part.id)\" class=\"case-section status-\(status)\" data-section=\"\(part.id)\" data-status=\"\(status)\">"
       )
       add("<h2><span class=\"number\">\(part.number)</span> \(e(part.title))</h2>")
-      add("<p class=\"status\">\(e(Self.statusLine(part)))</p>")
+      add("<p class=\"status\">\(e(Self.statusLine(part, stale: stale)))</p>")
       if let content = part.content {
         add("<div class=\"content\">")
         let body = Self.body(content, of: part)
@@ -139,7 +139,7 @@ extension ExportDocument {
       for a in approvals {
         add(
           "<tr data-tag=\"\(e(a.tag))\"><td>\(e(title(of: a.section))) <code>\(e(a.section))</code></td><td>v\(a.version)</td>"
-            + "<td>\(a.revision)</td><td class=\"decision-\(e(a.decision.rawValue))\">\(e(a.decision.rawValue))</td>"
+            + "<td>\(a.revision)</td><td class=\"decision-\(e(a.decision.rawValue))\(stale.contains(a.tag) ? " stale" : "")\">\(e(decision(a)))</td>"
             + "<td>\(e(a.reviewer))</td><td>\(e(Self.readableTime(a.time)))</td><td>\(e(a.comment ?? ""))</td></tr>")
       }
       add("</tbody>")

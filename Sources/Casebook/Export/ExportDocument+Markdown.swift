@@ -72,7 +72,7 @@ extension ExportDocument {
       line()
       line("## \(part.number). \(Self.oneLine(part.title))")
       line()
-      line("_\(Self.statusLine(part))_")
+      line("_\(Self.statusLine(part, stale: stale))_")
       line()
       if let content = part.content {
         let section = Self.body(content, of: part)
@@ -110,7 +110,7 @@ extension ExportDocument {
       line("| --- | --- | --- | --- | --- | --- | --- |")
       for a in approvals {
         line(
-          "| \(Self.cell(title(of: a.section))) (`\(a.section)`) | v\(a.version) | \(a.revision) | \(a.decision.rawValue) | "
+          "| \(Self.cell(title(of: a.section))) (`\(a.section)`) | v\(a.version) | \(a.revision) | \(Self.cell(decision(a))) | "
             + "\(Self.cell(a.reviewer)) | \(Self.readableTime(a.time)) | \(Self.cell(a.comment ?? "")) |")
       }
     }

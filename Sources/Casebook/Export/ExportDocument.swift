@@ -61,6 +61,15 @@ struct ExportDocument {
   let approvals: [Approval]
   /// The approval this document is rendered as of, when it is an approval's export.
   let asOf: Approval?
+  /// Tags of the shown approvals whose section's text in this revision is not the text they
+  /// approved: shown as stale, never as current. Empty for an approval's own export, which
+  /// shows the revision its approvals saw.
+  var stale: Set<String> = []
+
+  /// The decision as the approvals table shows it.
+  func decision(_ approval: Approval) -> String {
+    approval.decision.rawValue + (stale.contains(approval.tag) ? " (stale: the section changed since)" : "")
+  }
 
   /// Profile keys the title page shows in their own places.
   static let schemaKeys: Set<String> = [
@@ -91,7 +100,7 @@ struct ExportDocument {
   }
 
   /// The one-line status of a part, shared by both formats.
-  static func statusLine(_ part: Part) -> String {
+  static func statusLine(_ part: Part, stale: Set<String>) -> String {
     guard let record = part.record else {
       return part.required ? "Not yet drafted (required)" : "Not yet drafted"
     }
@@ -105,7 +114,9 @@ struct ExportDocument {
         "last change by \(record.updatedBy)" + (record.updatedAt.isEmpty ? "" : ", \(readableTime(record.updatedAt))"))
     }
     if let latest = part.approvals.last {
-      items.append("\(latest.decision.rawValue) v\(latest.version) by \(latest.reviewer), \(readableTime(latest.time))")
+      items.append(
+        "\(latest.decision.rawValue) v\(latest.version) by \(latest.reviewer), \(readableTime(latest.time))"
+          + (stale.contains(latest.tag) ? ", stale: the section changed since" : ""))
     }
     return items.joined(separator: " · ")
   }

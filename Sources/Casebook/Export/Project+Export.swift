@@ -202,13 +202,22 @@ extension Project {
     let details = profile.filter { !ExportDocument.schemaKeys.contains($0.key) }.map {
       ExportDocument.Detail(key: $0.key, value: $0.value)
     }
-    return ExportDocument(
+    var document = ExportDocument(
       projectTitle: text("project_title").isEmpty ? settings.projectID : text("project_title"),
       projectID: text("project_id").isEmpty ? settings.projectID : text("project_id"),
       gateStage: text("gate_stage"), template: settings.template, commit: commit.hex,
       commitTime: Timestamp.string(try repository.commit(commit).committer.time),
       stakeholders: stakeholders, strategicAlignment: strings("strategic_alignment"), keyRisks: strings("key_risks"),
       details: details, parts: parts, approvals: approvals, asOf: asOf)
+    if asOf == nil {
+      for approval in approvals {
+        let now = try SectionID(approval.section)
+        if try snapshot.blobID(Layout.sectionContent(now))?.hex != approval.content {
+          document.stale.insert(approval.tag)
+        }
+      }
+    }
+    return document
   }
 
   private func citation(_ number: Int, _ source: SourceReference, in snapshot: Snapshot) throws
