@@ -88,6 +88,27 @@ extension Repository {
     }
   }
 
+  /// Every commit reachable from any reference (`git rev-list --all`), in no particular order; at
+  /// most `limit`, with `more` saying the walk stopped there.
+  public func reachableCommits(limit: Int) throws -> (commits: [ObjectID], more: Bool) {
+    var walker: OpaquePointer?
+    try check(git_revwalk_new(&walker, handle), "git_revwalk_new")
+    defer { git_revwalk_free(walker) }
+    try check(git_revwalk_push_glob(walker, "refs/*"), "git_revwalk_push_glob")
+    var out = [ObjectID]()
+    while true {
+      var oid = git_oid()
+      let rc = git_revwalk_next(&oid, walker)
+      if rc == GIT_ITEROVER.rawValue {
+        git_error_clear()
+        return (out, false)
+      }
+      try check(rc, "git_revwalk_next")
+      if out.count == limit { return (out, true) }
+      out.append(ObjectID(oid))
+    }
+  }
+
   /// The commit `id` is or peels to (through annotated tags); nil when it peels to no commit.
   private func peeledCommit(_ id: ObjectID) throws -> ObjectID? {
     var oid = id.oid

@@ -99,6 +99,14 @@ public enum ReceiveRules {
     return try check(updates, in: repository, limits: limits)
   }
 
+  /// The YAML rules over every commit reachable from any reference (for `casebook verify`); each
+  /// refusal's `ref` is the commit it was found in.
+  static func checkHistory(in repository: Repository, commits: [ObjectID]) throws -> [ReceiveRefusal] {
+    var checker = Checker(repository: repository, limits: Limits(maxNewCommits: Int.max, maxYAMLBytes: Int.max))
+    for commit in commits { try checker.checkCommit(commit, ref: commit.hex) }
+    return checker.refusals
+  }
+
   static func check(_ updates: [RefUpdate], in repository: Repository, limits: Limits) throws -> [ReceiveRefusal] {
     for update in updates {
       for hex in [update.old, update.new].compactMap(\.self) where ObjectID(hex: hex) == nil {
@@ -228,7 +236,7 @@ private struct Checker {
 
   /// The `*.yaml` files `commit` adds or changes: those whose blob differs from every parent's
   /// (a merge that takes a file unchanged from one side did not change it).
-  private mutating func checkCommit(_ id: ObjectID, ref: String) throws {
+  mutating func checkCommit(_ id: ObjectID, ref: String) throws {
     let commit = try repository.commit(id)
     let parentTrees = try commit.parents.map { try repository.treeID(ofCommit: $0) }
     var changes = try repository.changedPaths(from: parentTrees.first, to: commit.tree).filter {
