@@ -151,8 +151,10 @@ cb export main --format html --out "$OUT/business-case.html"
 cb export main --format md --out "$OUT/business-case.md"
 cb export approved/rationale/v1 --format html --verify
 
-say "the repository is healthy (casebook doctor)"
+say "the repository is healthy (casebook doctor), and its history verifies (casebook verify)"
 cb doctor
+cb verify
+cb approvals
 
 say "the same history with plain git"
 git -C "$PROJECT" log --graph --oneline --all --max-count=60
