@@ -99,6 +99,18 @@ struct VerifyTests {
       ["tag", "-a", "-F", file, "approved/rationale/v2", target],
       env: ["GIT_COMMITTER_NAME": "mallory", "GIT_COMMITTER_EMAIL": "mallory@example.invalid"])
     try f.expectFinding("approval-authorised")
+    // A shared repository with Casebook's hook refuses the forged tag outright.
+    let bare = f.cli.root + "/shared.git"
+    _ = try f.git(["init", "-q", "--bare", bare])
+    _ = try f.cli.ok(["hooks", "install", "--repo", bare])
+    let forged = try runGit(
+      ["push", bare, "refs/heads/*:refs/heads/*", "refs/tags/approved/*:refs/tags/approved/*"], in: f.repo)
+    #expect(forged.status != 0 && forged.stderr.contains("approval-authorised"), "\(forged.stderr)")
+    #expect(try runGit(["for-each-ref"], in: bare).stdout.isEmpty)
+    let honest = try runGit(
+      ["push", bare, "refs/heads/*:refs/heads/*", "refs/tags/approved/rationale/v1:refs/tags/approved/rationale/v1"],
+      in: f.repo)
+    #expect(honest.status == 0, "\(honest.stderr)")
   }
 
   @Test("a section changed after its approval is stale, not tampering: verify passes and says so")

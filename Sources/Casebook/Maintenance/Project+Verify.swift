@@ -42,7 +42,7 @@ extension Project {
     public static let approvalContent = "approval-content"
     public static let approvalDocument = "approval-document"
     public static let approvalTagger = "approval-tagger"
-    public static let approvalAuthorised = "approval-authorised"
+    public static let approvalAuthorised = ReceiveRules.approvalAuthorised
     public static let inputBytes = "input-bytes"
     public static let sessionRecord = "session-record"
     public static let lockRecord = "lock-record"

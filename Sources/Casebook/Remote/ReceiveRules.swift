@@ -56,6 +56,8 @@ public enum ReceiveRules {
   public static let approvalTagAnnotated = "approval-tag-annotated"
   /// Approved documents (`refs/casebook/documents/*`) are never moved or deleted.
   public static let approvalDocumentImmutable = "approval-document-immutable"
+  /// A new approval tag's tagger is allowed to approve by the approved commit's approvers list.
+  public static let approvalAuthorised = "approval-authorised"
   /// `main` is never deleted and moves only forward.
   public static let mainForwardOnly = "main-forward-only"
   /// Session branches are never deleted and move only forward.
@@ -71,7 +73,8 @@ public enum ReceiveRules {
 
   /// Every rule's name.
   public static let names = [
-    approvalTagImmutable, approvalTagAnnotated, approvalDocumentImmutable, mainForwardOnly, sessionForwardOnly,
+    approvalTagImmutable, approvalTagAnnotated, approvalDocumentImmutable, approvalAuthorised, mainForwardOnly,
+    sessionForwardOnly,
     lockForwardOnly, yamlParses,
     recordReads, pushWithinLimits,
   ]
@@ -183,13 +186,45 @@ private struct Checker {
       refuse(ref, ReceiveRules.approvalTagAnnotated, "an approval tag must be an annotated tag, not a lightweight one")
       return
     }
+    let approval: Approval
     do {
-      guard try Approval(tag: name, message: tag.message) != nil else {
+      guard let read = try Approval(tag: name, message: tag.message) else {
         refuse(ref, ReceiveRules.approvalTagAnnotated, "the name is not approved/<section>/v<N>")
         return
       }
+      approval = read
     } catch {
       refuse(ref, ReceiveRules.approvalTagAnnotated, error.explanation)
+      return
+    }
+    try checkApprover(ref, approval, tag: tag)
+  }
+
+  /// The tagger must be allowed to approve by the approvers list of the commit approved
+  /// (`settings.approvers` of its `casebook.yaml`; none listed: anyone).
+  private mutating func checkApprover(_ ref: String, _ approval: Approval, tag: AnnotatedTag) throws {
+    guard try repository.objectType(tag.target) == .commit else { return }
+    let tree = try repository.treeID(ofCommit: tag.target)
+    guard let config = try repository.entry(at: Layout.config, inTree: tree), config.kind == .blob,
+      try repository.blobSize(config.id) <= readerLimits.maxDocumentBytes,
+      let map = try? YAML.parse(repository.blob(config.id), limits: readerLimits).mapping,
+      let settings = try? ProjectSettings(map), !settings.approvers.isEmpty
+    else { return }
+    let gate =
+      (try? repository.entry(at: Layout.profile, inTree: tree)).flatMap { $0 }.flatMap {
+        try? YAML.parse(repository.blob($0.id), limits: readerLimits)["gate_stage"]?.string
+      } ?? approval.gateStage
+    let actor = tag.tagger?.name ?? approval.recordedBy
+    guard
+      settings.approvers.contains(where: {
+        $0.user == actor && $0.allows(section: approval.section, role: approval.reviewer, gate: gate)
+      })
+    else {
+      refuse(
+        ref, ReceiveRules.approvalAuthorised,
+        "\(actor) may not approve \(approval.section) as \(approval.reviewer) at \(gate) (settings.approvers of the approved commit)"
+      )
+      return
     }
   }
 
