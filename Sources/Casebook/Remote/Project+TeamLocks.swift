@@ -17,9 +17,10 @@ extension Project {
   /// 1. The remote's lock history for the section is fetched and brought in (so a lock another
   ///    author holds there refuses this take, exit 3, before anything is written).
   /// 2. The lock is taken here, on top of the remote's latest lock commit.
-  /// 3. That commit is pushed without force: the remote takes it only if its lock ref is still
-  ///    where step 1 saw it. If another author got there first, the take here is undone and the
-  ///    other author's lock is reported (exit 3).
+  /// 3. That commit is pushed with a lease: the remote takes it only if its lock ref is still
+  ///    where step 1 saw it (checked under its ref lock). If another author got there first, the
+  ///    take here is undone and the other author's lock is reported (exit 3); a remote that
+  ///    refuses it (a hook) undoes it too (exit 5).
   ///
   /// With no remote configured this is a local take. When the remote cannot be reached the lock
   /// is taken here and marked unconfirmed; the next `sync` sends it, and reports a clash if
