@@ -74,18 +74,7 @@ extension Repository {
     guard pushed else { return ([], false) }
     // Every reference, however deep; references to non-commits are ignored by the glob walk.
     try check(git_revwalk_hide_glob(walker, "refs/*"), "git_revwalk_hide_glob")
-    var out = [ObjectID]()
-    while true {
-      var oid = git_oid()
-      let rc = git_revwalk_next(&oid, walker)
-      if rc == GIT_ITEROVER.rawValue {
-        git_error_clear()
-        return (out, false)
-      }
-      try check(rc, "git_revwalk_next")
-      if out.count == limit { return (out, true) }
-      out.append(ObjectID(oid))
-    }
+    return try drain(walker!, limit: limit)
   }
 
   /// Every commit reachable from any reference (`git rev-list --all`), in no particular order; at
@@ -95,6 +84,11 @@ extension Repository {
     try check(git_revwalk_new(&walker, handle), "git_revwalk_new")
     defer { git_revwalk_free(walker) }
     try check(git_revwalk_push_glob(walker, "refs/*"), "git_revwalk_push_glob")
+    return try drain(walker!, limit: limit)
+  }
+
+  /// The walk's commits, at most `limit`, and whether it stopped there.
+  private func drain(_ walker: OpaquePointer, limit: Int) throws -> (commits: [ObjectID], more: Bool) {
     var out = [ObjectID]()
     while true {
       var oid = git_oid()
