@@ -14,6 +14,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    // Ed25519, ECDSA and RSA for SSH signatures (Sources/Signing): checked in-process, where git
+    // starts ssh-keygen once per commit.
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -45,6 +48,14 @@ let package = Package(
     // Exact token counts as tiktoken gives them: no domain, no Foundation, its own error type.
     .target(name: "Tokens", dependencies: ["CTokenData", "CLibZ"]),
     .target(name: "Git", dependencies: ["CGit2"]),
+    // SSH signatures as git makes and checks them (SSHSIG, allowed signers, ssh-agent, OpenSSH
+    // Ed25519 key files): no git, no domain.
+    .target(
+      name: "Signing",
+      dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ]),
     .target(name: "YAML", dependencies: ["CYAML"]),
     // Text and locators from PDF, DOCX, HTML, Markdown and plain text: no domain, its own error
     // type. YAML only to bound the size of the locator map Casebook stores as YAML.
@@ -55,7 +66,7 @@ let package = Package(
     .target(name: "CasebookMustache", path: "Sources/Mustache"),
     .target(
       name: "Casebook",
-      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown", "CasebookMustache", "Tokens"]),
+      dependencies: ["Git", "YAML", "TextExtraction", "CasebookMarkdown", "CasebookMustache", "Tokens", "Signing"]),
     .executableTarget(
       name: "casebook",
       dependencies: [
@@ -66,6 +77,7 @@ let package = Package(
     .target(
       name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
+    .testTarget(name: "SigningTests", dependencies: ["Signing", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),
     .testTarget(name: "TokensTests", dependencies: ["Tokens", "TestSupport"]),
     .testTarget(name: "MarkdownTests", dependencies: ["CasebookMarkdown"], exclude: ["Fixtures"]),

@@ -3,8 +3,11 @@ internal import CGit2
 extension Repository {
   /// Writes a commit object and returns its id. Updates no reference: move a branch with
   /// `updateReference(_:to:expected:message:)`. The message is stored as given (not prettified).
+  /// With `sign`, the commit carries the signature it returns for the unsigned commit's bytes in
+  /// a `gpgsig` header, where git puts it (`git verify-commit` checks it).
   public func createCommit(
-    tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String
+    tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String,
+    sign: ((_ payload: [UInt8]) throws -> String)? = nil
   ) throws -> ObjectID {
     // The commit object is written as git formats it, from ids alone, so that the tree just
     // built and the parents need not be read back (libgit2's git_commit_create looks them up).
@@ -14,10 +17,25 @@ extension Repository {
       try requireObject(parent, function: "createCommit")
       text += "parent \(parent.hex)\n"
     }
-    text += "author \(try author.header())\ncommitter \(try committer.header())\n\n"
+    text += "author \(try author.header())\ncommitter \(try committer.header())\n"
     var bytes = Array(text.utf8)
+    if let sign {
+      let signature = try sign(bytes + [UInt8(ascii: "\n")] + Array(message.utf8))
+      bytes += Array(Self.header("gpgsig", signature).utf8)
+    }
+    bytes.append(UInt8(ascii: "\n"))
     bytes += Array(message.utf8)
     return try bytes.withUnsafeBytes { try writeObject($0, type: GIT_OBJECT_COMMIT, function: "createCommit") }
+  }
+
+  /// A multi-line header as git writes one: the name, then the value's lines, each after the
+  /// first indented by one space.
+  static func header(_ name: String, _ value: String) -> String {
+    let lines =
+      value.hasSuffix("\n")
+      ? value.dropLast().split(separator: "\n", omittingEmptySubsequences: false)
+      : value.split(separator: "\n", omittingEmptySubsequences: false)
+    return name + " " + lines.joined(separator: "\n ") + "\n"
   }
 
   /// Reads a commit, with its trailers parsed.

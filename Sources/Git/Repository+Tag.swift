@@ -9,18 +9,24 @@ extension Repository {
   /// processes tagging one name at once exactly one succeeds and the other is told; the loser's
   /// tag object stays unreferenced until git's garbage collection. (`git_tag_create` checks for
   /// the name before it locks the reference, so both would succeed, the second overwriting.)
-  public func createAnnotatedTag(name: String, target: ObjectID, tagger: Signature, message: String)
-    throws -> ObjectID
-  {
-    var oid = target.oid
-    var object: OpaquePointer?
-    try check(git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY), "git_object_lookup")
-    defer { git_object_free(object) }
-    var out = git_oid()
-    try tagger.withGitSignature { signature in
-      try check(git_tag_annotation_create(&out, handle, name, object, signature, message), "git_tag_annotation_create")
+  ///
+  /// With `sign`, the signature it returns for the tag's bytes follows the message, as git signs
+  /// a tag (`git tag -v` checks it); the message should then end with a newline.
+  public func createAnnotatedTag(
+    name: String, target: ObjectID, tagger: Signature, message: String,
+    sign: ((_ payload: [UInt8]) throws -> String)? = nil
+  ) throws -> ObjectID {
+    // Written as git_tag_annotation_create formats it, so that a signature can follow.
+    guard let type = try objectType(target) else {
+      throw GitError(
+        code: GIT_ENOTFOUND.rawValue, klass: Int32(GIT_ERROR_ODB.rawValue),
+        message: "object \(target) is not in the object database", function: "createAnnotatedTag")
     }
-    let tag = ObjectID(out)
+    let text =
+      "object \(target.hex)\ntype \(String(describing: type))\ntag \(name)\ntagger \(try tagger.header())\n\n\(message)"
+    var bytes = Array(text.utf8)
+    if let sign { bytes += Array(try sign(bytes).utf8) }
+    let tag = try bytes.withUnsafeBytes { try writeObject($0, type: GIT_OBJECT_TAG, function: "createAnnotatedTag") }
     try updateReference("refs/tags/" + name, to: tag, expected: nil, message: "tag: \(name)")
     return tag
   }

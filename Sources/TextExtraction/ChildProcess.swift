@@ -19,9 +19,9 @@ internal import CSpawn
 /// it links all of Foundation, CoreFoundation and ICU into the static `casebook` binary, which
 /// costs every process start about 3 ms. Its watchdog and stderr reader also needed two Dispatch
 /// threads; one `poll` loop that reads both pipes and watches the clock needs none.
-struct ChildProcess {
+package struct ChildProcess {
   /// How the child ended.
-  enum Termination: Equatable, Sendable {
+  package enum Termination: Equatable, Sendable {
     /// It exited with this status.
     case exited(Int32)
     /// A signal ended it (`SIGKILL` after a deadline or an overflow).
@@ -32,24 +32,24 @@ struct ChildProcess {
   }
 
   /// What a run gave.
-  struct Output: Sendable {
-    var termination: Termination
+  package struct Output: Sendable {
+    package var termination: Termination
     /// All it printed, unless it overflowed (then the first `outputLimit` bytes and a little more).
-    var stdout: [UInt8]
+    package var stdout: [UInt8]
     /// The first `stderrLimit` bytes of its standard error: enough for a message.
-    var stderr: [UInt8]
+    package var stderr: [UInt8]
     /// It was still running at the deadline and was killed.
-    var timedOut: Bool
+    package var timedOut: Bool
     /// It printed more than `outputLimit` bytes and was killed.
-    var overflowed: Bool
+    package var overflowed: Bool
     /// Why its output could not be waited for (`poll` failed), when it could not: it was then
     /// killed, and `termination` alone (`SIGKILL`) would make that look like the child's doing.
-    var failure: String? = nil
+    package var failure: String? = nil
   }
 
   /// The child could not be started; `message` is the system's (`POSIX.errorText`).
-  struct SpawnError: Error, Sendable {
-    var message: String
+  package struct SpawnError: Error, Sendable {
+    package var message: String
 
     init(code: Int32) { message = POSIX.errorText(code) }
   }
@@ -64,7 +64,7 @@ struct ChildProcess {
   /// is no time at all; one beyond `longestLimit` is taken as `longestLimit`. With `memoryLimit`,
   /// its address space is limited to that many bytes (`RLIMIT_AS`): an allocation past it fails.
   /// The child runs on the calling thread's watch: it is killed if that thread ends first.
-  static func run(
+  package static func run(
     _ executable: String, arguments: [String], timeLimit: Duration, outputLimit: Int, memoryLimit: Int? = nil
   ) throws(SpawnError) -> Output {
     let deadline = ContinuousClock.now.advanced(by: min(timeLimit, longestLimit))

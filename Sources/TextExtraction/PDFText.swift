@@ -12,7 +12,7 @@
 /// Text from a PDF by poppler's `pdftotext`, page by page (it ends every page with a form feed),
 /// run as a child process with a time limit, a memory limit and a cap on what it may print, so a
 /// hostile PDF can neither hang nor flood Casebook; it dies with Casebook.
-enum PDFText {
+package enum PDFText {
   /// How long `pdftotext` may run unless `CASEBOOK_PDF_SECONDS` says otherwise: long enough for
   /// a few hundred real pages on a slow machine, short enough that a hostile PDF does not hold
   /// up the session for minutes.
@@ -123,7 +123,7 @@ enum PDFText {
   /// The first `name` in `searchPath` (folders separated by colons, as in PATH) that is an
   /// executable regular file (a folder has the execute bit too, and running one would only fail
   /// later with a worse message). The search path is a parameter so that tests can lay one out.
-  static func executable(_ name: String, searchPath: String = environmentPath) -> String? {
+  package static func executable(_ name: String, searchPath: String = environmentPath) -> String? {
     for dir in searchPath.split(separator: ":") where !dir.isEmpty {
       let candidate = "\(dir)/\(name)"
       if POSIX.kind(candidate) == .file, access(candidate, X_OK) == 0 { return candidate }
@@ -132,7 +132,7 @@ enum PDFText {
   }
 
   /// This process's PATH, or the usual folders when it has none.
-  static var environmentPath: String {
+  package static var environmentPath: String {
     getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
   }
 

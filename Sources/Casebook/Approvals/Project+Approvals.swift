@@ -81,7 +81,8 @@ extension Project {
       let tagger = Signature(name: user.id, email: user.email, time: now())
       do {
         _ = try repository.createAnnotatedTag(
-          name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message)
+          name: approval.tag, target: main.commit!, tagger: tagger, message: approval.message,
+          sign: try signing(by: user).tags?.sign)
         return approval
       } catch let error as GitError where error.isExists {
         try? repository.deleteReference(documentRef, expected: document)
@@ -120,7 +121,8 @@ extension Project {
       action: "keep-approved-document", user: user.id,
       extra: [("Casebook-Approval", approval.tag), ("Casebook-Section", approval.section)])
     let commit = try repository.createCommit(
-      tree: tree, parents: [], author: signature, committer: signature, message: message.text)
+      tree: tree, parents: [], author: signature, committer: signature, message: message.text,
+      sign: try signing(by: user).commits?.sign)
     try repository.updateReference(ref, to: commit, expected: nil, message: "casebook: \(approval.tag)")
     return commit
   }

@@ -14,6 +14,8 @@ enum Layout {
   static let config = "casebook.yaml"
   static let profile = "project_profile.yaml"
   static let gitattributes = ".gitattributes"
+  /// The keys that may sign, in ssh-keygen's allowed-signers format, for git and Casebook alike.
+  static let allowedSigners = "allowed_signers"
 
   static func sessionRef(_ id: SessionID) -> String { sessionPrefix + id.text }
   static func lockRef(_ section: SectionID) -> String { lockPrefix + section.text }

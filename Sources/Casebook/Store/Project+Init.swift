@@ -107,8 +107,9 @@ extension Project {
       body: "\(title)\n\(options.template.title)", action: "init-project", user: options.user.id,
       extra: [("Casebook-Project", projectID), ("Casebook-Template", options.template.id)])
     let signature = Signature(name: options.user.id, email: options.user.email, time: now())
+    let signer = try CommitSigner.configured(repository, identity: "\(options.user.id) <\(options.user.email)>").commits
     let commit = try repository.createCommit(
-      tree: tree, parents: [], author: signature, committer: signature, message: message.text)
+      tree: tree, parents: [], author: signature, committer: signature, message: message.text, sign: signer?.sign)
     try repository.setReflogIdentity(name: options.user.id, email: options.user.email)
     try repository.updateReference(Layout.main, to: commit, expected: nil, message: "casebook: init")
     let project = try Project(repository: repository, now: now)

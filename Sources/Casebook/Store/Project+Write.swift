@@ -54,7 +54,7 @@ extension Project {
     let signature = Signature(name: user.id, email: user.email, time: now())
     let commit = try repository.createCommit(
       tree: tree, parents: (start.map { [$0] } ?? []) + pending.extraParents, author: signature, committer: signature,
-      message: message.text)
+      message: message.text, sign: try signing(by: user).commits?.sign)
     return Prepared(ref: ref, commit: commit, head: head, summary: message.summary)
   }
 

@@ -27,6 +27,8 @@ public final class Project {
   public let settings: ProjectSettings
   /// The clock for timestamps; tests and benchmarks may pin it.
   let now: @Sendable () -> Date
+  /// How this handle signs commits and tags, read from git's config at the first write.
+  var signers: (commits: CommitSigner?, tags: CommitSigner?)?
 
   init(repository: Repository, now: @escaping @Sendable () -> Date) throws {
     self.repository = repository

@@ -20,6 +20,9 @@ public struct ProjectSettings: Sendable, Equatable {
   public var lockMinutes: Int
   /// Who may approve what (`settings.approvers`); empty: anyone may approve anything.
   public var approvers: [Approver] = []
+  /// `settings.signing: required`: every commit and tag must be signed by a key in
+  /// `allowed_signers`; Casebook refuses to write unsigned (README, "Signed history").
+  public var signingRequired = false
 
   init(projectID: String, template: Template) {
     self.format = Self.formatVersion
@@ -59,6 +62,11 @@ public struct ProjectSettings: Sendable, Equatable {
       ?? Self.defaultLockMinutes
     self.sections = try (map["sections"]?.sequence ?? []).map { try TemplateSection($0, origin: Layout.config) }
     self.approvers = try (settings["approvers"]?.sequence ?? []).map(Approver.init)
+    switch settings["signing"]?.string {
+    case nil, "optional": signingRequired = false
+    case "required": signingRequired = true
+    default: throw CasebookError.repository("\(Layout.config): settings.signing must be 'required' or 'optional'")
+    }
   }
 
   var node: Node {
@@ -70,6 +78,7 @@ public struct ProjectSettings: Sendable, Equatable {
     settings["session_idle_minutes"] = .int(sessionIdleMinutes)
     settings["lock_minutes"] = .int(lockMinutes)
     if !approvers.isEmpty { settings["approvers"] = .sequence(approvers.map(\.node)) }
+    if signingRequired { settings["signing"] = .string("required") }
     map["settings"] = .mapping(settings)
     map["merge"] = merge.node
     map["sections"] = .sequence(sections.map(\.node))

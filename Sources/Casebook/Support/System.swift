@@ -119,6 +119,38 @@ public enum System {
     throw CasebookError.badInput("\(shown) is larger than the \(describe(bytes: limit)) limit; nothing was stored")
   }
 
+  /// A small file's text (a key, an allowed-signers file), nil when it cannot be read; at most
+  /// 1 MiB is read.
+  static func readText(_ path: String) -> String? {
+    guard kind(path) == .file, let data = try? readBounded(path, limit: 1 << 20, what: "file") else { return nil }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Writes `bytes` to a new file readable by this user only.
+  static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw CasebookError.repository("cannot write \(path): \(errorText(errno).lowercased())") }
+    defer { close(fd) }
+    if let failure = bytes.withUnsafeBytes({ writeAll(fd, $0) }) {
+      throw CasebookError.repository("cannot write \(path): \(failure)")
+    }
+  }
+
+  /// A new private folder under TMPDIR (or /tmp).
+  static func temporaryFolder(prefix: String) throws -> String {
+    let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+      throw CasebookError.repository("cannot make a temporary folder in \(base): \(errorText(errno).lowercased())")
+    }
+    return String(cString: made)
+  }
+
+  /// Removes a folder and what it holds, ignoring failures (for temporary folders).
+  static func removeTree(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+
   /// A size as messages show it: whole MiB or KiB as such ("4 MiB"), anything else in bytes.
   public static func describe(bytes: Int) -> String {
     if bytes > 0, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }

@@ -16,7 +16,7 @@ struct CasebookCommand: ParsableCommand {
       MergeYAMLCommand.self, ExportCommand.self, TemplateCommand.self, GateCommand.self, ResolveCommand.self,
       LockCommand.self, UnlockCommand.self, DoctorCommand.self, BlameCommand.self, TokensCommand.self,
       ContextCommand.self, RollbackCommand.self, CloneCommand.self, RemoteCommand.self, SyncCommand.self,
-      StatusCommand.self, HooksCommand.self, ApprovalsCommand.self, ApproverCommand.self,
+      StatusCommand.self, HooksCommand.self, ApprovalsCommand.self, ApproverCommand.self, SignerCommand.self,
       VerifyCommand.self,
     ])
 }

@@ -1,0 +1,126 @@
+import Crypto
+import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// An SSH public key as OpenSSH writes it (`ssh-ed25519 AAAA… comment`), and the one thing
+/// Casebook does with it: check a signature made with its private key.
+///
+/// Checked in-process with swift-crypto: Ed25519, ECDSA on P-256, P-384 and P-521, and RSA
+/// with SHA-256 or SHA-512 (what `ssh-keygen -Y sign` makes). Security-key types
+/// (`sk-…@openssh.com`) are read but not checked: their signatures are reported as unsupported.
+public struct SSHPublicKey: Hashable, Sendable, CustomStringConvertible {
+  /// The key type, e.g. `ssh-ed25519`.
+  public let type: String
+  /// The key in the SSH wire encoding (what base64 encodes in the text form).
+  public let blob: [UInt8]
+
+  /// Reads a key from its wire encoding.
+  public init(blob: some Collection<UInt8>) throws(SigningError) {
+    var reader = SSHReader(blob)
+    let type = try reader.text()
+    guard !type.isEmpty, type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+      throw SigningError("not an SSH public key")
+    }
+    self.type = type
+    self.blob = Array(blob)
+  }
+
+  /// Reads `type base64 [comment]`, the form of a `.pub` file, of `user.signingkey` and of an
+  /// allowed-signers line's key. A `key::` prefix (git's marker for a literal key) is allowed.
+  public init(text: some StringProtocol) throws(SigningError) {
+    var line = Substring(text).drop { $0 == " " || $0 == "\t" }
+    if line.hasPrefix("key::") { line = line.dropFirst(5) }
+    let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+    guard fields.count >= 2, let data = Data(base64Encoded: String(fields[1])) else {
+      throw SigningError("'\(line.prefix(40))' is not an SSH public key (type base64 [comment])")
+    }
+    try self.init(blob: Array(data))
+    guard type == fields[0] else {
+      throw SigningError("the key's text says \(fields[0]) but its data is \(type)")
+    }
+  }
+
+  /// `type base64`, as in a `.pub` file without the comment.
+  public var text: String { "\(type) \(Data(blob).base64EncodedString())" }
+
+  /// `SHA256:…`, the fingerprint `ssh-keygen -l` prints.
+  public var fingerprint: String {
+    var digest = Data(SHA256.hash(data: blob)).base64EncodedString()
+    while digest.hasSuffix("=") { digest.removeLast() }
+    return "SHA256:" + digest
+  }
+
+  public var description: String { "\(type) \(fingerprint)" }
+
+  /// Whether `signature` (an SSH signature blob: algorithm name and signature bytes) is this
+  /// key's signature of `data`. Throws for a key or algorithm that cannot be checked here.
+  public func isValidSignature(_ signature: some Collection<UInt8>, for data: some DataProtocol)
+    throws(SigningError) -> Bool
+  {
+    var sig = SSHReader(signature)
+    let algorithm = try sig.text()
+    let bytes = try sig.string()
+    var key = SSHReader(blob)
+    _ = try key.string()
+    do {
+      switch type {
+      case "ssh-ed25519":
+        guard algorithm == type else { return false }
+        let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: try key.string())
+        return publicKey.isValidSignature(bytes, for: data)
+      case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521":
+        guard algorithm == type else { return false }
+        _ = try key.string()  // the curve's name, the type's suffix
+        let point = try key.string()
+        var pair = SSHReader(bytes)
+        let r = try pair.string()
+        let s = try pair.string()
+        switch type {
+        case "ecdsa-sha2-nistp256":
+          let publicKey = try P256.Signing.PublicKey(x963Representation: point)
+          let raw = try Self.fixed(r, 32) + Self.fixed(s, 32)
+          return publicKey.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: raw), for: data)
+        case "ecdsa-sha2-nistp384":
+          let publicKey = try P384.Signing.PublicKey(x963Representation: point)
+          let raw = try Self.fixed(r, 48) + Self.fixed(s, 48)
+          return publicKey.isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: raw), for: data)
+        default:
+          let publicKey = try P521.Signing.PublicKey(x963Representation: point)
+          let raw = try Self.fixed(r, 66) + Self.fixed(s, 66)
+          return publicKey.isValidSignature(try P521.Signing.ECDSASignature(rawRepresentation: raw), for: data)
+        }
+      case "ssh-rsa":
+        let e = try key.string()
+        let n = try key.string()
+        let publicKey = try _RSA.Signing.PublicKey(n: Array(n), e: Array(e))
+        let rsa = _RSA.Signing.RSASignature(rawRepresentation: Array(bytes))
+        switch algorithm {
+        case "rsa-sha2-512":
+          return publicKey.isValidSignature(rsa, for: SHA512.hash(data: data), padding: .insecurePKCS1v1_5)
+        case "rsa-sha2-256":
+          return publicKey.isValidSignature(rsa, for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
+        default:
+          throw SigningError("an RSA signature with \(algorithm) is not accepted (only rsa-sha2-256 and rsa-sha2-512)")
+        }
+      default:
+        throw SigningError("\(type) keys are not supported for checking signatures")
+      }
+    } catch let error as SigningError {
+      throw error
+    } catch {
+      throw SigningError("the \(type) key or signature is malformed: \(error)")
+    }
+  }
+
+  /// An SSH `mpint` as a big-endian number of exactly `width` bytes (its sign byte dropped).
+  private static func fixed(_ mpint: ArraySlice<UInt8>, _ width: Int) throws(SigningError) -> [UInt8] {
+    let digits = mpint.drop { $0 == 0 }
+    guard digits.count <= width else { throw SigningError("an ECDSA signature's number is too long") }
+    return [UInt8](repeating: 0, count: width - digits.count) + digits
+  }
+}
