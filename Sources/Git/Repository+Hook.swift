@@ -53,7 +53,7 @@ extension Repository {
       name: String(cString: git_tag_name(tag)),
       target: ObjectID(git_tag_target_id(tag).pointee),
       tagger: git_tag_tagger(tag).map { Signature($0) },
-      message: git_tag_message(tag).map { String(cString: $0) } ?? "")
+      message: Self.unsigned(git_tag_message(tag).map { String(cString: $0) } ?? ""))
   }
 
   /// Commits reachable from `tips` but from no reference of the repository (`git rev-list TIPS

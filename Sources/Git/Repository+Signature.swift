@@ -38,16 +38,29 @@ extension Repository {
     try check(git_odb_read(&object, odb, &oid), "git_odb_read")
     defer { git_odb_object_free(object) }
     let bytes = UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
-    var start: Int?
-    var line = 0
-    while line < bytes.count {
-      let rest = UnsafeRawBufferPointer(rebasing: bytes[line...])
-      if Self.signatureStarts.contains(where: { rest.starts(with: $0) }) { start = line }
-      line = (bytes[line...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count - 1) + 1
-    }
-    guard let start else { return nil }
+    guard let start = Self.signatureStart(bytes) else { return nil }
     return SignedPayload(
       signature: String(decoding: bytes[start...], as: UTF8.self), payload: Array(bytes[..<start]))
+  }
+
+  /// A tag's message without the signature git appends to it (libgit2 keeps it in the message).
+  static func unsigned(_ message: String) -> String {
+    let bytes = Array(message.utf8)
+    guard let start = signatureStart(bytes) else { return message }
+    return String(decoding: bytes[..<start], as: UTF8.self)
+  }
+
+  /// Where the signature starts: the last line that starts like one, as git's
+  /// parse_signed_buffer finds it.
+  private static func signatureStart(_ bytes: some RandomAccessCollection<UInt8>) -> Int? {
+    var start: Int?
+    var line = 0
+    let all = Array(bytes)
+    while line < all.count {
+      if signatureStarts.contains(where: { all[line...].starts(with: $0) }) { start = line }
+      line = (all[line...].firstIndex(of: UInt8(ascii: "\n")) ?? all.count - 1) + 1
+    }
+    return start
   }
 
   /// The first lines of the signatures git recognises (gpg-interface.c).

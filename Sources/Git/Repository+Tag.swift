@@ -80,6 +80,6 @@ extension Repository {
       name: name,
       target: ObjectID(git_tag_target_id(tag).pointee),
       tagger: git_tag_tagger(tag).map { Signature($0) },
-      message: git_tag_message(tag).map { String(cString: $0) } ?? "")
+      message: Self.unsigned(git_tag_message(tag).map { String(cString: $0) } ?? ""))
   }
 }

@@ -46,6 +46,9 @@ extension Project {
     public static let inputBytes = "input-bytes"
     public static let sessionRecord = "session-record"
     public static let lockRecord = "lock-record"
+    public static let signatureMissing = ReceiveRules.signatureMissing
+    public static let signatureInvalid = ReceiveRules.signatureInvalid
+    public static let signatureSigner = ReceiveRules.signatureSigner
   }
 
   /// Walks the whole history (every commit reachable from any ref) and checks what `git fsck`
@@ -66,7 +69,13 @@ extension Project {
       find("commit \(refusal.ref)", refusal.rule, refusal.detail)
     }
     let inputs = try verifyInputs(commits, find)
-    try verifyApprovals(find)
+    var signatures = try SignatureCheck(repository: repository, main: repository.referenceTarget(Layout.main))
+    for id in commits {
+      for problem in try signatures.check(repository.commit(id)) {
+        find("commit \(id.hex)", problem.rule, problem.detail)
+      }
+    }
+    try verifyApprovals(signatures: &signatures, find)
     try verifyRefs(find)
     return VerifyReport(
       commits: commits.count, approvals: try approvalStatuses(), inputsChecked: inputs, findings: findings)
@@ -115,9 +124,10 @@ extension Project {
     return seen.count
   }
 
-  private func verifyApprovals(_ find: (String, String, String) -> Void) throws {
+  private func verifyApprovals(signatures: inout SignatureCheck, _ find: (String, String, String) -> Void) throws {
     for tag in try repository.annotatedTags(prefix: Layout.approvalTagPrefix) {
       let object = "tag \(tag.name)"
+      for problem in try signatures.check(tag) { find(object, problem.rule, problem.detail) }
       let approval: Approval
       do {
         guard let read = try Approval(tag: tag.name, message: tag.message) else { continue }

@@ -70,13 +70,18 @@ public enum ReceiveRules {
   public static let recordReads = "record-reads"
   /// The push adds more commits or YAML than the hook checks.
   public static let pushWithinLimits = "push-within-limits"
+  /// Where the project requires signing, every new commit and approval tag is signed.
+  public static let signatureMissing = "signature-missing"
+  /// A signature matches what it signs.
+  public static let signatureInvalid = "signature-invalid"
+  /// A signature's key is in the project's allowed signers, at the time, for who signed.
+  public static let signatureSigner = "signature-signer"
 
   /// Every rule's name.
   public static let names = [
     approvalTagImmutable, approvalTagAnnotated, approvalDocumentImmutable, approvalAuthorised, mainForwardOnly,
-    sessionForwardOnly,
-    lockForwardOnly, yamlParses,
-    recordReads, pushWithinLimits,
+    sessionForwardOnly, lockForwardOnly, yamlParses, recordReads, pushWithinLimits, signatureMissing, signatureInvalid,
+    signatureSigner,
   ]
 
   /// How much one push may ask the hook to read.
@@ -118,6 +123,11 @@ public enum ReceiveRules {
       }
     }
     var checker = Checker(repository: repository, limits: limits)
+    // Lock histories, documents and tags are held to main's signing policy as of their time:
+    // main as this push leaves it.
+    let main = updates.first { $0.ref == Layout.main }.map { $0.new.flatMap(ObjectID.init(hex:)) }
+    checker.signatures = try SignatureCheck(
+      repository: repository, main: main ?? repository.referenceTarget(Layout.main))
     for update in updates { try checker.checkRef(update) }
     for update in updates { try checker.checkNewCommits(update) }
     return checker.refusals
@@ -139,6 +149,9 @@ private struct Checker {
   var commitsLeft: Int
   var bytesLeft: Int
   var overLimit = false
+  /// Signatures of new commits and approval tags, checked in a push (not in `verify`'s history
+  /// walk, which checks them itself).
+  var signatures: SignatureCheck?
 
   init(repository: Repository, limits: ReceiveRules.Limits) {
     self.repository = repository
@@ -198,6 +211,7 @@ private struct Checker {
       return
     }
     try checkApprover(ref, approval, tag: tag)
+    for problem in try signatures?.check(tag) ?? [] { refuse(ref, problem.rule, problem.detail) }
   }
 
   /// The tagger must be allowed to approve by the approvers list of the commit approved
@@ -273,6 +287,9 @@ private struct Checker {
   /// (a merge that takes a file unchanged from one side did not change it).
   mutating func checkCommit(_ id: ObjectID, ref: String) throws {
     let commit = try repository.commit(id)
+    for problem in try signatures?.check(commit) ?? [] {
+      refuse(ref, problem.rule, "commit \(id.hex.prefix(12)): \(problem.detail)")
+    }
     let parentTrees = try commit.parents.map { try repository.treeID(ofCommit: $0) }
     var changes = try repository.changedPaths(from: parentTrees.first, to: commit.tree).filter {
       $0.new != nil && $0.path.hasSuffix(".yaml")

@@ -46,6 +46,8 @@ extension Project {
     build: (Snapshot, inout PendingChange) throws -> CommitMessage
   ) throws -> Prepared {
     try repository.setReflogIdentity(name: user.id, email: user.email)
+    // Refused before anything is written, where the project requires signing.
+    let signer = try signing(by: user).commits
     let snapshot = try Snapshot(repository: repository, records: records, ref: ref, commit: start)
     var pending = PendingChange(repository: repository, records: records)
     var message = try build(snapshot, &pending)
@@ -54,7 +56,7 @@ extension Project {
     let signature = Signature(name: user.id, email: user.email, time: now())
     let commit = try repository.createCommit(
       tree: tree, parents: (start.map { [$0] } ?? []) + pending.extraParents, author: signature, committer: signature,
-      message: message.text, sign: try signing(by: user).commits?.sign)
+      message: message.text, sign: signer?.sign)
     return Prepared(ref: ref, commit: commit, head: head, summary: message.summary)
   }
 
