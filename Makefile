@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgit2-dev libyaml-dev zlib1g-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git poppler-utils
+APT_PACKAGES := libgit2-dev libyaml-dev zlib1g-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev pkg-config git poppler-utils
 # For tests only: the HTML export is loaded in real headless Chromium and printed to PDF (poppler
 # reads it back). Where apt has no chromium (Ubuntu ships it as a snap) those two tests skip.
 TEST_APT_PACKAGES := chromium
@@ -20,7 +20,7 @@ SSH_TEST_APT_PACKAGES := openssh-server openssh-client
 
 # Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
-	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 zlib libcmark-gfm || ! [ -e /usr/include/cmark-gfm-core-extensions.h ] || ! command -v git >/dev/null || ! command -v pdftotext >/dev/null; then \
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists libgit2 yaml-0.1 zlib libcmark-gfm libcrypto || ! [ -e /usr/include/cmark-gfm-core-extensions.h ] || ! command -v git >/dev/null || ! command -v pdftotext >/dev/null; then \
 	  echo "installing $(APT_PACKAGES) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi

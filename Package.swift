@@ -14,9 +14,6 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-    // Ed25519, ECDSA and RSA for SSH signatures (Sources/Signing): checked in-process, where git
-    // starts ssh-keygen once per commit.
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -50,12 +47,10 @@ let package = Package(
     .target(name: "Git", dependencies: ["CGit2"]),
     // SSH signatures as git makes and checks them (SSHSIG, allowed signers, ssh-agent, OpenSSH
     // Ed25519 key files): no git, no domain.
-    .target(
-      name: "Signing",
-      dependencies: [
-        .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "_CryptoExtras", package: "swift-crypto"),
-      ]),
+    .target(name: "Signing", dependencies: ["CSigning"]),
+    // Ed25519, ECDSA and RSA through OpenSSL's libcrypto, which libgit2 loads already (docs/DECISIONS.md,
+    // "Signed history").
+    .target(name: "CSigning", linkerSettings: [.linkedLibrary("crypto")]),
     .target(name: "YAML", dependencies: ["CYAML"]),
     // Text and locators from PDF, DOCX, HTML, Markdown and plain text: no domain, its own error
     // type. YAML only to bound the size of the locator map Casebook stores as YAML.

@@ -1,4 +1,4 @@
-import Crypto
+internal import CSigning
 
 #if canImport(FoundationEssentials)
   import FoundationEssentials
@@ -11,7 +11,7 @@ import Crypto
 /// Every other private key (a passphrase, another type) is left to `ssh-keygen` itself.
 public struct OpenSSHPrivateKey: Sendable {
   public let publicKey: SSHPublicKey
-  /// The 32-byte seed (kept as bytes: swift-crypto's key type is not Sendable).
+  /// The 32-byte seed.
   private let seed: [UInt8]
 
   static let begin = "-----BEGIN OPENSSH PRIVATE KEY-----"
@@ -20,10 +20,10 @@ public struct OpenSSHPrivateKey: Sendable {
   /// Reads the file's text. Nil when it is not an unencrypted Ed25519 key in this format;
   /// throws when it claims the format but is damaged.
   public init?(text: String) throws(SigningError) {
-    guard let start = text.range(of: Self.begin), let stop = text.range(of: Self.end),
-      start.upperBound <= stop.lowerBound
+    let lines = text.split(whereSeparator: \.isNewline).map(\.trimmedLine)
+    guard let first = lines.firstIndex(of: Self.begin), let last = lines.lastIndex(of: Self.end), first < last
     else { return nil }
-    let base64 = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
+    let base64 = lines[(first + 1)..<last].joined()
     guard let data = Data(base64Encoded: String(base64)) else { throw SigningError("the private key is not base64") }
     var reader = SSHReader(data)
     guard try reader.bytes(15).elementsEqual(Array("openssh-key-v1\0".utf8)) else {
@@ -43,29 +43,28 @@ public struct OpenSSHPrivateKey: Sendable {
     _ = try secret.string()  // the public half again
     let pair = try secret.string()  // seed (32) and public key (32)
     guard pair.count == 64 else { throw SigningError("the Ed25519 private key is \(pair.count) bytes, not 64") }
-    let key: Curve25519.Signing.PrivateKey
-    do {
-      key = try Curve25519.Signing.PrivateKey(rawRepresentation: pair.prefix(32))
-    } catch {
-      throw SigningError("the Ed25519 private key is malformed")
-    }
     seed = Array(pair.prefix(32))
-    guard Array(key.publicKey.rawRepresentation) == Array(pair.suffix(32)) else {
+    guard let (_, derived) = Self.sign([], seed: seed), derived == Array(pair.suffix(32)) else {
       throw SigningError("the Ed25519 private key does not match its public key")
     }
     self.publicKey = publicKey
   }
 
   /// An SSHSIG signature of `message` in `namespace`.
-  public func sign(_ message: some DataProtocol, namespace: String) throws(SigningError) -> SSHSignature {
+  public func sign(_ message: [UInt8], namespace: String) throws(SigningError) -> SSHSignature {
     let data = try SSHSignature.signedData(of: message, namespace: namespace)
-    let bytes: Data
-    do { bytes = try Curve25519.Signing.PrivateKey(rawRepresentation: seed).signature(for: data) } catch {
-      throw SigningError("Ed25519 signing failed: \(error)")
-    }
+    guard let (bytes, _) = Self.sign(data, seed: seed) else { throw SigningError("Ed25519 signing failed") }
     var blob = SSHWriter()
     blob.string("ssh-ed25519")
-    blob.string(Array(bytes))
+    blob.string(bytes)
     return SSHSignature(publicKey: publicKey, namespace: namespace, hashAlgorithm: "sha512", signature: blob.bytes)
+  }
+
+  /// The signature of `data` and the public key, from the seed; nil if libcrypto refuses.
+  private static func sign(_ data: [UInt8], seed: [UInt8]) -> (signature: [UInt8], publicKey: [UInt8])? {
+    var signature = [UInt8](repeating: 0, count: 64)
+    var publicKey = [UInt8](repeating: 0, count: 32)
+    guard casebook_ed25519_sign(seed, seed.count, data, data.count, &signature, &publicKey) == 1 else { return nil }
+    return (signature, publicKey)
   }
 }

@@ -47,7 +47,7 @@ public struct SSHAgentClient: Sendable {
   }
 
   /// An SSHSIG signature of `message` in `namespace` by the agent's `key`.
-  public func sign(_ message: some DataProtocol, namespace: String, key: SSHPublicKey) throws(SigningError)
+  public func sign(_ message: [UInt8], namespace: String, key: SSHPublicKey) throws(SigningError)
     -> SSHSignature
   {
     let data = try SSHSignature.signedData(of: message, namespace: namespace)

@@ -1,5 +1,4 @@
-import Crypto
-import _CryptoExtras
+internal import CSigning
 
 #if canImport(FoundationEssentials)
   import FoundationEssentials
@@ -10,7 +9,7 @@ import _CryptoExtras
 /// An SSH public key as OpenSSH writes it (`ssh-ed25519 AAAA… comment`), and the one thing
 /// Casebook does with it: check a signature made with its private key.
 ///
-/// Checked in-process with swift-crypto: Ed25519, ECDSA on P-256, P-384 and P-521, and RSA
+/// Checked in-process with OpenSSL's libcrypto: Ed25519, ECDSA on P-256, P-384 and P-521, and RSA
 /// with SHA-256 or SHA-512 (what `ssh-keygen -Y sign` makes). Security-key types
 /// (`sk-…@openssh.com`) are read but not checked: their signatures are reported as unsupported.
 public struct SSHPublicKey: Hashable, Sendable, CustomStringConvertible {
@@ -50,7 +49,7 @@ public struct SSHPublicKey: Hashable, Sendable, CustomStringConvertible {
 
   /// `SHA256:…`, the fingerprint `ssh-keygen -l` prints.
   public var fingerprint: String {
-    var digest = Data(SHA256.hash(data: blob)).base64EncodedString()
+    var digest = Data(Digest.sha256(blob)).base64EncodedString()
     while digest.hasSuffix("=") { digest.removeLast() }
     return "SHA256:" + digest
   }
@@ -58,69 +57,50 @@ public struct SSHPublicKey: Hashable, Sendable, CustomStringConvertible {
   public var description: String { "\(type) \(fingerprint)" }
 
   /// Whether `signature` (an SSH signature blob: algorithm name and signature bytes) is this
-  /// key's signature of `data`. Throws for a key or algorithm that cannot be checked here.
-  public func isValidSignature(_ signature: some Collection<UInt8>, for data: some DataProtocol)
-    throws(SigningError) -> Bool
-  {
+  /// key's signature of `data`. Throws for a key or algorithm that cannot be checked here, or a
+  /// key that does not read.
+  public func isValidSignature(_ signature: some Collection<UInt8>, for data: [UInt8]) throws(SigningError) -> Bool {
     var sig = SSHReader(signature)
     let algorithm = try sig.text()
-    let bytes = try sig.string()
+    let bytes = Array(try sig.string())
     var key = SSHReader(blob)
     _ = try key.string()
-    do {
-      switch type {
-      case "ssh-ed25519":
-        guard algorithm == type else { return false }
-        let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: try key.string())
-        return publicKey.isValidSignature(bytes, for: data)
-      case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521":
-        guard algorithm == type else { return false }
-        _ = try key.string()  // the curve's name, the type's suffix
-        let point = try key.string()
-        var pair = SSHReader(bytes)
-        let r = try pair.string()
-        let s = try pair.string()
+    let result: Int32
+    switch type {
+    case "ssh-ed25519":
+      guard algorithm == type else { return false }
+      let point = Array(try key.string())
+      result = casebook_ed25519_verify(point, point.count, bytes, bytes.count, data, data.count)
+    case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521":
+      guard algorithm == type else { return false }
+      _ = try key.string()  // the curve's name, the type's suffix
+      let point = Array(try key.string())
+      var pair = SSHReader(bytes)
+      let r = Array(try pair.string())
+      let s = Array(try pair.string())
+      let (group, digest) =
         switch type {
-        case "ecdsa-sha2-nistp256":
-          let publicKey = try P256.Signing.PublicKey(x963Representation: point)
-          let raw = try Self.fixed(r, 32) + Self.fixed(s, 32)
-          return publicKey.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: raw), for: data)
-        case "ecdsa-sha2-nistp384":
-          let publicKey = try P384.Signing.PublicKey(x963Representation: point)
-          let raw = try Self.fixed(r, 48) + Self.fixed(s, 48)
-          return publicKey.isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: raw), for: data)
-        default:
-          let publicKey = try P521.Signing.PublicKey(x963Representation: point)
-          let raw = try Self.fixed(r, 66) + Self.fixed(s, 66)
-          return publicKey.isValidSignature(try P521.Signing.ECDSASignature(rawRepresentation: raw), for: data)
+        case "ecdsa-sha2-nistp256": ("P-256", "SHA256")
+        case "ecdsa-sha2-nistp384": ("P-384", "SHA384")
+        default: ("P-521", "SHA512")
         }
-      case "ssh-rsa":
-        let e = try key.string()
-        let n = try key.string()
-        let publicKey = try _RSA.Signing.PublicKey(n: Array(n), e: Array(e))
-        let rsa = _RSA.Signing.RSASignature(rawRepresentation: Array(bytes))
-        switch algorithm {
-        case "rsa-sha2-512":
-          return publicKey.isValidSignature(rsa, for: SHA512.hash(data: data), padding: .insecurePKCS1v1_5)
-        case "rsa-sha2-256":
-          return publicKey.isValidSignature(rsa, for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
-        default:
-          throw SigningError("an RSA signature with \(algorithm) is not accepted (only rsa-sha2-256 and rsa-sha2-512)")
-        }
+      result = casebook_ecdsa_verify(
+        group, digest, point, point.count, r, r.count, s, s.count, data, data.count)
+    case "ssh-rsa":
+      let e = Array(try key.string())
+      let n = Array(try key.string())
+      let digest: String
+      switch algorithm {
+      case "rsa-sha2-512": digest = "SHA512"
+      case "rsa-sha2-256": digest = "SHA256"
       default:
-        throw SigningError("\(type) keys are not supported for checking signatures")
+        throw SigningError("an RSA signature with \(algorithm) is not accepted (only rsa-sha2-256 and rsa-sha2-512)")
       }
-    } catch let error as SigningError {
-      throw error
-    } catch {
-      throw SigningError("the \(type) key or signature is malformed: \(error)")
+      result = casebook_rsa_verify(digest, n, n.count, e, e.count, bytes, bytes.count, data, data.count)
+    default:
+      throw SigningError("\(type) keys are not supported for checking signatures")
     }
-  }
-
-  /// An SSH `mpint` as a big-endian number of exactly `width` bytes (its sign byte dropped).
-  private static func fixed(_ mpint: ArraySlice<UInt8>, _ width: Int) throws(SigningError) -> [UInt8] {
-    let digits = mpint.drop { $0 == 0 }
-    guard digits.count <= width else { throw SigningError("an ECDSA signature's number is too long") }
-    return [UInt8](repeating: 0, count: width - digits.count) + digits
+    guard result >= 0 else { throw SigningError("the \(type) key or its signature is malformed") }
+    return result == 1
   }
 }

@@ -1,5 +1,3 @@
-import Crypto
-
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -32,9 +30,7 @@ public struct SSHSignature: Sendable, Equatable {
 
   /// Reads the armored form (`-----BEGIN SSH SIGNATURE-----` … `-----END SSH SIGNATURE-----`).
   public init(armored text: some StringProtocol) throws(SigningError) {
-    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map {
-      String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
+    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(\.trimmedLine)
     guard let first = lines.firstIndex(of: Self.begin), let last = lines.lastIndex(of: Self.end), first < last,
       let data = Data(base64Encoded: lines[(first + 1)..<last].joined())
     else {
@@ -75,12 +71,12 @@ public struct SSHSignature: Sendable, Equatable {
   /// What the private key actually signs for `message`: the SSHSIG preamble with the message's
   /// hash, so that a signature for one namespace is never valid for another.
   public static func signedData(
-    of message: some DataProtocol, namespace: String, hashAlgorithm: String = "sha512"
+    of message: [UInt8], namespace: String, hashAlgorithm: String = "sha512"
   ) throws(SigningError) -> [UInt8] {
     let digest: [UInt8]
     switch hashAlgorithm {
-    case "sha512": digest = Array(SHA512.hash(data: message))
-    case "sha256": digest = Array(SHA256.hash(data: message))
+    case "sha512": digest = Digest.sha512(message)
+    case "sha256": digest = Digest.sha256(message)
     default: throw SigningError("SSHSIG hash algorithm \(hashAlgorithm) is not supported")
     }
     var writer = SSHWriter()
@@ -94,7 +90,7 @@ public struct SSHSignature: Sendable, Equatable {
 
   /// Whether this is a valid signature of `message` in `namespace` by `publicKey`. Throws for a
   /// key type or algorithm that cannot be checked here.
-  public func isValid(for message: some DataProtocol, namespace expected: String) throws(SigningError) -> Bool {
+  public func isValid(for message: [UInt8], namespace expected: String) throws(SigningError) -> Bool {
     guard namespace == expected else { return false }
     let data = try Self.signedData(of: message, namespace: namespace, hashAlgorithm: hashAlgorithm)
     return try publicKey.isValidSignature(signature, for: data)

@@ -49,3 +49,10 @@ struct SSHWriter {
 
   mutating func raw(_ value: some Collection<UInt8>) { bytes += value }
 }
+
+extension StringProtocol {
+  /// Without blanks at either end: the armor lines of keys and signatures.
+  var trimmedLine: String {
+    String(drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+  }
+}
