@@ -25,7 +25,7 @@ struct CommitSigner {
   enum Method {
     case agent(SSHAgentClient, SSHPublicKey)
     case keyFile(OpenSSHPrivateKey)
-    case sshProgram(program: String, keyFile: String, literal: Bool)
+    case sshProgram(program: String, keyFile: String)
     case openPGP(program: String, key: String)
   }
 
@@ -36,10 +36,8 @@ struct CommitSigner {
     switch method {
     case .agent(_, let key): return key
     case .keyFile(let key): return key.publicKey
-    case .sshProgram(_, let file, let literal):
-      let text = literal ? file : System.readText(file.hasSuffix(".pub") ? file : file + ".pub")
-      return text.flatMap { try? SSHPublicKey(text: $0) }
-        ?? System.readText(file).flatMap { try? SSHPublicKey(text: $0) }
+    case .sshProgram(_, let file):
+      return [file + ".pub", file].lazy.compactMap { System.readText($0).flatMap { try? SSHPublicKey(text: $0) } }.first
     case .openPGP: return nil
     }
   }
@@ -81,11 +79,15 @@ struct CommitSigner {
   private static func ssh(_ key: String, program: String) throws -> CommitSigner {
     let agent = SSHAgentClient.fromEnvironment()
     if key.hasPrefix("key::") || key.hasPrefix("ssh-") || key.hasPrefix("ecdsa-") || key.hasPrefix("sk-") {
+      // A literal key: only an agent can hold its private half (git runs `ssh-keygen -U`,
+      // which asks the agent too). Refused here, before anything is written.
       let publicKey = try signing { try SSHPublicKey(text: key) }
-      if let agent, (try? agent.keys().contains(publicKey)) == true {
-        return CommitSigner(method: .agent(agent, publicKey))
+      guard let agent, (try? agent.keys().contains(publicKey)) == true else {
+        throw CasebookError.badInput(
+          "signing failed: user.signingkey is the public key \(publicKey.fingerprint), and no ssh-agent holds its private key (SSH_AUTH_SOCK\(agent == nil ? " is not set" : ""); ssh-add -l lists what it holds); nothing was written"
+        )
       }
-      return CommitSigner(method: .sshProgram(program: try executable(program), keyFile: key, literal: true))
+      return CommitSigner(method: .agent(agent, publicKey))
     }
     let path = key.hasPrefix("~/") ? (getenv("HOME").map { String(cString: $0) } ?? "") + key.dropFirst() : key
     guard let text = System.readText(path) else {
@@ -100,7 +102,7 @@ struct CommitSigner {
     if let privateKey = try signing({ try OpenSSHPrivateKey(text: text) }) {
       return CommitSigner(method: .keyFile(privateKey))
     }
-    return CommitSigner(method: .sshProgram(program: try executable(program), keyFile: path, literal: false))
+    return CommitSigner(method: .sshProgram(program: try executable(program), keyFile: path))
   }
 
   /// The signature for `payload`, in the text git stores.
@@ -110,14 +112,9 @@ struct CommitSigner {
       return try Self.signing { try agent.sign(payload, namespace: "git", key: key) }.armored
     case .keyFile(let key):
       return try Self.signing { try key.sign(payload, namespace: "git") }.armored
-    case .sshProgram(let program, let keyFile, let literal):
+    case .sshProgram(let program, let keyFile):
       return try Self.runProgram(program, payload: payload) { buffer in
-        if literal {
-          let file = buffer + ".key"
-          try System.writeFile(file, Array((keyFile.hasPrefix("key::") ? String(keyFile.dropFirst(5)) : keyFile).utf8))
-          return (["-Y", "sign", "-n", "git", "-f", file, "-U", buffer], buffer + ".sig")
-        }
-        return (["-Y", "sign", "-n", "git", "-f", keyFile, buffer], buffer + ".sig")
+        (["-Y", "sign", "-n", "git", "-f", keyFile, buffer], buffer + ".sig")
       }
     case .openPGP(let program, let key):
       return try Self.runProgram(program, payload: payload) { buffer in
@@ -129,13 +126,13 @@ struct CommitSigner {
   /// Runs a signing program on the payload written to a private temporary folder and reads the
   /// signature file it writes; the folder is removed whatever happens.
   private static func runProgram(
-    _ program: String, payload: [UInt8], arguments: (String) throws -> ([String], String)
+    _ program: String, payload: [UInt8], arguments: (String) -> ([String], String)
   ) throws -> String {
     let folder = try System.temporaryFolder(prefix: "casebook-sign")
     defer { System.removeTree(folder) }
     let buffer = folder + "/payload"
     try System.writeFile(buffer, payload)
-    let (args, output) = try arguments(buffer)
+    let (args, output) = arguments(buffer)
     let run: ChildProcess.Output
     do {
       run = try ChildProcess.run(program, arguments: args, timeLimit: .seconds(120), outputLimit: 64 * 1024)
