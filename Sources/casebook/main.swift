@@ -40,6 +40,14 @@ func hoistGlobalOptions(_ args: [String]) -> [String] {
   return Array(rest[..<terminator]) + front + Array(rest[terminator...])
 }
 
+// `casebook serve ...` is casebook-server's: hand over before anything else starts.
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "serve" {
+  do { try ServeCommand.exec(Array(CommandLine.arguments.dropFirst(2))) } catch {
+    System.writeError("casebook: \(Project.describe(error)?.message ?? "\(error)")\n")
+    exit(4)
+  }
+}
+
 CertificateDeferral.initializeLibgit2()
 do { try Libgit2Tuning.apply() } catch {
   System.writeError("casebook: cannot set libgit2's options: \(error)\n")
