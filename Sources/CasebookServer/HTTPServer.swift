@@ -121,6 +121,8 @@ public struct HTTPServer: Sendable {
         buffer = try await request.body.collect(upTo: options.maxBodyBytes)
       } catch let error as HTTPError where error.status == .contentTooLarge {
         throw ServiceError.tooLarge("the request body is larger than \(options.maxBodyBytes) bytes")
+      } catch is NIOTooManyBytesError {
+        throw ServiceError.tooLarge("the request body is larger than \(options.maxBodyBytes) bytes")
       }
       let bytes = buffer.readableBytesView
       if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
