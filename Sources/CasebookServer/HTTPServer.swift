@@ -52,6 +52,8 @@ public struct HTTPServer: Sendable {
     let router = Router()
     router.middlewares.add(ErrorShape(logger: logger))
     router.get("/health") { _, _ in Self.json(200, Data(#"{"status":"ok"}"#.utf8)) }
+    let openAPI = OpenAPI.document().data()
+    router.get("/openapi.json") { _, _ in Self.json(200, openAPI) }
     for operation in StoreOperation.all {
       let method = HTTPRequest.Method(rawValue: operation.method.rawValue)!
       router.on(RouterPath(operation.path), method: method) { request, context in

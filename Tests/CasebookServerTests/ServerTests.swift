@@ -228,3 +228,26 @@ struct ServerTests {
     #expect(!(try server.cli(["serve", "token", "list"])).contains("carol"))
   }
 }
+
+@Suite struct OpenAPITests {
+  @Test("GET /openapi.json: OpenAPI 3.1 with an operationId, a bearer scheme and error responses for every operation")
+  func document() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let reply = try await server.request("GET", "/openapi.json", token: nil)
+    #expect(reply.status == 200)
+    let document = try reply.json
+    #expect(document["openapi"] as? String == "3.1.0")
+    let paths = try #require(document["paths"] as? [String: [String: Any]])
+    for operation in StoreOperation.all {
+      let entry = try #require(
+        paths[operation.path]?[operation.method.rawValue.lowercased()] as? [String: Any], "\(operation.id)")
+      #expect(entry["operationId"] as? String == operation.id)
+      let responses = try #require(entry["responses"] as? [String: Any])
+      for status in ["200", "400", "401", "403", "404"] {
+        #expect(responses[status] != nil, "\(operation.id) \(status)")
+      }
+    }
+    #expect(server.stop() == 0)
+  }
+}
