@@ -85,8 +85,8 @@ final class ServerFixture: @unchecked Sendable {
 
   /// Starts the server with no signal blocked (Foundation's Process would pass on the test
   /// runner's blocked signals) and waits for its `listening on` line.
-  func start() throws {
-    let args: [String] = [Self.binary, "serve", "--projects", projects, "--port", "0"]
+  func start(_ serve: [String]? = nil) throws {
+    let args: [String] = [Self.binary, "serve"] + (serve ?? ["--projects", projects]) + ["--port", "0"]
     let argv = args.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for pointer in argv + envp { free(pointer) } }

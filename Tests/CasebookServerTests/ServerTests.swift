@@ -251,3 +251,38 @@ struct ServerTests {
     #expect(server.stop() == 0)
   }
 }
+
+@Suite struct ServerFlowTests {
+  @Test("draft, commit, and a reviewer approves; the approval tag is in git")
+  func commitAndApprove() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let alice = server.tokens["alice"]
+    let session = try await server.startSession("alice")
+    let base = "/projects/p1/sessions/\(session)/sections/rationale"
+    #expect(try await server.request("POST", base + "/draft", token: alice, json: ["content": "Why.\n"]).status == 200)
+    let committed = try await server.request("POST", base + "/commit", token: alice)
+    #expect(committed.status == 200, "\(String(decoding: committed.body, as: UTF8.self))")
+    let approved = try await server.request(
+      "POST", "/projects/p1/sections/rationale/approve", token: server.tokens["rita"], json: ["comment": "Fine."])
+    #expect(approved.status == 200, "\(String(decoding: approved.body, as: UTF8.self))")
+    #expect(try approved.json["reviewer"] as? String == "rita")
+    let tags = try runGit(["tag", "--list", "approved/*"], in: server.projects + "/p1").stdout
+    #expect(tags.contains("approved/rationale/"))
+    let onMain = try await server.request("GET", "/projects/p1/sections/rationale", token: server.tokens["bob"])
+    #expect(try onMain.json["content"] as? String == "Why.\n")
+    #expect(server.stop() == 0)
+  }
+
+  @Test("--repo serves one project under its folder's name; other ids are not found")
+  func oneRepository() async throws {
+    let server = try ServerFixture()
+    try server.start(["--repo", server.projects + "/p2"])
+    let alice = server.tokens["alice"]
+    #expect(try await server.request("GET", "/projects/p2/sessions", token: alice).status == 200)
+    let other = try await server.request("GET", "/projects/p1/sessions", token: alice)
+    #expect(other.status == 404)
+    #expect(other.errorCode == "not_found")
+    #expect(server.stop() == 0)
+  }
+}
