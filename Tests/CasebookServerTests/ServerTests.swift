@@ -286,3 +286,32 @@ struct ServerTests {
     #expect(server.stop() == 0)
   }
 }
+
+@Suite struct ShutdownTests {
+  @Test("SIGTERM during writes: every acknowledged write is in git, and the server exits 0")
+  func sigtermDuringWrites() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let alice = server.tokens["alice"]
+    let session = try await server.startSession("alice")
+    let path = "/projects/p1/sessions/\(session)/exchanges"
+    let acknowledged = await withTaskGroup(of: Bool.self) { group in
+      for i in 0..<12 {
+        group.addTask {
+          let reply = try? await server.request("POST", path, token: alice, json: ["tool": "t\(i)"])
+          return reply?.status == 200
+        }
+      }
+      try? await Task.sleep(for: .milliseconds(30))
+      kill(server.pid, SIGTERM)
+      var count = 0
+      for await ok in group where ok { count += 1 }
+      return count
+    }
+    #expect(server.stop() == 0)
+    let count = try runGit(["rev-list", "--count", "main..sessions/\(session)"], in: server.projects + "/p1").stdout
+    let written = (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) - 1  // less the session's start
+    #expect(written >= acknowledged, "\(acknowledged) acknowledged, \(written) in git")
+    #expect(try runGit(["fsck", "--strict"], in: server.projects + "/p1").status == 0)
+  }
+}
