@@ -65,7 +65,7 @@ public struct StoreOperation: Sendable {
   }
 
   /// An operation whose input decodes into `I` and whose result encodes from `O`.
-  static func make<I: Decodable, O: Encodable>(
+  static func make<I: Decodable & Sendable, O: Encodable & Sendable>(
     _ id: String, _ summary: String, _ method: Method, _ path: String, writes: Bool, access: Access = .granted,
     input: JSONSchema, output: JSONSchema,
     _ body: @escaping @Sendable (Project, Caller, I, RequestID?) throws -> O

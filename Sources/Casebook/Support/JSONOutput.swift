@@ -105,3 +105,6 @@ public struct JSONNode: Encodable {
     }
   }
 }
+
+extension Wrapped: Sendable where T: Sendable {}
+extension JSONNode: Sendable {}
