@@ -63,12 +63,12 @@ public struct OperationRunner: Sendable {
     } else {
       request = nil
     }
-    return try projects.with(projectId) { project in
+    return try projects.with(projectId, affinity: input["session_id"]?.string) { project in
       if operation.access == .ownSession {
         guard let session = input["session_id"]?.string else {
           throw ServiceError.badInput("field 'session_id' is required")
         }
-        let owner = try project.session(session).session.userId
+        let owner = try project.sessionOwner(session)
         guard owner == caller.user else {
           throw ServiceError.forbidden(
             "session \(session) belongs to another user; \(caller.user) acts only in their own sessions")

@@ -345,6 +345,14 @@ extension StoreOperation {
     let at: String?
   }
 
+  /// What a context is a function of: the session's tip and the request (Project.context).
+  @Sendable static func contextKey(_ project: Project, _ input: ContextInput) throws -> String {
+    [
+      try project.sessionHead(input.sessionId), input.section ?? "", String(input.budget ?? 8_000),
+      input.encoding ?? "o200k_base", input.cursor ?? "", input.at ?? "",
+    ].joined(separator: "\u{0}")
+  }
+
   static let getContext = make(
     "getContext", "One of your sessions' memory as context for the assistant, within a token budget.", .get,
     "/projects/{project_id}/sessions/{session_id}/context", writes: false, access: .ownSession,
@@ -365,7 +373,8 @@ extension StoreOperation {
         ("text", .string("The context.")), ("tokens", .integer()), ("budget", .integer()), ("encoding", .string()),
         ("hash", .string()), ("commit", .string()), ("blocks", .array(.object([], open: true))),
         ("next_cursor", .string("Pass as cursor to fetch what was left out; absent when everything fit.")),
-      ], required: ["text", "tokens", "hash", "commit"], open: true)
+      ], required: ["text", "tokens", "hash", "commit"], open: true),
+    cacheKey: contextKey
   ) { (project, _, input: ContextInput, _) in
     try project.context(
       ContextRequest(

@@ -64,10 +64,13 @@ public struct StoreOperation: Sendable {
     }
   }
 
-  /// An operation whose input decodes into `I` and whose result encodes from `O`.
+  /// An operation whose input decodes into `I` and whose result encodes from `O`. A read whose
+  /// result is a function of what `cacheKey` returns (a commit and the request's fields) is
+  /// answered from `ResultCache.shared` when the same key was answered before.
   static func make<I: Decodable & Sendable, O: Encodable & Sendable>(
     _ id: String, _ summary: String, _ method: Method, _ path: String, writes: Bool, access: Access = .granted,
     input: JSONSchema, output: JSONSchema,
+    cacheKey: (@Sendable (Project, I) throws -> String)? = nil,
     _ body: @escaping @Sendable (Project, Caller, I, RequestID?) throws -> O
   ) -> StoreOperation {
     StoreOperation(
@@ -82,7 +85,12 @@ public struct StoreOperation: Sendable {
         } catch {
           throw ServiceError.badInput("the request does not match \(id)'s input: \(error)")
         }
-        return try CasebookJSON.encodeData(try body(project, caller, value, request))
+        guard let cacheKey else { return try CasebookJSON.encodeData(try body(project, caller, value, request)) }
+        let key = try id + "\u{0}" + project.path + "\u{0}" + cacheKey(project, value)
+        if let cached = ResultCache.shared.value(for: key) { return cached }
+        let data = try CasebookJSON.encodeData(try body(project, caller, value, request))
+        ResultCache.shared.insert(data, for: key)
+        return data
       })
   }
 }
