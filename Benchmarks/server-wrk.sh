@@ -5,7 +5,8 @@
 #     with git, and `git fsck --strict` must be clean;
 #  2. reading context (GET .../context, budget 8,000) of a session with drafted sections and
 #     exchanges (target: >= 2,000 a second);
-#  3. revising sections (POST .../revise), one section per session (target: at least half the
+#  3. an agent's loop, an exchange recorded then the context read, so every read assembles anew;
+#  4. revising sections (POST .../revise), one section per session (target: at least half the
 #     in-process rate, `make bench`'s "revise" benchmark).
 # Usage: Benchmarks/server-wrk.sh [casebook-server] [casebook] [seconds per run]
 # Build first: swift build -c release --product casebook-server; make release.
@@ -93,6 +94,14 @@ function request()
   if kind == "exchange" then
     return wrk.format("POST", "/projects/bench/sessions/" .. s .. "/exchanges", headers,
       '{"tool":"search","prompt":"Find the benefits register, call ' .. counter .. '.","response":"Three registers found."}')
+  elseif kind == "loop" then
+    -- An agent's loop: record an exchange, then read the context it changed (never cached).
+    n = math.floor(counter / 2) % #sessions + 1
+    if counter % 2 == 0 then
+      return wrk.format("POST", "/projects/bench/sessions/" .. sessions[n] .. "/exchanges", headers,
+        '{"tool":"draft","prompt":"Revise the rationale, call ' .. counter .. '.","response":"Done."}')
+    end
+    return wrk.format("GET", "/projects/bench/sessions/" .. sessions[n] .. "/context?budget=8000", headers)
   elseif kind == "context" then
     return wrk.format("GET", "/projects/bench/sessions/" .. sessions[1] .. "/context?budget=8000", headers)
   else
@@ -141,6 +150,7 @@ acked=$(wc -l <"$WORK/acked.txt")
 missing=$(comm -23 "$WORK/acked.txt" "$WORK/stored.txt" | wc -l)
 echo "exchanges acknowledged: $acked; of them missing from the repository: $missing (must be 0)"
 echo "$(run context)   (target: rate >= 2000)"
+echo "$(run loop)   (an exchange then a context read of the same session, alternately: no context is cached)"
 echo "$(run revise)   (target: rate >= half the in-process revise rate of make bench)"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || true
