@@ -63,7 +63,7 @@ public struct OperationRunner: Sendable {
     } else {
       request = nil
     }
-    return try projects.with(projectId, affinity: input["session_id"]?.string) { project in
+    return try projects.with(projectId) { project in
       if operation.access == .ownSession {
         guard let session = input["session_id"]?.string else {
           throw ServiceError.badInput("field 'session_id' is required")

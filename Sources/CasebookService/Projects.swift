@@ -14,9 +14,7 @@ import Casebook
 /// The projects a server serves: one repository (`--repo`), or each repository in a folder
 /// (`--projects`, project id = folder name). Handles are opened on demand and kept for reuse,
 /// at most `keep` of them idle; a `Project` is not thread-safe, so each request borrows one
-/// handle for itself and gives it back. A handle remembers what it wrote and read lately (the
-/// session's tip, its trees), so a request is given the handle that last worked on the same
-/// session where there is one: rotating handles over sessions reads every object back from disk.
+/// handle for itself and gives it back.
 public final class Projects: @unchecked Sendable {
   public enum Source: Sendable {
     case one(id: String, path: String)
@@ -26,7 +24,7 @@ public final class Projects: @unchecked Sendable {
   public let source: Source
   private let keep: Int
   private let lock = NSLockish()
-  private var idle: [(id: String, affinity: String?, project: Project)] = []
+  private var idle: [(id: String, project: Project)] = []
 
   public init(_ source: Source, keep: Int = 16) {
     self.source = source
@@ -58,25 +56,23 @@ public final class Projects: @unchecked Sendable {
     return id
   }
 
-  /// Runs `body` with a handle on project `id`, borrowed for the call: preferably the one that
-  /// last served `affinity` (a session id). Unknown: not found.
-  public func with<T>(_ id: String, affinity: String? = nil, _ body: (Project) throws -> T) throws -> T {
+  /// Runs `body` with a handle on project `id`, borrowed for the call. Unknown: not found.
+  public func with<T>(_ id: String, _ body: (Project) throws -> T) throws -> T {
     try Self.checked(id)
-    let project = try borrow(id, affinity: affinity)
+    let project = try borrow(id)
     // A handle whose call failed is dropped, in case it holds a half-read state.
     let result: T
     do { result = try body(project) } catch {
       _ = project.takeWarnings()
       throw error
     }
-    giveBack(id, affinity: affinity, project)
+    giveBack(id, project)
     return result
   }
 
-  private func borrow(_ id: String, affinity: String?) throws -> Project {
+  private func borrow(_ id: String) throws -> Project {
     if let found = lock.with({ () -> Project? in
-      let same = affinity.flatMap { wanted in idle.lastIndex { $0.id == id && $0.affinity == wanted } }
-      guard let i = same ?? idle.lastIndex(where: { $0.id == id }) else { return nil }
+      guard let i = idle.lastIndex(where: { $0.id == id }) else { return nil }
       return idle.remove(at: i).project
     }) {
       return found
@@ -96,10 +92,10 @@ public final class Projects: @unchecked Sendable {
     return try Project.open(at: path)
   }
 
-  private func giveBack(_ id: String, affinity: String?, _ project: Project) {
+  private func giveBack(_ id: String, _ project: Project) {
     _ = project.takeWarnings()
     lock.with {
-      idle.append((id, affinity, project))
+      idle.append((id, project))
       if idle.count > keep { idle.removeFirst(idle.count - keep) }
     }
   }
