@@ -61,7 +61,8 @@ public struct CasebookMCP: Sendable {
       }
       let who: Caller
       do { who = try await caller() } catch { return Self.toolResult(ServiceResponse(ServiceError.from(error))) }
-      return await service.call(operation, caller: who, arguments: params.arguments ?? [:])
+      let key = params._meta?[Self.idempotencyKey]?.stringValue
+      return await service.call(operation, caller: who, arguments: params.arguments ?? [:], idempotencyKey: key)
     }
     await server.withMethodHandler(ListResourceTemplates.self) { _ in
       ListResourceTemplates.Result(templates: ResourceAddress.templates)
@@ -78,12 +79,17 @@ public struct CasebookMCP: Sendable {
     return server
   }
 
+  /// The `_meta` key of a `tools/call` that carries what HTTP's `Idempotency-Key` header does: a
+  /// write retried under the same key gets the first result (and a warning) instead of a second
+  /// write.
+  public static let idempotencyKey = "casebook/idempotency_key"
+
   /// Runs `operation` for `caller` and gives its result as a tool result: the JSON as
   /// structured content and as text; a refusal as a tool error whose text is the CLI's error
   /// JSON (`{"error":{"code","message","exit_code"}}`).
-  public func call(_ operation: StoreOperation, caller: Caller, arguments: [String: Value]) async
-    -> CallTool.Result
-  {
+  public func call(
+    _ operation: StoreOperation, caller: Caller, arguments: [String: Value], idempotencyKey: String? = nil
+  ) async -> CallTool.Result {
     let input: JSONValue
     do {
       input = try Self.json(.object(arguments))
@@ -92,7 +98,9 @@ public struct CasebookMCP: Sendable {
     }
     let runner = self.runner
     let response = await withCheckedContinuation { (done: CheckedContinuation<ServiceResponse, Never>) in
-      offload { done.resume(returning: runner.call(operation, caller: caller, input: input, idempotencyKey: nil)) }
+      offload {
+        done.resume(returning: runner.call(operation, caller: caller, input: input, idempotencyKey: idempotencyKey))
+      }
     }
     return Self.toolResult(response)
   }

@@ -18,13 +18,21 @@ import Logging
 struct MCPStdio: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mcp",
-    abstract: "Serve MCP on standard input and output, as the user of the bearer token in CASEBOOK_TOKEN.")
+    abstract: "Serve MCP on standard input and output, as the user of the bearer token in CASEBOOK_TOKEN.",
+    usage: "casebook mcp (--repo PATH | --projects DIR) [--project-id ID] [--tokens FILE]")
 
   @Option(help: "Serve this one project (its id is the folder's name, or --project-id; default: CASEBOOK_REPO).")
   var repo: String?
   @Option(help: "Serve every project in this folder (project id = the repository's folder name).") var projects: String?
   @Option(name: .customLong("project-id"), help: "The project id of --repo.") var projectId: String?
   @OptionGroup var tokens: TokensOption
+
+  func validate() throws {
+    let fromEnvironment = ProcessInfo.processInfo.environment["CASEBOOK_REPO"].map { !$0.isEmpty } ?? false
+    guard repo == nil || projects == nil, repo != nil || projects != nil || fromEnvironment else {
+      throw ValidationError("give exactly one of --repo (or CASEBOOK_REPO) and --projects")
+    }
+  }
 
   func run() async throws {
     GitLibrary.initialize()
@@ -49,10 +57,10 @@ struct MCPStdio: AsyncParsableCommand {
       let project = try Project.open(at: repo)
       source = .one(id: try Projects.checked(projectId ?? Projects.id(ofRepository: project.path)), path: project.path)
     } else {
-      throw ValidationError("give exactly one of --repo (or CASEBOOK_REPO) and --projects")
+      Self.refuse("give exactly one of --repo (or CASEBOOK_REPO) and --projects")
     }
     guard let token = environment["CASEBOOK_TOKEN"], !token.isEmpty else {
-      throw ValidationError(
+      Self.refuse(
         "set CASEBOOK_TOKEN to a bearer token (casebook serve token add USER): the MCP server acts as its user")
     }
     let path = tokens.path
@@ -63,8 +71,14 @@ struct MCPStdio: AsyncParsableCommand {
       return caller
     }
     // Refuse to start rather than fail every call.
-    do { _ = try await caller() } catch let error as ServiceError { throw ValidationError(error.message) }
+    do { _ = try await caller() } catch { Self.refuse(ServiceError.from(error).message) }
     let mcp = CasebookMCP(runner: OperationRunner(projects: Projects(source)))
     try await mcp.runStdio(caller: caller, logger: logger)
+  }
+
+  /// Stops before serving: the host shows standard error to its user.
+  static func refuse(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("casebook mcp: \(message)\n".utf8))
+    Foundation.exit(1)
   }
 }

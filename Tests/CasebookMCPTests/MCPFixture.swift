@@ -210,8 +210,10 @@ func bounded<T: Sendable>(_ seconds: Int = 60, _ body: @escaping @Sendable () as
 
 extension Client {
   /// Calls `name` and returns the whole result (structured content included), within 60 s.
-  func call(_ name: String, _ arguments: [String: Value]) async throws -> CallTool.Result {
-    try await bounded { try await self.send(CallTool.request(.init(name: name, arguments: arguments))).value }
+  func call(_ name: String, _ arguments: [String: Value], meta: Metadata? = nil) async throws -> CallTool.Result {
+    try await bounded {
+      try await self.send(CallTool.request(.init(name: name, arguments: arguments, meta: meta))).value
+    }
   }
 }
 

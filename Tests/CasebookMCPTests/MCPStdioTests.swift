@@ -26,9 +26,14 @@ import Testing
       #expect(tool.description == StoreOperation.named(tool.name)?.summary)
     }
 
-    let started = try await alice.call("startSession", ["project_id": "p1", "user_id": "alice"])
+    let key = Metadata(additionalFields: ["casebook/idempotency_key": "start-1"])
+    let started = try await alice.call("startSession", ["project_id": "p1", "user_id": "alice"], meta: key)
     #expect(started.isError == false, "\(started.text ?? "")")
     let session = try #require(started["session_id"]?.stringValue)
+    // A retry under the same idempotency key gets the first result, and says so.
+    let retried = try await alice.call("startSession", ["project_id": "p1", "user_id": "alice"], meta: key)
+    #expect(retried["session_id"] == .string(session))
+    #expect(retried.content.count == 2, "\(retried.content)")
     // The text content is the same JSON as the structured content.
     let copy = try JSONDecoder().decode(Value.self, from: Data(try #require(started.text).utf8))
     #expect(copy == started.structuredContent)
