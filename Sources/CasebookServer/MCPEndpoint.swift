@@ -43,7 +43,8 @@ struct MCPEndpoint: Sendable {
     let loopback = ["127.0.0.1", "localhost", "::1"].contains(options.host)
     self.pipeline = StandardValidationPipeline(validators: [
       loopback ? OriginValidator.localhost() : OriginValidator.disabled,
-      AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(),
+      // Every answer is JSON, so a client need only accept JSON (the spec's clients accept both).
+      AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
       SessionValidator(),
     ])
   }
@@ -121,8 +122,11 @@ struct MCPEndpoint: Sendable {
       return .error(statusCode: 400, .invalidRequest("Bad Request: Mcp-Session-Id header required"))
     }
     let id = UUID().uuidString
+    // The transport's own log lines name session ids at info: only its warnings.
+    var quiet = logger
+    quiet.logLevel = .warning
     let transport = StatefulHTTPServerTransport(
-      sessionIDGenerator: FixedSessionID(id: id), validationPipeline: pipeline, logger: logger)
+      sessionIDGenerator: FixedSessionID(id: id), validationPipeline: pipeline, logger: quiet)
     let server = await mcp.makeServer(caller: Self.caller(tokens: tokens, user: caller.user))
     do {
       try await server.start(transport: transport)

@@ -72,6 +72,9 @@ import Testing
     }
     #expect(listed.status == 200)
     #expect(listed.body.contains(#""startSession""#))
+    // No standalone stream: the server never speaks first.
+    let stream = try await bounded { [headers] in try await fixture.request("GET", "/mcp", headers: headers) }
+    #expect(stream.status == 405)
     let ended = try await bounded { [headers] in try await fixture.request("DELETE", "/mcp", headers: headers) }
     #expect(ended.status == 200)
     let gone = try await bounded { [headers] in try await fixture.request("POST", "/mcp", headers: headers, body: list)
