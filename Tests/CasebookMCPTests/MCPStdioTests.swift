@@ -151,6 +151,30 @@ import Testing
     }
   }
 
+  @Test("a token's grants bound its tools and resources alike")
+  func grants() async throws {
+    let fixture = try MCPFixture()
+    fixture.tokens["carol"] = try fixture.cli(["serve", "token", "add", "carol", "--project", "p2"])
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let (process, transport) = try fixture.stdio("carol")
+    let carol = Client(name: "casebook-tests", version: "1")
+    _ = try await bounded { try await carol.connect(transport: transport) }
+    let listed = try await carol.call("listSessions", ["project_id": "p1"])
+    #expect(listed.errorCode == "forbidden", "\(listed.text ?? "")")
+    let unknown = try await carol.call("listSessions", ["project_id": "../p1"])
+    #expect(unknown.errorCode == "bad_input", "\(unknown.text ?? "")")
+    #expect(try await bounded { try await carol.listResources().resources }.isEmpty)
+    await #expect(throws: (any Error).self) {
+      try await bounded { try await carol.readResource(uri: "casebook://projects/p1/profile") }
+    }
+    await #expect(throws: (any Error).self) {
+      try await bounded { try await carol.callTool(name: "noSuchTool", arguments: [:]) }
+    }
+    await carol.disconnect()
+    try? (process.standardInput as? Pipe)?.fileHandleForWriting.close()
+    #expect(fixture.exitStatus(of: process) == 0)
+  }
+
   @Test("casebook mcp without a valid CASEBOOK_TOKEN refuses to start")
   func noToken() throws {
     let fixture = try MCPFixture()
