@@ -1,5 +1,6 @@
 import Casebook
 import CasebookService
+import Dispatch
 import Foundation
 import Logging
 import MCP
@@ -19,13 +20,15 @@ public struct CasebookMCP: Sendable {
   public let runner: OperationRunner
   let offload: Offload
 
-  /// `offload` defaults to a thread per call, which suits stdio's one client.
-  public init(runner: OperationRunner, offload: @escaping Offload = CasebookMCP.onNewThread) {
+  /// `offload` defaults to Dispatch's pool, whose threads are bounded, which suits stdio's one
+  /// client.
+  public init(runner: OperationRunner, offload: @escaping Offload = CasebookMCP.onDispatch) {
     self.runner = runner
     self.offload = offload
   }
 
-  public static let onNewThread: Offload = { work in Thread { work() }.start() }
+  static let storeQueue = DispatchQueue(label: "casebook.mcp.store", attributes: .concurrent)
+  public static let onDispatch: Offload = { work in storeQueue.async { work() } }
 
   // MARK: - Tools
 

@@ -70,7 +70,9 @@ struct MCPEndpoint: Sendable {
       if request.method == .post {
         do {
           body = Data(buffer: try await request.body.collect(upTo: maxBodyBytes))
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+          throw ServiceError.tooLarge("the request body is larger than \(maxBodyBytes) bytes")
+        } catch is NIOTooManyBytesError {
           throw ServiceError.tooLarge("the request body is larger than \(maxBodyBytes) bytes")
         }
       }

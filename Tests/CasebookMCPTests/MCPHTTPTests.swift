@@ -72,6 +72,14 @@ import Testing
     }
     #expect(listed.status == 200)
     #expect(listed.body.contains(#""startSession""#))
+    // A body past the API's 1 MiB limit is refused before it reaches the session.
+    let huge =
+      #"{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"pad":""# + String(repeating: "x", count: 2 << 20)
+      + #""}}"#
+    let tooLarge = try await bounded { [headers] in
+      try await fixture.request("POST", "/mcp", headers: headers, body: huge)
+    }
+    #expect(tooLarge.status == 413)
     // No standalone stream: the server never speaks first.
     let stream = try await bounded { [headers] in try await fixture.request("GET", "/mcp", headers: headers) }
     #expect(stream.status == 405)
