@@ -19,6 +19,10 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+    // The MCP server (casebook-server only, like the HTTP server) and its tests' client.
+    .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+    // FileDescriptor, for the tests' stdio client (the SDK's own dependency).
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     .systemLibrary(
@@ -78,10 +82,18 @@ let package = Package(
     .target(name: "CasebookService", dependencies: ["Casebook", "CTokenData"]),
     // The Hummingbird adapter over CasebookService's table, and its executable, which
     // `casebook serve` execs so that the CLI never links Hummingbird.
+    // The MCP server over CasebookService's table: tools, resources, stdio. No HTTP here: the
+    // Streamable HTTP endpoint is CasebookServer's, over the SDK's own server transport.
+    .target(
+      name: "CasebookMCP",
+      dependencies: [
+        "CasebookService", "Casebook", .product(name: "MCP", package: "swift-sdk"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .target(
       name: "CasebookServer",
       dependencies: [
-        "CasebookService", "Casebook", "Git",
+        "CasebookService", "CasebookMCP", "Casebook", "Git", .product(name: "MCP", package: "swift-sdk"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -96,6 +108,13 @@ let package = Package(
       name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
     .testTarget(
       name: "CasebookServerTests", dependencies: ["CasebookService", "TestSupport", "CSpawn"]),
+    // The SDK's own client against the real `casebook mcp` (stdio) and casebook-server (/mcp).
+    .testTarget(
+      name: "CasebookMCPTests",
+      dependencies: [
+        "CasebookService", "TestSupport", "CSpawn", .product(name: "MCP", package: "swift-sdk"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
     .testTarget(name: "SigningTests", dependencies: ["Signing", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),

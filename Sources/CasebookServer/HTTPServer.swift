@@ -60,6 +60,8 @@ public struct HTTPServer: Sendable {
         await self.handle(operation, request, context)
       }
     }
+    // MCP's Streamable HTTP at /mcp (MCPEndpoint.swift): the same table, tokens and runner.
+    MCPEndpoint(runner: runner, tokens: tokens, options: options, logger: logger).register(on: router)
     let app = Application(
       router: router,
       configuration: .init(address: .hostname(options.host, port: options.port), serverName: "casebook"),

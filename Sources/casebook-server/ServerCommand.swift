@@ -11,7 +11,7 @@ import Logging
 struct CasebookServerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "casebook serve", abstract: "Serve the HTTP API, and manage its bearer tokens.",
-    subcommands: [Serve.self, Token.self], defaultSubcommand: Serve.self)
+    subcommands: [Serve.self, Token.self, MCPStdio.self], defaultSubcommand: Serve.self)
 }
 
 /// Where the tokens are: `--tokens`, else `CASEBOOK_TOKENS`, else the user's configuration folder.

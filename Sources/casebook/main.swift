@@ -40,9 +40,11 @@ func hoistGlobalOptions(_ args: [String]) -> [String] {
   return Array(rest[..<terminator]) + front + Array(rest[terminator...])
 }
 
-// `casebook serve ...` is casebook-server's: hand over before anything else starts.
-if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "serve" {
-  do { try ServeCommand.exec(Array(CommandLine.arguments.dropFirst(2))) } catch {
+// `casebook serve ...` and `casebook mcp ...` are casebook-server's: hand over before anything
+// else starts.
+if CommandLine.arguments.count > 1, ["serve", "mcp"].contains(CommandLine.arguments[1]) {
+  let rest = Array(CommandLine.arguments.dropFirst(2))
+  do { try ServeCommand.exec(CommandLine.arguments[1] == "mcp" ? ["mcp"] + rest : rest) } catch {
     System.writeError("casebook: \(Project.describe(error)?.message ?? "\(error)")\n")
     exit(4)
   }
