@@ -16,7 +16,7 @@ ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
 # SSHAgent; GitHTTPServer needs only python3 and git's http-backend).
 SSH_TEST_APT_PACKAGES := openssh-server openssh-client
 
-.PHONY: setup test-setup test-venv build test lint format demo release bench bench-cli bench-tokens clean
+.PHONY: setup test-setup test-venv build test lint format demo release release-server bench bench-cli bench-tokens bench-server clean
 
 # Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
@@ -109,6 +109,16 @@ bench-cli: release
 # without spaces for linearity.
 bench-tokens: release test-venv
 	bash Benchmarks/tokens-vs-tiktoken.sh .build-static/release/casebook
+
+# The server beside the CLI, where `casebook serve` and `casebook mcp` look for it.
+release-server: release
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product casebook-server \
+	  -Xlinker -L"$(STATIC_CXX)"
+
+# The HTTP API under load from wrk on 127.0.0.1 (16 connections, one project, tmpfs).
+bench-server: release-server
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	TMPDIR=/dev/shm bash Benchmarks/server-wrk.sh .build-static/release/casebook-server .build-static/release/casebook 10
 
 clean:
 	rm -rf .build "$(DEMO_DIR)" $(VENV)

@@ -9,11 +9,20 @@ let package = Package(
     .library(name: "YAML", targets: ["YAML"]),
     .library(name: "CasebookMarkdown", targets: ["CasebookMarkdown"]),
     .executable(name: "casebook", targets: ["casebook"]),
+    .executable(name: "casebook-server", targets: ["casebook-server"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    // The HTTP server (casebook-server only: the casebook CLI links none of these).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+    // The MCP server (casebook-server only, like the HTTP server) and its tests' client.
+    .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+    // FileDescriptor, for the tests' stdio client (the SDK's own dependency).
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     .systemLibrary(
@@ -68,9 +77,44 @@ let package = Package(
         "Casebook", "Git", "YAML", "Tokens",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // The store's operations as a table (ids, schemas, who may call them, how they run) and the
+    // bearer tokens: what the HTTP server and the MCP server share. No HTTP here.
+    .target(name: "CasebookService", dependencies: ["Casebook", "CTokenData"]),
+    // The Hummingbird adapter over CasebookService's table, and its executable, which
+    // `casebook serve` execs so that the CLI never links Hummingbird.
+    // The MCP server over CasebookService's table: tools, resources, stdio. No HTTP here: the
+    // Streamable HTTP endpoint is CasebookServer's, over the SDK's own server transport.
+    .target(
+      name: "CasebookMCP",
+      dependencies: [
+        "CasebookService", "Casebook", .product(name: "MCP", package: "swift-sdk"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .target(
+      name: "CasebookServer",
+      dependencies: [
+        "CasebookService", "CasebookMCP", "Casebook", "Git", .product(name: "MCP", package: "swift-sdk"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ]),
+    .executableTarget(
+      name: "casebook-server",
+      dependencies: ["CasebookServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     // git_http_server.py: the web server GitHTTPServer starts with python3, found by #filePath.
     .target(
       name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
+    .testTarget(
+      name: "CasebookServerTests", dependencies: ["CasebookService", "TestSupport", "CSpawn"]),
+    // The SDK's own client against the real `casebook mcp` (stdio) and casebook-server (/mcp).
+    .testTarget(
+      name: "CasebookMCPTests",
+      dependencies: [
+        "CasebookService", "TestSupport", "CSpawn", .product(name: "MCP", package: "swift-sdk"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
     .testTarget(name: "GitTests", dependencies: ["Git", "CGit2", "TestSupport"]),
     .testTarget(name: "SigningTests", dependencies: ["Signing", "TestSupport"]),
     .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Corpus"]),

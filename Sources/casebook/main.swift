@@ -40,6 +40,16 @@ func hoistGlobalOptions(_ args: [String]) -> [String] {
   return Array(rest[..<terminator]) + front + Array(rest[terminator...])
 }
 
+// `casebook serve ...` and `casebook mcp ...` are casebook-server's: hand over before anything
+// else starts.
+if CommandLine.arguments.count > 1, ["serve", "mcp"].contains(CommandLine.arguments[1]) {
+  let rest = Array(CommandLine.arguments.dropFirst(2))
+  do { try ServeCommand.exec(CommandLine.arguments[1] == "mcp" ? ["mcp"] + rest : rest) } catch {
+    System.writeError("casebook: \(Project.describe(error)?.message ?? "\(error)")\n")
+    exit(4)
+  }
+}
+
 CertificateDeferral.initializeLibgit2()
 do { try Libgit2Tuning.apply() } catch {
   System.writeError("casebook: cannot set libgit2's options: \(error)\n")

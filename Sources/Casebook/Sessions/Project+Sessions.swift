@@ -221,6 +221,19 @@ extension Project {
     return SessionSummary(session: record, branch: snapshot.ref, head: snapshot.commit!.hex, merged: merged)
   }
 
+  /// The user who owns session `id`: one record read, for a front end's access check, where
+  /// `session(_:)` also works out whether main has merged it (a walk of the branch's history,
+  /// which grows with every write to the session).
+  public func sessionOwner(_ id: String) throws -> String {
+    let id = try SessionID(id)
+    return try storedSessionRecord(id, in: sessionSnapshot(id)).userId
+  }
+
+  /// The commit session `id`'s branch points at (one reference read).
+  public func sessionHead(_ id: String) throws -> String {
+    try sessionSnapshot(SessionID(id)).commit!.hex
+  }
+
   /// Closes session `id`: records its end; later writes to it are refused until it is resumed.
   public func closeSession(_ id: String, request: RequestID? = nil, by user: User) throws -> WriteResult {
     let id = try SessionID(id)

@@ -24,17 +24,7 @@ struct Output {
     for warning in project.takeWarnings() { System.writeError("warning: \(warning)\n") }
   }
 
-  static func encode<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    // Swift property names become the seed's snake_case; keys that came from YAML stay as written.
-    encoder.keyEncodingStrategy = .custom { path in
-      let key = path.last!
-      if key is LiteralKey { return key }
-      return SnakeKey(stringValue: snakeCase(key.stringValue))
-    }
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-  }
+  static func encode<T: Encodable>(_ value: T) throws -> String { try CasebookJSON.encode(value) }
 }
 
 /// The projects this process opened, so that `main.swift` prints whatever warnings a command
@@ -47,17 +37,6 @@ enum OpenedProjects {
   }
 }
 
-/// `{"key": [...]}` for list results, so that every command prints one JSON object.
-struct Wrapped<T: Encodable>: Encodable {
-  let key: String
-  let value: T
-
-  func encode(to encoder: Encoder) throws {
-    var container = encoder.container(keyedBy: LiteralKey.self)
-    try container.encode(value, forKey: LiteralKey(stringValue: key))
-  }
-}
-
 /// The JSON error object of the CLI contract.
 struct ErrorObject: Encodable {
   struct Body: Encodable {
@@ -67,33 +46,4 @@ struct ErrorObject: Encodable {
     let conflicts: [ConflictRecord]?
   }
   let error: Body
-}
-
-/// A key written exactly as given (YAML keys, wrapper keys).
-struct LiteralKey: CodingKey {
-  var stringValue: String
-  var intValue: Int? { nil }
-  init(stringValue: String) { self.stringValue = stringValue }
-  init?(intValue: Int) { nil }
-}
-
-private struct SnakeKey: CodingKey {
-  var stringValue: String
-  var intValue: Int? { nil }
-  init(stringValue: String) { self.stringValue = stringValue }
-  init?(intValue: Int) { nil }
-}
-
-/// `sessionId` → `session_id`.
-func snakeCase(_ name: String) -> String {
-  var out = ""
-  for c in name {
-    if c.isUppercase {
-      if !out.isEmpty { out.append("_") }
-      out.append(contentsOf: c.lowercased())
-    } else {
-      out.append(c)
-    }
-  }
-  return out
 }

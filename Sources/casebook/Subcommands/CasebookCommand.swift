@@ -17,6 +17,6 @@ struct CasebookCommand: ParsableCommand {
       LockCommand.self, UnlockCommand.self, DoctorCommand.self, BlameCommand.self, TokensCommand.self,
       ContextCommand.self, RollbackCommand.self, CloneCommand.self, RemoteCommand.self, SyncCommand.self,
       StatusCommand.self, HooksCommand.self, ApprovalsCommand.self, ApproverCommand.self, SignerCommand.self,
-      VerifyCommand.self,
+      VerifyCommand.self, ServeCommand.self, MCPCommand.self,
     ])
 }

@@ -87,38 +87,6 @@ struct ProfileCommand: ParsableCommand {
   }
 }
 
-/// A YAML node as JSON.
-struct JSONNode: Encodable {
-  let node: Node
-  init(_ node: Node) { self.node = node }
-
-  func encode(to encoder: Encoder) throws {
-    switch node {
-    case .null:
-      var c = encoder.singleValueContainer()
-      try c.encodeNil()
-    case .bool(let b):
-      var c = encoder.singleValueContainer()
-      try c.encode(b)
-    case .int(let i):
-      var c = encoder.singleValueContainer()
-      try c.encode(i)
-    case .float(let d):
-      var c = encoder.singleValueContainer()
-      if d.isFinite { try c.encode(d) } else { try c.encode(String(d)) }
-    case .string(let s):
-      var c = encoder.singleValueContainer()
-      try c.encode(s)
-    case .sequence(let items):
-      var c = encoder.unkeyedContainer()
-      for item in items { try c.encode(JSONNode(item)) }
-    case .mapping(let map):
-      var c = encoder.container(keyedBy: LiteralKey.self)
-      for key in map.keys { try c.encode(JSONNode(map[key]!), forKey: LiteralKey(stringValue: key)) }
-    }
-  }
-}
-
 extension String {
   var trimmingTrailingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

@@ -1,0 +1,197 @@
+import CSpawn
+import CasebookService
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// A real `casebook serve --projects DIR` on 127.0.0.1 (started through the CLI, so the hand-over
+/// to casebook-server is part of what is tested), over real repositories made with the real CLI,
+/// and real bearer tokens made with `casebook serve token add`.
+final class ServerFixture: @unchecked Sendable {
+  let home: TemporaryDirectory
+  let projects: String
+  let tokensPath: String
+  var tokens: [String: String] = [:]
+  var pid: pid_t = 0
+  var base = ""
+  let log: String
+  var reaped = false
+
+  static let binary: String = {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    var candidates = [
+      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("casebook")
+    ]
+    for _ in 0..<4 {
+      candidates.append(dir.appendingPathComponent(".build/debug/casebook"))
+      dir.deleteLastPathComponent()
+    }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? "casebook"
+  }()
+
+  static let templates: String = {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    for _ in 0..<4 {
+      dir.deleteLastPathComponent()
+      let candidate = dir.appendingPathComponent("templates")
+      if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("gate-0/template.yaml").path) {
+        return candidate.path
+      }
+    }
+    return "templates"
+  }()
+
+  var environment: [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["HOME"] = home.path
+    env["GIT_CONFIG_NOSYSTEM"] = "1"
+    env["CASEBOOK_TEMPLATES"] = Self.templates
+    env["CASEBOOK_TOKENS"] = tokensPath
+    env["CASEBOOK_USER"] = "alice"
+    env["CASEBOOK_REPO"] = nil
+    env["CASEBOOK_SESSION"] = nil
+    return env
+  }
+
+  /// Projects p1 and p2; tokens for alice (all projects), bob (all), rita (reviewer, all) and
+  /// carol (p2 only).
+  init() throws {
+    home = try TemporaryDirectory(prefix: "casebook-server-test")
+    projects = home.appending("projects")
+    tokensPath = home.appending("config/tokens.json")
+    log = home.appending("server.log")
+    try FileManager.default.createDirectory(atPath: projects, withIntermediateDirectories: true)
+    for id in ["p1", "p2"] {
+      try cli(["init", projects + "/" + id, "--template", "gate-0", "--project-id", id, "--title", "Project \(id)"])
+    }
+    for (user, extra) in [
+      ("alice", []), ("bob", []), ("rita", ["--role", "reviewer"]), ("carol", ["--project", "p2"]),
+    ] {
+      tokens[user] = try cli(["serve", "token", "add", user] + extra).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+  }
+
+  /// Runs the real `casebook` CLI and returns its standard output; fails on a non-zero exit.
+  @discardableResult
+  func cli(_ args: [String]) throws -> String {
+    let result = try runCommand(Self.binary, args, in: home.path, environment: environment)
+    try #require(result.status == 0, "casebook \(args.joined(separator: " ")) failed: \(result.stderr)")
+    return result.stdout
+  }
+
+  /// Starts the server with no signal blocked (Foundation's Process would pass on the test
+  /// runner's blocked signals) and waits for its `listening on` line.
+  func start(_ serve: [String]? = nil) throws {
+    let args: [String] = [Self.binary, "serve"] + (serve ?? ["--projects", projects]) + ["--port", "0"]
+    let argv = args.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for pointer in argv + envp { free(pointer) } }
+    let out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    let err = open(log + ".err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    defer {
+      close(out)
+      close(err)
+    }
+    let rc = casebook_spawn(Self.binary, argv, envp, out, err, 0, &pid)
+    try #require(rc == 0)
+    let deadline = ContinuousClock.now + .seconds(30)
+    while ContinuousClock.now < deadline {
+      if let text = try? String(contentsOfFile: log, encoding: .utf8), let line = text.split(separator: "\n").first,
+        line.hasPrefix("listening on ")
+      {
+        base = String(line.dropFirst("listening on ".count))
+        return
+      }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    throw FixtureError("the server did not start: \(stderr)")
+  }
+
+  var stderr: String { (try? String(contentsOfFile: log + ".err", encoding: .utf8)) ?? "" }
+
+  /// Sends SIGTERM and returns the exit status (nil if it did not exit within 20 s).
+  func stop() -> Int32? {
+    guard pid > 0, !reaped else { return nil }
+    kill(pid, SIGTERM)
+    let deadline = ContinuousClock.now + .seconds(20)
+    var status: Int32 = 0
+    while ContinuousClock.now < deadline {
+      let r = waitpid(pid, &status, WNOHANG)
+      if r == pid {
+        reaped = true
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+      }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    return nil
+  }
+
+  deinit {
+    if pid > 0, !reaped {
+      kill(pid, SIGKILL)
+      var status: Int32 = 0
+      waitpid(pid, &status, 0)
+    }
+  }
+
+  struct Reply {
+    let status: Int
+    let body: Data
+    let headers: [String: String]
+
+    var json: [String: Any] {
+      get throws {
+        try #require(
+          try JSONSerialization.jsonObject(with: body) as? [String: Any],
+          "body: \(String(decoding: body, as: UTF8.self))")
+      }
+    }
+
+    /// The error's code, checking the error shape.
+    var errorCode: String? {
+      guard let object = try? json, let error = object["error"] as? [String: Any], error["message"] is String else {
+        return nil
+      }
+      return error["code"] as? String
+    }
+  }
+
+  /// One HTTP request: `body` is sent as given (raw bytes), or `json` encoded.
+  func request(
+    _ method: String, _ path: String, token: String?, json: [String: Any]? = nil, body: Data? = nil,
+    headers: [String: String] = [:]
+  ) async throws -> Reply {
+    var request = URLRequest(url: URL(string: base + path)!)
+    request.httpMethod = method
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+    if let json { request.httpBody = try JSONSerialization.data(withJSONObject: json) }
+    if let body { request.httpBody = body }
+    if request.httpBody != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    let http = try #require(response as? HTTPURLResponse)
+    var out: [String: String] = [:]
+    for (k, v) in http.allHeaderFields { out["\(k)".lowercased()] = "\(v)" }
+    return Reply(status: http.statusCode, body: data, headers: out)
+  }
+
+  /// Starts a session for `user` in `project` and returns its id.
+  func startSession(_ user: String, project: String = "p1") async throws -> String {
+    let reply = try await request(
+      "POST", "/start_session", token: tokens[user], json: ["project_id": project, "user_id": user])
+    try #require(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
+    return try #require(try reply.json["session_id"] as? String)
+  }
+
+  /// Every ref and HEAD of a project, as the real git CLI sees them.
+  func refs(_ project: String = "p1") throws -> String {
+    let dir = projects + "/" + project
+    let refs = try runGit(["for-each-ref", "--format=%(refname) %(objectname)"], in: dir).stdout
+    let head = try runGit(["rev-parse", "HEAD"], in: dir).stdout
+    return refs + head
+  }
+}
