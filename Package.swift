@@ -75,7 +75,7 @@ let package = Package(
       ]),
     // The store's operations as a table (ids, schemas, who may call them, how they run) and the
     // bearer tokens: what the HTTP server and the MCP server share. No HTTP here.
-    .target(name: "CasebookService", dependencies: ["Casebook", "CTokenData"]),
+    .target(name: "CasebookService", dependencies: ["Casebook", "CTokenData", "Tokens", "YAML"]),
     // The Hummingbird adapter over CasebookService's table, and its executable, which
     // `casebook serve` execs so that the CLI never links Hummingbird.
     .target(

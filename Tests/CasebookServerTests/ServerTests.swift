@@ -14,6 +14,7 @@ struct ServerTests {
     let values: [String: Any] = [
       "project_id": project, "session_id": session, "section_id": "rationale", "user_id": user, "tool": "search",
       "content": "Text.\n",
+      "input_id": String(repeating: "0", count: 64), "revision": "main", "text": "Hello.",
     ]
     var path = operation.path
     for name in operation.pathParameters { path = path.replacingOccurrences(of: "{\(name)}", with: "\(values[name]!)") }
@@ -26,6 +27,10 @@ struct ServerTests {
     async throws -> ServerFixture.Reply
   {
     let (path, body) = Self.call(operation, user: user, session: session)
+    if operation.method == .get, !body.isEmpty {
+      let query = body.keys.sorted().map { "\($0)=\(body[$0]!)" }.joined(separator: "&")
+      return try await server.request("GET", path + "?" + query, token: token)
+    }
     return try await server.request(
       operation.method.rawValue, path, token: token, json: operation.method == .post ? body : nil)
   }
@@ -313,5 +318,97 @@ struct ServerTests {
     let written = (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) - 1  // less the session's start
     #expect(written >= acknowledged, "\(acknowledged) acknowledged, \(written) in git")
     #expect(try runGit(["fsck", "--strict"], in: server.projects + "/p1").status == 0)
+  }
+}
+
+@Suite struct MoreOperationsTests {
+  @Test("compose, reopen, diff, sources, blame, rollback, log, audit, export, locks, tokens and inputs over HTTP")
+  func moreOperations() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let alice = server.tokens["alice"]
+    let session = try await server.startSession("alice")
+    let base = "/projects/p1/sessions/\(session)"
+    func ok(_ method: String, _ path: String, _ json: [String: Any]? = nil) async throws -> [String: Any] {
+      let reply = try await server.request(method, path, token: alice, json: json)
+      #expect(reply.status == 200, "\(method) \(path): \(String(decoding: reply.body.prefix(400), as: UTF8.self))")
+      return try reply.json
+    }
+
+    // Upload an input the section cites.
+    let note = Data("First line.\nSecond line about cost.\nThird line.\n".utf8)
+    let upload = try await server.request(
+      "POST", base + "/inputs?name=notes.txt", token: alice, body: note,
+      headers: ["Content-Type": "application/octet-stream"])
+    #expect(upload.status == 200, "\(String(decoding: upload.body, as: UTF8.self))")
+    let inputId = try #require(try upload.json["input_id"] as? String)
+
+    let composed = try await ok(
+      "POST", base + "/sections/rationale/compose", ["content": "One.\n", "sources": ["\(inputId):L2"]])
+    #expect(composed["action"] as? String == "draft")
+    let revised = try await ok("POST", base + "/sections/rationale/compose", ["content": "One.\nTwo.\n"])
+    #expect(revised["revision"] as? Int == 2)
+    let diff = try await ok("GET", base + "/sections/rationale/diff")
+    #expect((diff["diff"] as? String)?.contains("+Two.") == true)
+    let diffRange = try await ok("GET", base + "/sections/rationale/diff?from=1&to=2")
+    #expect((diffRange["diff"] as? String)?.contains("+Two.") == true)
+    let sources = try await ok("GET", base + "/sections/rationale/sources?at=1")
+    let cited = try #require((sources["sources"] as? [[String: Any]])?.first)
+    #expect((cited["excerpt"] as? String)?.contains("cost") == true)
+    let blame = try await ok("GET", base + "/sections/rationale/blame")
+    #expect((blame["lines"] as? [Any])?.count == 2)
+
+    let lock = try await ok("POST", base + "/sections/rationale/lock")
+    #expect((lock["lock"] as? [String: Any])?["state"] as? String == "held")
+    let locks = try await ok("GET", "/projects/p1/locks")
+    #expect((locks["locks"] as? [Any])?.count == 1)
+    let released = try await ok("POST", base + "/sections/rationale/lock/release")
+    #expect((released["lock"] as? [String: Any])?["state"] as? String == "released")
+
+    let rolled = try await ok("POST", base + "/rollback", ["last": 1, "reason": "too long"])
+    #expect((rolled["undone"] as? [Any])?.count == 1)
+    let shown = try await ok("GET", base + "/sections/rationale")
+    #expect(shown["content"] as? String == "One.\n")
+
+    let committed = try await ok("POST", base + "/sections/rationale/compose", ["content": "One.\n"])
+    #expect(committed["action"] as? String == "commit")
+    let reopened = try await ok("POST", base + "/sections/rationale/reopen")
+    #expect(reopened["status"] as? String != "committed")
+
+    let sessionLog = try await ok("GET", base + "/log?section=rationale&limit=3")
+    #expect((sessionLog["commits"] as? [Any])?.count == 3)
+    let mainLog = try await ok("GET", "/projects/p1/log")
+    #expect(((mainLog["commits"] as? [Any])?.count ?? 0) >= 2)
+    let audit = try await ok("GET", "/projects/p1/audit")
+    #expect(((audit["events"] as? [Any])?.count ?? 0) > ((mainLog["commits"] as? [Any])?.count ?? 0))
+    #expect(((try await ok("GET", "/projects/p1/sections/rationale/blame"))["lines"] as? [Any])?.count == 1)
+    #expect((try await ok("GET", "/projects/p1/sections/rationale/diff"))["diff"] is String)
+    #expect((try await ok("GET", "/projects/p1/sections/rationale/sources"))["sources"] is [Any])
+
+    let export = try await ok("GET", "/projects/p1/export?revision=main&format=md")
+    let content = try #require(export["content"] as? String)
+    #expect(content.contains("One."))
+    let exported = server.home.appending("export.md")
+    try Data(content.utf8).write(to: URL(fileURLWithPath: exported))
+    let sha = try runCommand("/usr/bin/env", ["sha256sum", exported]).stdout
+    #expect(sha.hasPrefix(try #require(export["sha256"] as? String)))
+    let html = try await ok("GET", "/projects/p1/export?revision=main&format=html")
+    #expect((html["content"] as? String)?.contains("<html") == true)
+
+    let tokens = try await ok("POST", "/projects/p1/tokens", ["text": "hello world", "encoding": "cl100k_base"])
+    #expect(tokens["tokens"] as? Int == 2)
+    #expect(tokens["bytes"] as? Int == 11)
+
+    let inputs = try await ok("GET", base + "/inputs")
+    #expect((inputs["inputs"] as? [[String: Any]])?.first?["name"] as? String == "notes.txt")
+    let input = try await ok("GET", base + "/inputs/\(inputId)")
+    #expect((input["text"] as? String)?.contains("Second line") == true)
+    let onMain = try await ok("GET", "/projects/p1/inputs/\(inputId)")
+    #expect((onMain["record"] as? [String: Any])?["input_id"] as? String == inputId)
+    #expect(((try await ok("GET", "/projects/p1/inputs"))["inputs"] as? [Any])?.count == 1)
+
+    let fsck = try runGit(["fsck", "--strict"], in: server.projects + "/p1")
+    #expect(fsck.status == 0, "git fsck: \(fsck.stderr)")
+    #expect(server.stop() == 0)
   }
 }
