@@ -412,3 +412,102 @@ struct ServerTests {
     #expect(server.stop() == 0)
   }
 }
+
+@Suite struct UploadTests {
+  func uploadHead(_ server: ServerFixture, session: String, length: Int?, chunked: Bool = false) -> [UInt8] {
+    var head = "POST /projects/p1/sessions/\(session)/inputs?name=big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += "Authorization: Bearer \(server.tokens["alice"]!)\r\nContent-Type: application/octet-stream\r\n"
+    if let length { head += "Content-Length: \(length)\r\n" }
+    if chunked { head += "Transfer-Encoding: chunked\r\n" }
+    return Array((head + "\r\n").utf8)
+  }
+
+  /// Waits (at most 10 s) for the upload folder to be empty, and says whether it is.
+  func uploadsEmpty(_ server: ServerFixture) -> Bool {
+    for _ in 0..<500 {
+      if (try? FileManager.default.contentsOfDirectory(atPath: server.uploads))?.isEmpty == true { return true }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    return false
+  }
+
+  @Test("a client that hangs up mid-upload leaves no ref, no object and no temporary file behind")
+  func hangUp() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let refs = try server.refs()
+    let objects = try server.objects()
+    let part = [UInt8](repeating: 0x61, count: 1 << 20)
+    var streamed = 0
+    _ = try server.raw(uploadHead(server, session: session, length: 100 << 20) + part, hangUp: true) {
+      // Mid-upload, the part sent is on disk in the upload folder, not in the server's memory.
+      let folders = (try? FileManager.default.contentsOfDirectory(atPath: server.uploads)) ?? []
+      for folder in folders {
+        let file = server.uploads + "/" + folder + "/big.bin"
+        streamed = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
+      }
+    }
+    #expect(streamed == 1 << 20, "\(streamed) bytes on disk mid-upload")
+    #expect(
+      uploadsEmpty(server), "left: \((try? FileManager.default.contentsOfDirectory(atPath: server.uploads)) ?? [])")
+    #expect(try server.refs() == refs)
+    #expect(try server.objects() == objects)
+    // The server is still serving.
+    #expect(try await server.request("GET", "/health", token: nil).status == 200)
+    #expect(server.stop() == 0)
+  }
+
+  @Test("an upload over the limit is 413 in the error shape, whether its length is declared or not; nothing written")
+  func oversize() async throws {
+    let server = try ServerFixture()
+    try server.start(extra: ["--max-upload-bytes", "4096"])
+    let session = try await server.startSession("alice")
+    let refs = try server.refs()
+    let objects = try server.objects()
+    let declared = try await server.request(
+      "POST", "/projects/p1/sessions/\(session)/inputs?name=big.txt", token: server.tokens["alice"],
+      body: Data(repeating: 0x61, count: 10_000), headers: ["Content-Type": "application/octet-stream"])
+    #expect(declared.status == 413)
+    #expect(declared.errorCode == "too_large")
+    // Chunked, no length: refused as the bytes pass the limit.
+    var chunked = uploadHead(server, session: session, length: nil, chunked: true)
+    for _ in 0..<8 { chunked += Array("400\r\n".utf8) + [UInt8](repeating: 0x62, count: 1024) + Array("\r\n".utf8) }
+    chunked += Array("0\r\n\r\n".utf8)
+    let reply = try server.raw(chunked)
+    #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(300))")
+    #expect(reply.contains("\"too_large\""))
+    #expect(uploadsEmpty(server))
+    #expect(try server.refs() == refs)
+    #expect(try server.objects() == objects)
+    // Under the limit it is added, and the temporary copy is gone.
+    let small = try await server.request(
+      "POST", "/projects/p1/sessions/\(session)/inputs", token: server.tokens["alice"], body: Data("Hi.\n".utf8),
+      headers: ["Casebook-File-Name": "hi.txt", "Content-Type": "application/octet-stream"])
+    #expect(small.status == 200, "\(String(decoding: small.body, as: UTF8.self))")
+    #expect((try small.json["record"] as? [String: Any])?["name"] as? String == "hi.txt")
+    #expect(uploadsEmpty(server))
+    #expect(server.stop() == 0)
+  }
+
+  @Test(
+    "bad uploads are 4xx in the error shape and write nothing",
+    arguments: [
+      ("a path as the name", "?name=..%2Fx", "alice", 400), ("dot-dot", "?name=..", "alice", 400),
+      ("unknown query", "?name=a&kind=b", "alice", 400), ("another user's session", "?name=a", "bob", 403),
+      ("no token", "?name=a", "", 401), ("carol, not granted", "?name=a", "carol", 403),
+    ])
+  func badUploads(_ name: String, _ query: String, _ user: String, _ status: Int) async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let refs = try server.refs()
+    let reply = try await server.request(
+      "POST", "/projects/p1/sessions/\(session)/inputs" + query, token: server.tokens[user], body: Data("x".utf8),
+      headers: ["Content-Type": "application/octet-stream"])
+    #expect(reply.status == status, "\(name): \(String(decoding: reply.body, as: UTF8.self))")
+    #expect(reply.errorCode != nil, "\(name)")
+    #expect(uploadsEmpty(server))
+    #expect(try server.refs() == refs)
+  }
+}
