@@ -52,14 +52,21 @@ test-setup: setup
 # dulwich, a second git implementation in Python, for the sync transports' parity test.
 TIKTOKEN_VERSION := 0.14.0
 DULWICH_VERSION := 1.2.21
+# The HTTP API's oracles (Tests/CasebookServerTests/ContractTests.swift): the OpenAPI document is
+# checked by openapi-spec-validator, responses by jsonschema, and the server fuzzed by schemathesis.
+OPENAPI_SPEC_VALIDATOR_VERSION := 0.9.0
+JSONSCHEMA_VERSION := 4.26.0
+SCHEMATHESIS_VERSION := 4.32.5
 VENV := .venv
-VENV_STAMP := $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)-dulwich-$(DULWICH_VERSION)
+VENV_STAMP := $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)-dulwich-$(DULWICH_VERSION)-oas-$(OPENAPI_SPEC_VALIDATOR_VERSION)-js-$(JSONSCHEMA_VERSION)-st-$(SCHEMATHESIS_VERSION)
 test-venv: $(VENV_STAMP)
 $(VENV_STAMP):
 	@python3 -c 'import ensurepip' 2>/dev/null || { echo "installing python3-venv with apt-get (for tiktoken)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION) dulwich==$(DULWICH_VERSION)
+	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION) dulwich==$(DULWICH_VERSION) \
+	  openapi-spec-validator==$(OPENAPI_SPEC_VALIDATOR_VERSION) jsonschema==$(JSONSCHEMA_VERSION) \
+	  schemathesis==$(SCHEMATHESIS_VERSION)
 	touch $@
 
 build: setup

@@ -87,7 +87,7 @@ public enum OpenAPI {
     ]
     for (path, id, type, schema) in [
       ("/openapi.json", "openapiJSON", "application/json", JSONValue.object(["type": .string("object")])),
-      ("/openapi.yaml", "openapiYAML", "application/yaml", JSONValue.object(["type": .string("string")])),
+      ("/openapi.yaml", "openapiYAML", "application/yaml", JSONValue.object(["type": .string("object")])),
     ] {
       paths[path] = [
         "get": .object([
