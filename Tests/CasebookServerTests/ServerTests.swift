@@ -511,3 +511,61 @@ struct ServerTests {
     #expect(try server.refs() == refs)
   }
 }
+
+@Suite struct BadInputPerRouteTests {
+  /// A value of the wrong kind for `schema`, as JSON (POST) or as query text (GET); nil where
+  /// the query has no wrong kind (any text is a string).
+  static func wrong(_ schema: JSONSchema, query: Bool) -> Any? {
+    switch schema.kind {
+    case .integer: return query ? "many" : "many"
+    case .boolean: return query ? "maybe" : "yes"
+    case .string: return schema.allowed != nil ? "not-one-of-them" : (query ? nil : 5)
+    case .array: return query ? nil : "not-an-array"
+    case .object: return query ? nil : 5
+    case .any: return nil
+    }
+  }
+
+  @Test(
+    "on every route of the table: an unknown field and each field of the wrong kind are 400 in the error shape; nothing written"
+  )
+  func badInputEveryRoute() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let alice = server.tokens["alice"]
+    let rita = server.tokens["rita"]
+    let before = try server.refs()
+    let objects = try server.objects()
+    var checked = 0
+    for operation in StoreOperation.all {
+      let (path, valid) = ServerTests.call(operation, user: "alice", session: session)
+      let token = operation.access == .reviewer ? rita : alice
+      let fields = operation.input.properties.filter { !operation.pathParameters.contains($0.name) }
+      var cases: [(String, [String: Any])] = [("unknown field", valid.merging(["no_such_field": "x"]) { $1 })]
+      for field in fields {
+        if let bad = Self.wrong(field.schema, query: operation.method == .get) {
+          cases.append(("\(field.name) of the wrong kind", valid.merging([field.name: bad]) { $1 }))
+        }
+      }
+      for (name, body) in cases {
+        let reply: ServerFixture.Reply
+        if operation.method == .get {
+          var components = URLComponents()
+          components.queryItems = body.keys.sorted().map { URLQueryItem(name: $0, value: "\(body[$0]!)") }
+          reply = try await server.request("GET", path + "?" + (components.percentEncodedQuery ?? ""), token: token)
+        } else {
+          reply = try await server.request("POST", path, token: token, json: body)
+        }
+        #expect(
+          reply.status == 400, "\(operation.id), \(name): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+        #expect(reply.errorCode == "bad_input", "\(operation.id), \(name)")
+        checked += 1
+      }
+    }
+    #expect(checked > StoreOperation.all.count * 2)
+    #expect(try server.refs() == before)
+    #expect(try server.objects() == objects)
+    #expect(server.stop() == 0)
+  }
+}
