@@ -385,6 +385,24 @@ extension StoreOperation {
     try project.releaseSectionLock(input.sectionId, session: input.sessionId, by: User(caller.user), request: request)
   }
 
+  struct BreakLockInput: Decodable {
+    let projectId: String
+    let sectionId: String
+    let reason: String?
+  }
+
+  static let breakLock = make(
+    "breakLock",
+    "Break a section lock whoever holds it, recorded on the lock's history (casebook unlock --force). Reviewers only.",
+    .post, "/projects/{project_id}/sections/{section_id}/unlock", writes: true, access: .reviewer,
+    input: input(
+      [projectField, sectionField, ("reason", .string("Why the lock is broken (recorded with the break)."))],
+      required: ["project_id", "section_id"]),
+    output: .object([("lock", lockOutput), commitField], required: ["lock", "commit"], open: true)
+  ) { (project, caller, input: BreakLockInput, request) in
+    try project.forceUnlock(input.sectionId, by: User(caller.user), reason: input.reason, request: request)
+  }
+
   // MARK: - Tokens
 
   struct TokensInput: Decodable {
@@ -461,4 +479,41 @@ extension StoreOperation {
     input: input([projectField, sessionField, inputField], required: ["project_id", "session_id", "input_id"]),
     output: inputViewOutput
   ) { (project, _, input: ShowInputInput, _) in try project.input(input.inputId, session: input.sessionId) }
+
+  private static let citationsOutput = JSONSchema.object(
+    [
+      ("input_id", .string()),
+      (
+        "current",
+        .array(
+          .object(
+            [
+              ("section_id", .string()), ("title", .string()), ("revision", .integer()), ("status", .string()),
+              ("locators", .array(.string())),
+            ], required: ["section_id", "revision"], open: true), "The sections that cite the input now.")
+      ),
+      (
+        "history",
+        .array(
+          .object(
+            [
+              commitField, ("time", .string()), ("user", .string()), ("action", .string()),
+              ("section_id", .string()), ("revision", .integer()), ("locator", .string()),
+            ], required: ["commit"], open: true), "The writes that cited it.")
+      ),
+    ], required: ["input_id", "current", "history"], open: true)
+
+  static let inputCitations = make(
+    "inputCitations", "Where an input is cited on main: the sections, revisions and commits that cite it.", .get,
+    "/projects/{project_id}/inputs/{input_id}/cited_by", writes: false,
+    input: input([projectField, inputField], required: ["project_id", "input_id"]), output: citationsOutput
+  ) { (project, _, input: ShowInputInput, _) in try project.inputCitations(input.inputId) }
+
+  static let sessionInputCitations = make(
+    "sessionInputCitations", "Where an input is cited in one of your sessions: the sections, revisions and commits.",
+    .get, "/projects/{project_id}/sessions/{session_id}/inputs/{input_id}/cited_by", writes: false,
+    access: .ownSession,
+    input: input([projectField, sessionField, inputField], required: ["project_id", "session_id", "input_id"]),
+    output: citationsOutput
+  ) { (project, _, input: ShowInputInput, _) in try project.inputCitations(input.inputId, session: input.sessionId) }
 }

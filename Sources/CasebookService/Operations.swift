@@ -15,7 +15,9 @@ extension StoreOperation {
   static let more: [StoreOperation] = [
     composeSection, reopenSection, diffSection, diffSessionSection, sectionSources, sessionSectionSources,
     blameSection, blameSessionSection, rollbackSession, getLog, getSessionLog, getAudit, exportDocument,
-    listLocks, takeLock, releaseLock, countTokens, listInputs, listSessionInputs, showInput, showSessionInput,
+    listLocks, takeLock, releaseLock, breakLock, countTokens, listInputs, listSessionInputs, showInput,
+    showSessionInput,
+    inputCitations, sessionInputCitations,
   ]
 
   /// The operation named `id`.

@@ -76,6 +76,9 @@ struct ContractTests {
       ("takeLock", "POST", sec + "/lock", alice, nil),
       ("listLocks", "GET", "/projects/p1/locks", alice, nil),
       ("releaseLock", "POST", sec + "/lock/release", alice, nil),
+      ("sessionInputCitations", "GET", s + "/inputs/\(input)/cited_by", alice, nil),
+      ("takeLock", "POST", sec + "/lock", alice, nil),
+      ("breakLock", "POST", "/projects/p1/sections/rationale/unlock", rita, ["reason": "stuck"]),
       ("rollbackSession", "POST", s + "/rollback", alice, ["last": 1]),
       ("commitSection", "POST", sec + "/commit", alice, nil),
       ("approveSection", "POST", "/projects/p1/sections/rationale/approve", rita, ["comment": "Fine."]),
@@ -90,6 +93,7 @@ struct ContractTests {
       ("countTokens", "POST", "/projects/p1/tokens", alice, ["text": "Hello, world."]),
       ("listInputs", "GET", "/projects/p1/inputs", alice, nil),
       ("showInput", "GET", "/projects/p1/inputs/\(input)", alice, nil),
+      ("inputCitations", "GET", "/projects/p1/inputs/\(input)/cited_by", alice, nil),
     ]
     for (id, method, path, token, json) in calls {
       let reply = try await recorder.call(id, method, path, token, json: json ?? (method == "POST" ? [:] : nil))

@@ -101,8 +101,14 @@ final class ServerFixture: @unchecked Sendable {
       close(out)
       close(err)
     }
-    let rc = casebook_spawn(Self.binary, argv, envp, out, err, 0, &pid)
-    try #require(rc == 0)
+    let binary = Self.binary
+    let spawned = Spawner.shared.run { () -> (Int32, pid_t) in
+      var child: pid_t = 0
+      let rc = casebook_spawn(binary, argv, envp, out, err, 0, &child)
+      return (rc, child)
+    }
+    pid = spawned.1
+    try #require(spawned.0 == 0)
     let deadline = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < deadline {
       if let text = try? String(contentsOfFile: log, encoding: .utf8), let line = text.split(separator: "\n").first,
@@ -255,4 +261,44 @@ final class ServerFixture: @unchecked Sendable {
     let head = try runGit(["rev-parse", "HEAD"], in: dir).stdout
     return refs + head
   }
+}
+
+/// The one thread servers are spawned from. casebook_spawn ties the child's life to the thread
+/// that spawned it (PR_SET_PDEATHSIG), and the test runner's pool threads may end when idle, which
+/// killed a server with SIGKILL in the middle of a long test; this thread lives as long as the
+/// test process.
+final class Spawner: @unchecked Sendable {
+  static let shared = Spawner()
+  private let condition = NSCondition()
+  private var jobs: [() -> Void] = []
+
+  private init() {
+    let thread = Thread { [self] in
+      while true {
+        condition.lock()
+        while jobs.isEmpty { condition.wait() }
+        let job = jobs.removeFirst()
+        condition.unlock()
+        job()
+      }
+    }
+    thread.start()
+  }
+
+  /// Runs `body` on the spawning thread and returns its result.
+  func run<T>(_ body: @escaping () -> T) -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = Box<T>()
+    condition.lock()
+    jobs.append {
+      box.value = body()
+      done.signal()
+    }
+    condition.signal()
+    condition.unlock()
+    done.wait()
+    return box.value!
+  }
+
+  private final class Box<T>: @unchecked Sendable { var value: T? }
 }
