@@ -490,6 +490,30 @@ struct ServerTests {
     #expect(server.stop() == 0)
   }
 
+  @Test("an upload retried under its Idempotency-Key gets the first result; the same bytes again are found, not added")
+  func uploadRetry() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let path = "/projects/p1/sessions/\(session)/inputs?name=brief.md"
+    let bytes = Data("# Brief\n\nThe case.\n".utf8)
+    let key = ["Idempotency-Key": "upload-1", "Content-Type": "application/octet-stream"]
+    let first = try await server.request("POST", path, token: server.tokens["alice"], body: bytes, headers: key)
+    #expect(first.status == 200)
+    #expect(try first.json["created"] as? Bool == true)
+    let refs = try server.refs()
+    let again = try await server.request("POST", path, token: server.tokens["alice"], body: bytes, headers: key)
+    #expect(again.status == 200)
+    #expect(again.body == first.body)
+    #expect(again.headers["casebook-warning"]?.contains("done already") == true)
+    let same = try await server.request(
+      "POST", path, token: server.tokens["alice"], body: bytes, headers: ["Content-Type": "application/octet-stream"])
+    #expect(try same.json["created"] as? Bool == false)
+    #expect(try same.json["input_id"] as? String == (try first.json["input_id"] as? String))
+    #expect(try server.refs() == refs)
+    #expect(server.stop() == 0)
+  }
+
   @Test(
     "bad uploads are 4xx in the error shape and write nothing",
     arguments: [
