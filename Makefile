@@ -16,7 +16,7 @@ ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
 # SSHAgent; GitHTTPServer needs only python3 and git's http-backend).
 SSH_TEST_APT_PACKAGES := openssh-server openssh-client
 
-.PHONY: setup test-setup test-venv build test lint format demo release release-server bench bench-cli bench-tokens bench-server clean
+.PHONY: setup test-setup test-venv build test lint format demo release release-server bench bench-cli bench-tokens bench-server bench-upload clean
 
 # Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
@@ -126,6 +126,10 @@ release-server: release
 bench-server: release-server
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	TMPDIR=/dev/shm bash Benchmarks/server-wrk.sh .build-static/release/casebook-server .build-static/release/casebook 10
+
+# The server's peak memory for a 1 GiB upload streamed with curl (target: under 100 MB).
+bench-upload: release-server
+	bash Benchmarks/upload-memory.sh .build-static/release/casebook-server .build-static/release/casebook 1024
 
 clean:
 	rm -rf .build "$(DEMO_DIR)" $(VENV)
