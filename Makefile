@@ -16,7 +16,7 @@ ZIP_TEST_APT_PACKAGES := python3 zip strace openssl
 # SSHAgent; GitHTTPServer needs only python3 and git's http-backend).
 SSH_TEST_APT_PACKAGES := openssh-server openssh-client
 
-.PHONY: setup test-setup test-venv build test lint format demo release release-server bench bench-cli bench-tokens bench-server clean
+.PHONY: setup test-setup test-venv build test lint format demo release release-server bench bench-cli bench-tokens bench-server bench-upload clean
 
 # Installs the system libraries (and pdftotext, which reads PDF inputs) with apt when missing.
 setup:
@@ -52,14 +52,21 @@ test-setup: setup
 # dulwich, a second git implementation in Python, for the sync transports' parity test.
 TIKTOKEN_VERSION := 0.14.0
 DULWICH_VERSION := 1.2.21
+# The HTTP API's oracles (Tests/CasebookServerTests/ContractTests.swift): the OpenAPI document is
+# checked by openapi-spec-validator, responses by jsonschema, and the server fuzzed by schemathesis.
+OPENAPI_SPEC_VALIDATOR_VERSION := 0.9.0
+JSONSCHEMA_VERSION := 4.26.0
+SCHEMATHESIS_VERSION := 4.32.5
 VENV := .venv
-VENV_STAMP := $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)-dulwich-$(DULWICH_VERSION)
+VENV_STAMP := $(VENV)/.tiktoken-$(TIKTOKEN_VERSION)-dulwich-$(DULWICH_VERSION)-oas-$(OPENAPI_SPEC_VALIDATOR_VERSION)-js-$(JSONSCHEMA_VERSION)-st-$(SCHEMATHESIS_VERSION)
 test-venv: $(VENV_STAMP)
 $(VENV_STAMP):
 	@python3 -c 'import ensurepip' 2>/dev/null || { echo "installing python3-venv with apt-get (for tiktoken)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION) dulwich==$(DULWICH_VERSION)
+	$(VENV)/bin/pip install -q --disable-pip-version-check tiktoken==$(TIKTOKEN_VERSION) dulwich==$(DULWICH_VERSION) \
+	  openapi-spec-validator==$(OPENAPI_SPEC_VALIDATOR_VERSION) jsonschema==$(JSONSCHEMA_VERSION) \
+	  schemathesis==$(SCHEMATHESIS_VERSION)
 	touch $@
 
 build: setup
@@ -119,6 +126,10 @@ release-server: release
 bench-server: release-server
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	TMPDIR=/dev/shm bash Benchmarks/server-wrk.sh .build-static/release/casebook-server .build-static/release/casebook 10
+
+# The server's peak memory for a 1 GiB upload streamed with curl (target: under 100 MB).
+bench-upload: release-server
+	bash Benchmarks/upload-memory.sh .build-static/release/casebook-server .build-static/release/casebook 1024
 
 clean:
 	rm -rf .build "$(DEMO_DIR)" $(VENV)

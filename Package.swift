@@ -79,7 +79,7 @@ let package = Package(
       ]),
     // The store's operations as a table (ids, schemas, who may call them, how they run) and the
     // bearer tokens: what the HTTP server and the MCP server share. No HTTP here.
-    .target(name: "CasebookService", dependencies: ["Casebook", "CTokenData"]),
+    .target(name: "CasebookService", dependencies: ["Casebook", "CTokenData", "Tokens", "YAML"]),
     // The Hummingbird adapter over CasebookService's table, and its executable, which
     // `casebook serve` execs so that the CLI never links Hummingbird.
     // The MCP server over CasebookService's table: tools, resources, stdio. No HTTP here: the
@@ -107,7 +107,8 @@ let package = Package(
     .target(
       name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
     .testTarget(
-      name: "CasebookServerTests", dependencies: ["CasebookService", "TestSupport", "CSpawn"]),
+      name: "CasebookServerTests", dependencies: ["CasebookService", "TestSupport", "CSpawn"],
+      exclude: ["validate_responses.py"]),
     // The SDK's own client against the real `casebook mcp` (stdio) and casebook-server (/mcp).
     .testTarget(
       name: "CasebookMCPTests",

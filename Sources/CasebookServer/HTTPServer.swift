@@ -27,6 +27,11 @@ public struct HTTPServer: Sendable {
     public var tokensPath: String
     /// The largest JSON body accepted.
     public var maxBodyBytes = 1 << 20
+    /// The largest upload (an input's bytes) accepted; streamed to a file, never held in memory.
+    public var maxUploadBytes = 2 << 30
+    /// Where uploads are streamed to before they are added (default: $TMPDIR, else /tmp).
+    public var uploadDirectory =
+      ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
 
     public init(tokensPath: String) { self.tokensPath = tokensPath }
   }
@@ -54,6 +59,13 @@ public struct HTTPServer: Sendable {
     router.get("/health") { _, _ in Self.json(200, Data(#"{"status":"ok"}"#.utf8)) }
     let openAPI = OpenAPI.document().data()
     router.get("/openapi.json") { _, _ in Self.json(200, openAPI) }
+    let openAPIYAML = OpenAPI.yaml(OpenAPI.document())
+    router.get("/openapi.yaml") { _, _ in
+      var buffer = ByteBuffer()
+      buffer.writeString(openAPIYAML)
+      return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: buffer))
+    }
+    router.post(RouterPath(OpenAPI.uploadPath)) { request, context in await self.upload(request, context) }
     for operation in StoreOperation.all {
       let method = HTTPRequest.Method(rawValue: operation.method.rawValue)!
       router.on(RouterPath(operation.path), method: method) { request, context in
@@ -113,6 +125,134 @@ public struct HTTPServer: Sendable {
     return response
   }
 
+  static let fileNameHeader = HTTPField.Name("Casebook-File-Name")!
+
+  /// POST /projects/{project_id}/sessions/{session_id}/inputs: the raw body is the file, `name`
+  /// (query, or the Casebook-File-Name header) its name. The caller's grant and session are
+  /// checked before the body is read; the body is streamed to a file in a fresh temporary
+  /// folder, the limit checked as bytes arrive; the file is added with `addInput` and the folder
+  /// removed whatever happens (a client that goes away mid-upload leaves nothing behind).
+  func upload(_ request: Request, _ context: BasicRequestContext) async -> Response {
+    let start = ContinuousClock.now
+    var user = "-"
+    let response: Response
+    do {
+      guard let caller = try tokens.caller(for: request.headers[.authorization]) else {
+        throw ServiceError.unauthorized("a valid bearer token is required (Authorization: Bearer TOKEN)")
+      }
+      user = caller.user
+      let projectId = context.parameters.get("project_id") ?? ""
+      let session = context.parameters.get("session_id") ?? ""
+      var name = request.headers[Self.fileNameHeader]
+      for (key, value) in request.uri.queryParameters {
+        guard key == "name" else {
+          throw ServiceError.badInput("query parameter '\(quoted(String(key)))' is not allowed here (known: name)")
+        }
+        name = String(value)
+      }
+      let fileName = try Self.checkedFileName(name ?? "upload")
+      let key = request.headers[Self.idempotencyKey]
+      let runner = self.runner
+      if let refusal = try await NIOThreadPool.singleton.runIfActive({
+        runner.refusalOfUpload(caller: caller, projectId: projectId, session: session)
+      }) {
+        throw refusal
+      }
+      let limit = options.maxUploadBytes
+      let declared = request.headers[.contentLength].flatMap { Int($0) }
+      if let declared, declared > limit {
+        throw ServiceError.tooLarge("the upload is larger than \(limit) bytes")
+      }
+      var template = Array((options.uploadDirectory + "/casebook-upload-XXXXXX").utf8CString)
+      guard
+        let folder = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) })
+      else {
+        throw ServiceError(
+          status: 500, code: "repository", message: "cannot make a folder for the upload in \(options.uploadDirectory)",
+          exitCode: 4)
+      }
+      let path = folder + "/" + fileName
+      defer {
+        unlink(path)
+        rmdir(folder)
+      }
+      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+      guard fd >= 0 else {
+        throw ServiceError(
+          status: 500, code: "repository", message: "cannot write the upload to \(folder)", exitCode: 4)
+      }
+      var written = 0
+      do {
+        defer { close(fd) }
+        for try await buffer in request.body {
+          written += buffer.readableBytes
+          guard written <= limit else { throw ServiceError.tooLarge("the upload is larger than \(limit) bytes") }
+          try await NIOThreadPool.singleton.runIfActive { try Self.writeAll(fd, buffer) }
+        }
+      }
+      if let declared, declared != written {
+        throw ServiceError.badInput("the upload ended after \(written) of its \(declared) bytes")
+      }
+      let result = try await NIOThreadPool.singleton.runIfActive {
+        runner.addInput(caller: caller, projectId: projectId, session: session, file: path, idempotencyKey: key)
+      }
+      response = Self.json(result.status, result.body, headers: Self.warningHeaders(result.warnings))
+    } catch {
+      let failure = (error as? ServiceError) ?? ServiceError.from(error)
+      response = Self.json(failure.status, failure.body)
+    }
+    log(
+      route: "POST \(OpenAPI.uploadPath)", operation: "uploadInput", user: user, status: response.status.code,
+      since: start)
+    return response
+  }
+
+  /// A file name from a request: one path component, no control characters, at most 255 bytes.
+  static func checkedFileName(_ name: String) throws -> String {
+    guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), name.utf8.count <= 255,
+      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+    else {
+      throw ServiceError.badInput(
+        "name '\(quoted(name))' must be a file name: one path component, no control characters, at most 255 bytes")
+    }
+    return name
+  }
+
+  static func writeAll(_ fd: Int32, _ buffer: ByteBuffer) throws {
+    try buffer.withUnsafeReadableBytes { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          throw ServiceError(
+            status: 500, code: "repository", message: "cannot write the upload: errno \(errno)", exitCode: 4)
+        }
+        offset += n
+      }
+    }
+  }
+
+  static func warningHeaders(_ warnings: [String]) -> HTTPFields {
+    var headers = HTTPFields()
+    for warning in warnings {
+      let printable = warning.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }
+      headers.append(HTTPField(name: Self.warningHeader, value: String(String.UnicodeScalarView(printable))))
+    }
+    return headers
+  }
+
+  func log(route: String, operation: String, user: String, status: Int, since start: ContinuousClock.Instant) {
+    let elapsed = ContinuousClock.now - start
+    let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+    logger.info(
+      "request",
+      metadata: [
+        "route": .string(route), "operation": .string(operation), "user": .string(user),
+        "status": .stringConvertible(status), "latency_ms": .string(String(format: "%.1f", milliseconds)),
+      ])
+  }
+
   /// The operation's input: the JSON body (POST) or the query (GET), with the path's
   /// parameters added; a body field that names a path parameter must agree with it.
   func input(for operation: StoreOperation, _ request: Request, _ context: BasicRequestContext) async throws
@@ -142,9 +282,14 @@ public struct HTTPServer: Sendable {
         let kind = operation.input.properties.first { $0.name == name }?.schema.kind
         if kind == .integer {
           guard let number = Int(value) else {
-            throw ServiceError.badInput("query parameter '\(name)' must be an integer")
+            throw ServiceError.badInput("query parameter '\(quoted(name))' must be an integer")
           }
           fields[name] = .int(number)
+        } else if kind == .boolean {
+          guard value == "true" || value == "false" else {
+            throw ServiceError.badInput("query parameter '\(quoted(name))' must be true or false")
+          }
+          fields[name] = .bool(value == "true")
         } else {
           fields[name] = .string(value)
         }

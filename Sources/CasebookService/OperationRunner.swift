@@ -79,3 +79,47 @@ public struct OperationRunner: Sendable {
     }
   }
 }
+
+/// Uploads: a file the front end has streamed to a temporary path, added as an input. Not in
+/// `StoreOperation.all` (an MCP tool must never name a path on the server's disk); the HTTP
+/// server alone offers it, with the body streamed to a file.
+extension OperationRunner {
+  /// The refusal, if any, of `caller` uploading to `session` of `projectId`: the grant and the
+  /// session's owner, checked before a byte of the body is read.
+  public func refusalOfUpload(caller: Caller, projectId: String, session: String) -> ServiceError? {
+    do {
+      try Projects.checked(projectId)
+      guard caller.may(see: projectId) else {
+        throw ServiceError.forbidden("\(caller.user) is not granted project '\(projectId)'")
+      }
+      try projects.with(projectId) { project in
+        let owner = try project.sessionOwner(session)
+        guard owner == caller.user else {
+          throw ServiceError.forbidden(
+            "session \(session) belongs to another user; \(caller.user) acts only in their own sessions")
+        }
+      }
+      return nil
+    } catch {
+      return ServiceError.from(error)
+    }
+  }
+
+  /// Adds the file at `file` (a temporary copy of the upload, named as the upload is) to
+  /// `session` as `caller`, as `casebook input add` does. Blocking.
+  public func addInput(
+    caller: Caller, projectId: String, session: String, file: String, idempotencyKey: String?
+  ) -> ServiceResponse {
+    do {
+      if let error = refusalOfUpload(caller: caller, projectId: projectId, session: session) { throw error }
+      let request = try idempotencyKey.map { try RequestID($0) }
+      return try projects.with(projectId) { project in
+        let added = try project.addInput(file: file, session: session, request: request, by: User(caller.user))
+        return ServiceResponse(
+          status: 200, body: try CasebookJSON.encodeData(added), warnings: project.takeWarnings())
+      }
+    } catch {
+      return ServiceResponse(ServiceError.from(error))
+    }
+  }
+}

@@ -4,10 +4,20 @@ import Casebook
 /// one table the HTTP API routes and the MCP server lists. A new entry is a new route and a new
 /// tool, covered by the tests that loop over the table.
 extension StoreOperation {
-  public static let all: [StoreOperation] = [
-    startSession, listSessions, showSession, closeSession, showProfile, listSections, showSection,
-    listSessionSections, showSessionSection, draftSection, reviseSection, commitSection, approveSection,
-    recordExchange, listExchanges, getContext,
+  public static let all: [StoreOperation] =
+    [
+      startSession, listSessions, showSession, closeSession, showProfile, listSections, showSection,
+      listSessionSections, showSessionSection, draftSection, reviseSection, commitSection, approveSection,
+      recordExchange, listExchanges, getContext,
+    ] + more
+
+  /// The operations added after the first phase (Operations+More.swift).
+  static let more: [StoreOperation] = [
+    composeSection, reopenSection, diffSection, diffSessionSection, sectionSources, sessionSectionSources,
+    blameSection, blameSessionSection, rollbackSession, getLog, getSessionLog, getAudit, exportDocument,
+    listLocks, takeLock, releaseLock, breakLock, countTokens, listInputs, listSessionInputs, showInput,
+    showSessionInput,
+    inputCitations, sessionInputCitations,
   ]
 
   /// The operation named `id`.
@@ -15,11 +25,11 @@ extension StoreOperation {
 
   // MARK: - Inputs
 
-  private static let projectField = ("project_id", JSONSchema.string("The project's id."))
-  private static let sessionField = ("session_id", JSONSchema.string("The session's id (from start_session)."))
-  private static let sectionField = ("section_id", JSONSchema.string("The section's id, e.g. rationale."))
+  static let projectField = ("project_id", JSONSchema.string("The project's id."))
+  static let sessionField = ("session_id", JSONSchema.string("The session's id (from start_session)."))
+  static let sectionField = ("section_id", JSONSchema.string("The section's id, e.g. rationale."))
 
-  private static func input(_ fields: [(String, JSONSchema)], required: [String] = []) -> JSONSchema {
+  static func input(_ fields: [(String, JSONSchema)], required: [String] = []) -> JSONSchema {
     .object(fields, required: required)
   }
 
@@ -40,12 +50,12 @@ extension StoreOperation {
 
   // MARK: - Outputs
 
-  private static let commitField = (
+  static let commitField = (
     "commit", JSONSchema.string("The commit the write made (or made first, on a retry).")
   )
-  private static let writeOutput = JSONSchema.object(
+  static let writeOutput = JSONSchema.object(
     [commitField, ("branch", .string("The branch it is on."))], required: ["commit"], open: true)
-  private static let sectionWrittenOutput = JSONSchema.object(
+  static let sectionWrittenOutput = JSONSchema.object(
     [
       ("section_id", .string()), ("session_id", .string()), ("action", .string()), ("revision", .integer()),
       ("status", .string()), commitField, ("main_commit", .string()),
@@ -165,7 +175,7 @@ extension StoreOperation {
     output: sectionView
   ) { (project, _, input: SessionSectionInput, _) in try project.section(input.sectionId, session: input.sessionId) }
 
-  private static let editFields: [(String, JSONSchema)] = [
+  static let editFields: [(String, JSONSchema)] = [
     (
       "sources",
       .array(

@@ -85,7 +85,7 @@ public struct ServiceError: Error, Sendable, Equatable {
 
 /// Text from a request made safe to quote in a message: at most 64 characters, control
 /// characters escaped.
-func quoted(_ text: String) -> String {
+public func quoted(_ text: String) -> String {
   var out = ""
   for scalar in text.unicodeScalars.prefix(64) {
     if scalar.value < 0x20 || scalar.value == 0x7F {

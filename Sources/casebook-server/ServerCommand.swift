@@ -30,9 +30,13 @@ struct Serve: AsyncParsableCommand {
   @Option(name: .customLong("project-id"), help: "The project id of --repo.") var projectId: String?
   @Option(help: "The address to listen on.") var host = "127.0.0.1"
   @Option(help: "The port (0: any free port; the first line printed says which).") var port = 8080
+  @Option(help: "The largest upload accepted, in bytes (default 2 GiB).") var maxUploadBytes = 2 << 30
+  @Option(help: "Where uploads are streamed to before they are added (default: $TMPDIR, else /tmp).")
+  var uploadDirectory: String?
   @OptionGroup var tokens: TokensOption
 
   func validate() throws {
+    guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
     guard (repo == nil) != (projects == nil) else { throw ValidationError("give exactly one of --repo and --projects") }
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
   }
@@ -64,6 +68,8 @@ struct Serve: AsyncParsableCommand {
     var options = HTTPServer.Options(tokensPath: tokens.path)
     options.host = host
     options.port = port
+    options.maxUploadBytes = maxUploadBytes
+    if let uploadDirectory { options.uploadDirectory = uploadDirectory }
     try await HTTPServer(options: options, projects: Projects(source), logger: logger).run()
   }
 }

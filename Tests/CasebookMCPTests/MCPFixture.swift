@@ -136,7 +136,15 @@ final class MCPFixture: @unchecked Sendable {
       close(out)
       close(err)
     }
-    try #require(casebook_spawn(Self.binary, argv, envp, out, err, 0, &serverPid) == 0)
+    // From the one long-lived thread: casebook_spawn ties the child to the spawning thread.
+    let binary = Self.binary
+    let spawned = Spawner.shared.run { () -> (Int32, pid_t) in
+      var child: pid_t = 0
+      let rc = casebook_spawn(binary, argv, envp, out, err, 0, &child)
+      return (rc, child)
+    }
+    serverPid = spawned.1
+    try #require(spawned.0 == 0)
     let deadline = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < deadline {
       if let text = try? String(contentsOfFile: log, encoding: .utf8), let line = text.split(separator: "\n").first,

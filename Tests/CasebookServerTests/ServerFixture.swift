@@ -19,6 +19,8 @@ final class ServerFixture: @unchecked Sendable {
   var pid: pid_t = 0
   var base = ""
   let log: String
+  /// Where the server streams uploads (--upload-directory): empty whenever no upload is running.
+  var uploads: String { home.appending("uploads") }
   var reaped = false
 
   static let binary: String = {
@@ -85,8 +87,11 @@ final class ServerFixture: @unchecked Sendable {
 
   /// Starts the server with no signal blocked (Foundation's Process would pass on the test
   /// runner's blocked signals) and waits for its `listening on` line.
-  func start(_ serve: [String]? = nil) throws {
-    let args: [String] = [Self.binary, "serve"] + (serve ?? ["--projects", projects]) + ["--port", "0"]
+  func start(_ serve: [String]? = nil, extra: [String] = []) throws {
+    try FileManager.default.createDirectory(atPath: uploads, withIntermediateDirectories: true)
+    let args: [String] =
+      [Self.binary, "serve"] + (serve ?? ["--projects", projects])
+      + ["--port", "0", "--upload-directory", uploads] + extra
     let argv = args.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for pointer in argv + envp { free(pointer) } }
@@ -96,8 +101,14 @@ final class ServerFixture: @unchecked Sendable {
       close(out)
       close(err)
     }
-    let rc = casebook_spawn(Self.binary, argv, envp, out, err, 0, &pid)
-    try #require(rc == 0)
+    let binary = Self.binary
+    let spawned = Spawner.shared.run { () -> (Int32, pid_t) in
+      var child: pid_t = 0
+      let rc = casebook_spawn(binary, argv, envp, out, err, 0, &child)
+      return (rc, child)
+    }
+    pid = spawned.1
+    try #require(spawned.0 == 0)
     let deadline = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < deadline {
       if let text = try? String(contentsOfFile: log, encoding: .utf8), let line = text.split(separator: "\n").first,
@@ -185,6 +196,62 @@ final class ServerFixture: @unchecked Sendable {
       "POST", "/start_session", token: tokens[user], json: ["project_id": project, "user_id": user])
     try #require(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
     return try #require(try reply.json["session_id"] as? String)
+  }
+
+  /// The server's port.
+  var port: UInt16 { UInt16(base.split(separator: ":").last.map(String.init) ?? "") ?? 0 }
+
+  /// Sends `bytes` on a raw TCP connection to the server and, unless `hangUp`, reads the reply
+  /// until the server closes or 10 s pass; with `hangUp`, waits `pause` then closes mid-request.
+  func raw(
+    _ bytes: [UInt8], hangUp: Bool = false, pause: Duration = .milliseconds(300), whileOpen: () -> Void = {}
+  ) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    try #require(fd >= 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    try #require(connected == 0)
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      if n <= 0 { break }  // the server answered early (413) and closed
+      offset += n
+    }
+    if hangUp {
+      Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+      whileOpen()
+      return ""
+    }
+    var reply = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    for _ in 0..<10_000 {
+      let n = recv(fd, &chunk, chunk.count, 0)
+      if n <= 0 { break }
+      reply += chunk[0..<n]
+      if let text = String(bytes: reply, encoding: .utf8), text.contains("\r\n\r\n"), text.hasSuffix("}") { break }
+    }
+    return String(decoding: reply, as: UTF8.self)
+  }
+
+  /// The object files and loose-object counts of a project, as the real git CLI sees them.
+  func objects(_ project: String = "p1") throws -> String {
+    let dir = projects + "/" + project
+    let gitDir = try runGit(["rev-parse", "--absolute-git-dir"], in: dir).stdout.trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    let files = try runCommand("/usr/bin/env", ["find", gitDir + "/objects", "-type", "f"]).stdout
+    let count = try runGit(["count-objects", "-v"], in: dir).stdout
+    return files.split(separator: "\n").sorted().joined(separator: "\n") + "\n" + count
   }
 
   /// Every ref and HEAD of a project, as the real git CLI sees them.

@@ -14,6 +14,7 @@ struct ServerTests {
     let values: [String: Any] = [
       "project_id": project, "session_id": session, "section_id": "rationale", "user_id": user, "tool": "search",
       "content": "Text.\n",
+      "input_id": String(repeating: "0", count: 64), "revision": "main", "text": "Hello.",
     ]
     var path = operation.path
     for name in operation.pathParameters { path = path.replacingOccurrences(of: "{\(name)}", with: "\(values[name]!)") }
@@ -26,6 +27,10 @@ struct ServerTests {
     async throws -> ServerFixture.Reply
   {
     let (path, body) = Self.call(operation, user: user, session: session)
+    if operation.method == .get, !body.isEmpty {
+      let query = body.keys.sorted().map { "\($0)=\(body[$0]!)" }.joined(separator: "&")
+      return try await server.request("GET", path + "?" + query, token: token)
+    }
     return try await server.request(
       operation.method.rawValue, path, token: token, json: operation.method == .post ? body : nil)
   }
@@ -313,5 +318,278 @@ struct ServerTests {
     let written = (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) - 1  // less the session's start
     #expect(written >= acknowledged, "\(acknowledged) acknowledged, \(written) in git")
     #expect(try runGit(["fsck", "--strict"], in: server.projects + "/p1").status == 0)
+  }
+}
+
+@Suite struct MoreOperationsTests {
+  @Test("compose, reopen, diff, sources, blame, rollback, log, audit, export, locks, tokens and inputs over HTTP")
+  func moreOperations() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let alice = server.tokens["alice"]
+    let session = try await server.startSession("alice")
+    let base = "/projects/p1/sessions/\(session)"
+    func ok(_ method: String, _ path: String, _ json: [String: Any]? = nil) async throws -> [String: Any] {
+      let reply = try await server.request(method, path, token: alice, json: json)
+      #expect(reply.status == 200, "\(method) \(path): \(String(decoding: reply.body.prefix(400), as: UTF8.self))")
+      return try reply.json
+    }
+
+    // Upload an input the section cites.
+    let note = Data("First line.\nSecond line about cost.\nThird line.\n".utf8)
+    let upload = try await server.request(
+      "POST", base + "/inputs?name=notes.txt", token: alice, body: note,
+      headers: ["Content-Type": "application/octet-stream"])
+    #expect(upload.status == 200, "\(String(decoding: upload.body, as: UTF8.self))")
+    let inputId = try #require(try upload.json["input_id"] as? String)
+
+    let composed = try await ok(
+      "POST", base + "/sections/rationale/compose", ["content": "One.\n", "sources": ["\(inputId):L2"]])
+    #expect(composed["action"] as? String == "draft")
+    let revised = try await ok("POST", base + "/sections/rationale/compose", ["content": "One.\nTwo.\n"])
+    #expect(revised["revision"] as? Int == 2)
+    let diff = try await ok("GET", base + "/sections/rationale/diff")
+    #expect((diff["diff"] as? String)?.contains("+Two.") == true)
+    let diffRange = try await ok("GET", base + "/sections/rationale/diff?from=1&to=2")
+    #expect((diffRange["diff"] as? String)?.contains("+Two.") == true)
+    let sources = try await ok("GET", base + "/sections/rationale/sources?at=1")
+    let cited = try #require((sources["sources"] as? [[String: Any]])?.first)
+    #expect((cited["excerpt"] as? String)?.contains("cost") == true)
+    let blame = try await ok("GET", base + "/sections/rationale/blame")
+    #expect((blame["lines"] as? [Any])?.count == 2)
+
+    let lock = try await ok("POST", base + "/sections/rationale/lock")
+    #expect((lock["lock"] as? [String: Any])?["state"] as? String == "held")
+    let locks = try await ok("GET", "/projects/p1/locks")
+    #expect((locks["locks"] as? [Any])?.count == 1)
+    let released = try await ok("POST", base + "/sections/rationale/lock/release")
+    #expect((released["lock"] as? [String: Any])?["state"] as? String == "released")
+
+    let rolled = try await ok("POST", base + "/rollback", ["last": 1, "reason": "too long"])
+    #expect((rolled["undone"] as? [Any])?.count == 1)
+    let shown = try await ok("GET", base + "/sections/rationale")
+    #expect(shown["content"] as? String == "One.\n")
+
+    let committed = try await ok("POST", base + "/sections/rationale/compose", ["content": "One.\n"])
+    #expect(committed["action"] as? String == "commit")
+    let reopened = try await ok("POST", base + "/sections/rationale/reopen")
+    #expect(reopened["status"] as? String != "committed")
+
+    let sessionLog = try await ok("GET", base + "/log?section=rationale&limit=3")
+    #expect((sessionLog["commits"] as? [Any])?.count == 3)
+    let mainLog = try await ok("GET", "/projects/p1/log")
+    #expect(((mainLog["commits"] as? [Any])?.count ?? 0) >= 2)
+    let audit = try await ok("GET", "/projects/p1/audit")
+    #expect(((audit["events"] as? [Any])?.count ?? 0) > ((mainLog["commits"] as? [Any])?.count ?? 0))
+    #expect(((try await ok("GET", "/projects/p1/sections/rationale/blame"))["lines"] as? [Any])?.count == 1)
+    #expect((try await ok("GET", "/projects/p1/sections/rationale/diff"))["diff"] is String)
+    #expect((try await ok("GET", "/projects/p1/sections/rationale/sources"))["sources"] is [Any])
+
+    let export = try await ok("GET", "/projects/p1/export?revision=main&format=md")
+    let content = try #require(export["content"] as? String)
+    #expect(content.contains("One."))
+    let exported = server.home.appending("export.md")
+    try Data(content.utf8).write(to: URL(fileURLWithPath: exported))
+    let sha = try runCommand("/usr/bin/env", ["sha256sum", exported]).stdout
+    #expect(sha.hasPrefix(try #require(export["sha256"] as? String)))
+    let html = try await ok("GET", "/projects/p1/export?revision=main&format=html")
+    #expect((html["content"] as? String)?.contains("<html") == true)
+
+    let tokens = try await ok("POST", "/projects/p1/tokens", ["text": "hello world", "encoding": "cl100k_base"])
+    #expect(tokens["tokens"] as? Int == 2)
+    #expect(tokens["bytes"] as? Int == 11)
+
+    let inputs = try await ok("GET", base + "/inputs")
+    #expect((inputs["inputs"] as? [[String: Any]])?.first?["name"] as? String == "notes.txt")
+    let input = try await ok("GET", base + "/inputs/\(inputId)")
+    #expect((input["text"] as? String)?.contains("Second line") == true)
+    let onMain = try await ok("GET", "/projects/p1/inputs/\(inputId)")
+    #expect((onMain["record"] as? [String: Any])?["input_id"] as? String == inputId)
+    #expect(((try await ok("GET", "/projects/p1/inputs"))["inputs"] as? [Any])?.count == 1)
+
+    let fsck = try runGit(["fsck", "--strict"], in: server.projects + "/p1")
+    #expect(fsck.status == 0, "git fsck: \(fsck.stderr)")
+    #expect(server.stop() == 0)
+  }
+}
+
+@Suite struct UploadTests {
+  func uploadHead(_ server: ServerFixture, session: String, length: Int?, chunked: Bool = false) -> [UInt8] {
+    var head = "POST /projects/p1/sessions/\(session)/inputs?name=big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += "Authorization: Bearer \(server.tokens["alice"]!)\r\nContent-Type: application/octet-stream\r\n"
+    if let length { head += "Content-Length: \(length)\r\n" }
+    if chunked { head += "Transfer-Encoding: chunked\r\n" }
+    return Array((head + "\r\n").utf8)
+  }
+
+  /// Waits (at most 10 s) for the upload folder to be empty, and says whether it is.
+  func uploadsEmpty(_ server: ServerFixture) -> Bool {
+    for _ in 0..<500 {
+      if (try? FileManager.default.contentsOfDirectory(atPath: server.uploads))?.isEmpty == true { return true }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    return false
+  }
+
+  @Test("a client that hangs up mid-upload leaves no ref, no object and no temporary file behind")
+  func hangUp() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let refs = try server.refs()
+    let objects = try server.objects()
+    let part = [UInt8](repeating: 0x61, count: 1 << 20)
+    var streamed = 0
+    _ = try server.raw(uploadHead(server, session: session, length: 100 << 20) + part, hangUp: true) {
+      // Mid-upload, the part sent is on disk in the upload folder, not in the server's memory.
+      let folders = (try? FileManager.default.contentsOfDirectory(atPath: server.uploads)) ?? []
+      for folder in folders {
+        let file = server.uploads + "/" + folder + "/big.bin"
+        streamed = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
+      }
+    }
+    #expect(streamed == 1 << 20, "\(streamed) bytes on disk mid-upload")
+    #expect(
+      uploadsEmpty(server), "left: \((try? FileManager.default.contentsOfDirectory(atPath: server.uploads)) ?? [])")
+    #expect(try server.refs() == refs)
+    #expect(try server.objects() == objects)
+    // The server is still serving.
+    #expect(try await server.request("GET", "/health", token: nil).status == 200)
+    #expect(server.stop() == 0)
+  }
+
+  @Test("an upload over the limit is 413 in the error shape, whether its length is declared or not; nothing written")
+  func oversize() async throws {
+    let server = try ServerFixture()
+    try server.start(extra: ["--max-upload-bytes", "4096"])
+    let session = try await server.startSession("alice")
+    let refs = try server.refs()
+    let objects = try server.objects()
+    let declared = try await server.request(
+      "POST", "/projects/p1/sessions/\(session)/inputs?name=big.txt", token: server.tokens["alice"],
+      body: Data(repeating: 0x61, count: 10_000), headers: ["Content-Type": "application/octet-stream"])
+    #expect(declared.status == 413)
+    #expect(declared.errorCode == "too_large")
+    // Chunked, no length: refused as the bytes pass the limit.
+    var chunked = uploadHead(server, session: session, length: nil, chunked: true)
+    for _ in 0..<8 { chunked += Array("400\r\n".utf8) + [UInt8](repeating: 0x62, count: 1024) + Array("\r\n".utf8) }
+    chunked += Array("0\r\n\r\n".utf8)
+    let reply = try server.raw(chunked)
+    #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(300))")
+    #expect(reply.contains("\"too_large\""))
+    #expect(uploadsEmpty(server))
+    #expect(try server.refs() == refs)
+    #expect(try server.objects() == objects)
+    // Under the limit it is added, and the temporary copy is gone.
+    let small = try await server.request(
+      "POST", "/projects/p1/sessions/\(session)/inputs", token: server.tokens["alice"], body: Data("Hi.\n".utf8),
+      headers: ["Casebook-File-Name": "hi.txt", "Content-Type": "application/octet-stream"])
+    #expect(small.status == 200, "\(String(decoding: small.body, as: UTF8.self))")
+    #expect((try small.json["record"] as? [String: Any])?["name"] as? String == "hi.txt")
+    #expect(uploadsEmpty(server))
+    #expect(server.stop() == 0)
+  }
+
+  @Test("an upload retried under its Idempotency-Key gets the first result; the same bytes again are found, not added")
+  func uploadRetry() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let path = "/projects/p1/sessions/\(session)/inputs?name=brief.md"
+    let bytes = Data("# Brief\n\nThe case.\n".utf8)
+    let key = ["Idempotency-Key": "upload-1", "Content-Type": "application/octet-stream"]
+    let first = try await server.request("POST", path, token: server.tokens["alice"], body: bytes, headers: key)
+    #expect(first.status == 200)
+    #expect(try first.json["created"] as? Bool == true)
+    let refs = try server.refs()
+    let again = try await server.request("POST", path, token: server.tokens["alice"], body: bytes, headers: key)
+    #expect(again.status == 200)
+    #expect(again.body == first.body)
+    #expect(again.headers["casebook-warning"]?.contains("done already") == true)
+    let same = try await server.request(
+      "POST", path, token: server.tokens["alice"], body: bytes, headers: ["Content-Type": "application/octet-stream"])
+    #expect(try same.json["created"] as? Bool == false)
+    #expect(try same.json["input_id"] as? String == (try first.json["input_id"] as? String))
+    #expect(try server.refs() == refs)
+    #expect(server.stop() == 0)
+  }
+
+  @Test(
+    "bad uploads are 4xx in the error shape and write nothing",
+    arguments: [
+      ("a path as the name", "?name=..%2Fx", "alice", 400), ("dot-dot", "?name=..", "alice", 400),
+      ("unknown query", "?name=a&kind=b", "alice", 400), ("another user's session", "?name=a", "bob", 403),
+      ("no token", "?name=a", "", 401), ("carol, not granted", "?name=a", "carol", 403),
+    ])
+  func badUploads(_ name: String, _ query: String, _ user: String, _ status: Int) async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let refs = try server.refs()
+    let reply = try await server.request(
+      "POST", "/projects/p1/sessions/\(session)/inputs" + query, token: server.tokens[user], body: Data("x".utf8),
+      headers: ["Content-Type": "application/octet-stream"])
+    #expect(reply.status == status, "\(name): \(String(decoding: reply.body, as: UTF8.self))")
+    #expect(reply.errorCode != nil, "\(name)")
+    #expect(uploadsEmpty(server))
+    #expect(try server.refs() == refs)
+  }
+}
+
+@Suite struct BadInputPerRouteTests {
+  /// A value of the wrong kind for `schema`, as JSON (POST) or as query text (GET); nil where
+  /// the query has no wrong kind (any text is a string).
+  static func wrong(_ schema: JSONSchema, query: Bool) -> Any? {
+    switch schema.kind {
+    case .integer: return query ? "many" : "many"
+    case .boolean: return query ? "maybe" : "yes"
+    case .string: return schema.allowed != nil ? "not-one-of-them" : (query ? nil : 5)
+    case .array: return query ? nil : "not-an-array"
+    case .object: return query ? nil : 5
+    case .any: return nil
+    }
+  }
+
+  @Test(
+    "on every route of the table: an unknown field and each field of the wrong kind are 400 in the error shape; nothing written"
+  )
+  func badInputEveryRoute() async throws {
+    let server = try ServerFixture()
+    try server.start()
+    let session = try await server.startSession("alice")
+    let alice = server.tokens["alice"]
+    let rita = server.tokens["rita"]
+    let before = try server.refs()
+    let objects = try server.objects()
+    var checked = 0
+    for operation in StoreOperation.all {
+      let (path, valid) = ServerTests.call(operation, user: "alice", session: session)
+      let token = operation.access == .reviewer ? rita : alice
+      let fields = operation.input.properties.filter { !operation.pathParameters.contains($0.name) }
+      var cases: [(String, [String: Any])] = [("unknown field", valid.merging(["no_such_field": "x"]) { $1 })]
+      for field in fields {
+        if let bad = Self.wrong(field.schema, query: operation.method == .get) {
+          cases.append(("\(field.name) of the wrong kind", valid.merging([field.name: bad]) { $1 }))
+        }
+      }
+      for (name, body) in cases {
+        let reply: ServerFixture.Reply
+        if operation.method == .get {
+          var components = URLComponents()
+          components.queryItems = body.keys.sorted().map { URLQueryItem(name: $0, value: "\(body[$0]!)") }
+          reply = try await server.request("GET", path + "?" + (components.percentEncodedQuery ?? ""), token: token)
+        } else {
+          reply = try await server.request("POST", path, token: token, json: body)
+        }
+        #expect(
+          reply.status == 400, "\(operation.id), \(name): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+        #expect(reply.errorCode == "bad_input", "\(operation.id), \(name)")
+        checked += 1
+      }
+    }
+    #expect(checked > StoreOperation.all.count * 2)
+    #expect(try server.refs() == before)
+    #expect(try server.objects() == objects)
+    #expect(server.stop() == 0)
   }
 }

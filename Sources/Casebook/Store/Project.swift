@@ -88,6 +88,12 @@ public final class Project {
       if error.isNotFound || error.code == .generic || error.code == .invalidSpec {
         throw CasebookError.notFound("revision '\(Identifier.printable(revision))' not found")
       }
+      // A short id that several objects share, one too short to look up, or an object that is
+      // not a commit (a blob's id): the revision is wrong, not the repository.
+      if error.code == .ambiguous || error.code == .peel || error.code == .invalid {
+        throw CasebookError.badInput(
+          "revision '\(Identifier.printable(revision))' does not name one commit (\(error.message))")
+      }
       throw error
     }
   }
