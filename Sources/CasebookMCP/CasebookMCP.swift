@@ -33,7 +33,66 @@ public struct CasebookMCP: Sendable {
   // MARK: - Tools
 
   /// The tools, made from the operations table: a new operation is a new tool.
-  public static var tools: [Tool] { StoreOperation.all.map(tool(for:)) }
+  public static var tools: [Tool] { StoreOperation.all.map(tool(for:)) + [addInputTool] }
+
+  /// `addInput`: the one tool that is not an entry of the table, since the HTTP route takes the
+  /// file as its streamed body; here the file comes in the arguments, as text or as base64.
+  static let addInputTool = Tool(
+    name: "addInput",
+    description:
+      "Add a file to one of your sessions as an input (its text extracted, as casebook input add does): give its name and either its text or its bytes in base64.",
+    inputSchema: .object([
+      "type": "object", "additionalProperties": false,
+      "required": ["project_id", "session_id", "name"],
+      "properties": [
+        "project_id": ["type": "string", "description": "The project's id."],
+        "session_id": ["type": "string", "description": "The session's id (from startSession)."],
+        "name": ["type": "string", "description": "The file's name, e.g. notes.md; its extension tells the format."],
+        "text": ["type": "string", "description": "The file's content, when it is text."],
+        "content_base64": ["type": "string", "description": "The file's bytes in base64 (PDF, DOCX, ...)."],
+      ],
+    ]),
+    annotations: .init(readOnlyHint: false, destructiveHint: false, openWorldHint: false),
+    outputSchema: .object([
+      "type": "object", "required": ["input_id"],
+      "properties": ["input_id": ["type": "string", "description": "The input's id, to cite as ID:L<line>."]],
+    ]))
+
+  /// Runs `addInput` for `caller`.
+  func addInput(caller: Caller, arguments: [String: Value], idempotencyKey: String?) async -> CallTool.Result {
+    let allowed: Set<String> = ["project_id", "session_id", "name", "text", "content_base64"]
+    if let unknown = arguments.keys.sorted().first(where: { !allowed.contains($0) }) {
+      return Self.toolResult(ServiceResponse(ServiceError.badInput("unknown field '\(unknown)' for addInput")))
+    }
+    guard let project = arguments["project_id"]?.stringValue, let session = arguments["session_id"]?.stringValue,
+      let name = arguments["name"]?.stringValue
+    else {
+      return Self.toolResult(
+        ServiceResponse(ServiceError.badInput("addInput needs project_id, session_id and name, as strings")))
+    }
+    let bytes: [UInt8]
+    switch (arguments["text"], arguments["content_base64"]) {
+    case (.string(let text)?, nil): bytes = Array(text.utf8)
+    case (nil, .string(let encoded)?):
+      guard let data = Data(base64Encoded: encoded) else {
+        return Self.toolResult(ServiceResponse(ServiceError.badInput("content_base64 is not base64")))
+      }
+      bytes = Array(data)
+    default:
+      return Self.toolResult(
+        ServiceResponse(ServiceError.badInput("give the file as exactly one of text and content_base64 (a string)")))
+    }
+    let runner = self.runner
+    let response = await withCheckedContinuation { (done: CheckedContinuation<ServiceResponse, Never>) in
+      offload {
+        done.resume(
+          returning: runner.addInputBytes(
+            caller: caller, projectId: project, session: session, name: name, bytes: bytes,
+            idempotencyKey: idempotencyKey))
+      }
+    }
+    return Self.toolResult(response)
+  }
 
   static func tool(for operation: StoreOperation) -> Tool {
     Tool(
@@ -59,12 +118,16 @@ public struct CasebookMCP: Sendable {
     let service = self
     await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: Self.tools) }
     await server.withMethodHandler(CallTool.self) { params in
-      guard let operation = StoreOperation.named(params.name) else {
+      let operation = StoreOperation.named(params.name)
+      guard operation != nil || params.name == Self.addInputTool.name else {
         throw MCPError.invalidParams("unknown tool '\(params.name)'")
       }
       let who: Caller
       do { who = try await caller() } catch { return Self.toolResult(ServiceResponse(ServiceError.from(error))) }
       let key = params._meta?[Self.idempotencyKey]?.stringValue
+      guard let operation else {
+        return await service.addInput(caller: who, arguments: params.arguments ?? [:], idempotencyKey: key)
+      }
       return await service.call(operation, caller: who, arguments: params.arguments ?? [:], idempotencyKey: key)
     }
     await server.withMethodHandler(ListResourceTemplates.self) { _ in

@@ -150,7 +150,7 @@ public struct HTTPServer: Sendable {
         }
         name = String(value)
       }
-      let fileName = try Self.checkedFileName(name ?? "upload")
+      let fileName = try OperationRunner.checkedFileName(name ?? "upload")
       let key = request.headers[Self.idempotencyKey]
       let runner = self.runner
       if let refusal = try await NIOThreadPool.singleton.runIfActive({
@@ -205,17 +205,6 @@ public struct HTTPServer: Sendable {
       route: "POST \(OpenAPI.uploadPath)", operation: "uploadInput", user: user, status: response.status.code,
       since: start)
     return response
-  }
-
-  /// A file name from a request: one path component, no control characters, at most 255 bytes.
-  static func checkedFileName(_ name: String) throws -> String {
-    guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), name.utf8.count <= 255,
-      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-    else {
-      throw ServiceError.badInput(
-        "name '\(quoted(name))' must be a file name: one path component, no control characters, at most 255 bytes")
-    }
-    return name
   }
 
   static func writeAll(_ fd: Int32, _ buffer: ByteBuffer) throws {

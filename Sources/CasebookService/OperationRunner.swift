@@ -1,5 +1,11 @@
 import Casebook
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -118,6 +124,56 @@ extension OperationRunner {
         return ServiceResponse(
           status: 200, body: try CasebookJSON.encodeData(added), warnings: project.takeWarnings())
       }
+    } catch {
+      return ServiceResponse(ServiceError.from(error))
+    }
+  }
+
+  /// The most bytes an input given inline (`addInputBytes`) may have.
+  public static let maxInlineInputBytes = 16 << 20
+
+  /// A file name from a request: one path component, no control characters, at most 255 bytes.
+  public static func checkedFileName(_ name: String) throws(ServiceError) -> String {
+    guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), name.utf8.count <= 255,
+      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+    else {
+      throw ServiceError.badInput(
+        "name '\(quoted(name))' must be a file name: one path component, no control characters, at most 255 bytes")
+    }
+    return name
+  }
+
+  /// Adds an input given as its bytes, named `name` (the MCP tool's way: a tool's arguments carry
+  /// the file, never a path on the server's disk). The bytes are written to a new temporary
+  /// folder, added as `addInput` adds an upload, and removed whatever happens. Blocking.
+  public func addInputBytes(
+    caller: Caller, projectId: String, session: String, name: String, bytes: [UInt8], idempotencyKey: String?
+  ) -> ServiceResponse {
+    do {
+      let fileName = try Self.checkedFileName(name)
+      guard bytes.count <= Self.maxInlineInputBytes else {
+        throw ServiceError.tooLarge("the input is larger than \(Self.maxInlineInputBytes) bytes")
+      }
+      if let error = refusalOfUpload(caller: caller, projectId: projectId, session: session) { throw error }
+      let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+      var template = Array((base + "/casebook-input-XXXXXX").utf8CString)
+      guard
+        let folder = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) })
+      else {
+        throw ServiceError(status: 500, code: "repository", message: "cannot make a folder in \(base)", exitCode: 4)
+      }
+      let path = folder + "/" + fileName
+      defer {
+        unlink(path)
+        rmdir(folder)
+      }
+      do {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+      } catch {
+        throw ServiceError(status: 500, code: "repository", message: "cannot write \(path): \(error)", exitCode: 4)
+      }
+      return addInput(
+        caller: caller, projectId: projectId, session: session, file: path, idempotencyKey: idempotencyKey)
     } catch {
       return ServiceResponse(ServiceError.from(error))
     }

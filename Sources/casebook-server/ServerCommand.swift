@@ -23,7 +23,10 @@ struct TokensOption: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the HTTP API.")
+  static let configuration = CommandConfiguration(
+    commandName: "serve", abstract: "Serve the HTTP API.",
+    usage: "casebook serve (--repo PATH | --projects DIR) [--project-id ID] [--host HOST] [--port PORT] [--tokens FILE]"
+  )
 
   @Option(help: "Serve this one project (its id is the folder's name, or --project-id).") var repo: String?
   @Option(help: "Serve every project in this folder (project id = the repository's folder name).") var projects: String?

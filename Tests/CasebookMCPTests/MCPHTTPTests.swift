@@ -16,7 +16,7 @@ import Testing
     }
     #expect(initialized.serverInfo.name == "casebook")
     let tools = try await bounded { try await alice.listTools().tools }
-    #expect(Set(tools.map(\.name)) == Set(StoreOperation.all.map(\.id)))
+    #expect(Set(tools.map(\.name)) == Set(StoreOperation.all.map(\.id) + ["addInput"]))
     let started = try await alice.call("startSession", ["project_id": "p1", "user_id": "alice"])
     let session = try #require(started["session_id"]?.stringValue, "\(started.text ?? "")")
     let drafted = try await alice.call(

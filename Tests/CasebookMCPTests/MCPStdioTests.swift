@@ -17,13 +17,14 @@ import Testing
     #expect(initialized.capabilities.tools != nil)
     #expect(initialized.capabilities.resources != nil)
 
-    // One tool per operation of the table, each with both schemas.
+    // One tool per operation of the table, and addInput (the file in its arguments), each with
+    // both schemas.
     let tools = try await bounded { try await alice.listTools().tools }
-    #expect(Set(tools.map(\.name)) == Set(StoreOperation.all.map(\.id)))
+    #expect(Set(tools.map(\.name)) == Set(StoreOperation.all.map(\.id) + ["addInput"]))
     for tool in tools {
       #expect(tool.inputSchema.objectValue?["type"] == .string("object"), "\(tool.name)")
       #expect(tool.outputSchema?.objectValue?["type"] == .string("object"), "\(tool.name) has no output schema")
-      #expect(tool.description == StoreOperation.named(tool.name)?.summary)
+      if tool.name != "addInput" { #expect(tool.description == StoreOperation.named(tool.name)?.summary) }
     }
 
     let key = Metadata(additionalFields: ["casebook/idempotency_key": "start-1"])
@@ -38,16 +39,36 @@ import Testing
     let copy = try JSONDecoder().decode(Value.self, from: Data(try #require(started.text).utf8))
     #expect(copy == started.structuredContent)
 
-    // An input, added with the CLI (no operation of the table adds one on this branch).
-    let notes = fixture.home.appending("notes.md")
-    try "# Notes\n\nThe pilot cut waiting times by a third.\n".write(toFile: notes, atomically: true, encoding: .utf8)
-    let added = try fixture.cli(["--repo", dir, "--json", "input", "add", notes, "--session", session])
-    let input = try #require(
-      (try JSONSerialization.jsonObject(with: Data(added.utf8)) as? [String: Any])?["input_id"] as? String)
-    if tools.contains(where: { $0.name == "addInput" }) {
-      // Once the table has it, the tool is listed like every other (its arguments are its own).
-      #expect(tools.first { $0.name == "addInput" }?.outputSchema != nil)
+    // An input, added over the protocol: its text in the arguments.
+    let added = try await alice.call(
+      "addInput",
+      [
+        "project_id": "p1", "session_id": .string(session), "name": "notes.md",
+        "text": "# Notes\n\nThe pilot cut waiting times by a third.\n",
+      ])
+    #expect(added.isError == false, "\(added.text ?? "")")
+    let input = try #require(added["input_id"]?.stringValue)
+    // Bytes in base64 work alike; bad arguments are tool errors in the CLI's shape, writing nothing.
+    let table = try await alice.call(
+      "addInput",
+      [
+        "project_id": "p1", "session_id": .string(session), "name": "data.csv",
+        "content_base64": .string(Data("site,cost\nA,10\n".utf8).base64EncodedString()),
+      ])
+    #expect(table.isError == false, "\(table.text ?? "")")
+    let state = { try runGit(["for-each-ref"], in: dir).stdout + runGit(["count-objects"], in: dir).stdout }
+    let before = try state()
+    for bad: [String: Value] in [
+      ["project_id": "p1", "session_id": .string(session), "name": "../escape.md", "text": "x"],
+      ["project_id": "p1", "session_id": .string(session), "name": "a.md"],
+      ["project_id": "p1", "session_id": .string(session), "name": "a.md", "text": "x", "content_base64": "eA=="],
+      ["project_id": "p1", "session_id": .string(session), "name": "a.md", "content_base64": "%%%"],
+      ["project_id": "p1", "session_id": .string(session), "name": "a.md", "text": "x", "path": "/etc/passwd"],
+    ] {
+      let refused = try await alice.call("addInput", bad)
+      #expect(refused.errorCode == "bad_input", "\(bad): \(refused.text ?? "")")
     }
+    #expect(try state() == before)
 
     let drafted = try await alice.call(
       "draftSection",
