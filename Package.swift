@@ -105,7 +105,7 @@ let package = Package(
       dependencies: ["CasebookServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     // git_http_server.py: the web server GitHTTPServer starts with python3, found by #filePath.
     .target(
-      name: "TestSupport", dependencies: ["Git"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
+      name: "TestSupport", dependencies: ["Git", "CSpawn"], path: "Tests/TestSupport", exclude: ["git_http_server.py"]),
     .testTarget(
       name: "CasebookServerTests", dependencies: ["CasebookService", "TestSupport", "CSpawn"],
       exclude: ["validate_responses.py"]),

@@ -93,9 +93,7 @@ public struct HTTPServer: Sendable {
     var user = "-"
     let response: Response
     do {
-      guard let caller = try tokens.caller(for: request.headers[.authorization]) else {
-        throw ServiceError.unauthorized("a valid bearer token is required (Authorization: Bearer TOKEN)")
-      }
+      let caller = try tokens.requireCaller(request)
       user = caller.user
       let input = try await self.input(for: operation, request, context)
       let key = request.headers[Self.idempotencyKey]
@@ -137,9 +135,7 @@ public struct HTTPServer: Sendable {
     var user = "-"
     let response: Response
     do {
-      guard let caller = try tokens.caller(for: request.headers[.authorization]) else {
-        throw ServiceError.unauthorized("a valid bearer token is required (Authorization: Bearer TOKEN)")
-      }
+      let caller = try tokens.requireCaller(request)
       user = caller.user
       let projectId = context.parameters.get("project_id") ?? ""
       let session = context.parameters.get("session_id") ?? ""
@@ -339,6 +335,14 @@ final class TokenCache: @unchecked Sendable {
   private var stamp: (Int, Int, Int) = (-1, -1, -1)
 
   init(path: String) { self.path = path }
+
+  /// The caller a request's bearer token stands for; unauthorized (401) without a valid one.
+  func requireCaller(_ request: Request) throws -> Caller {
+    guard let caller = try caller(for: request.headers[.authorization]) else {
+      throw ServiceError.unauthorized("a valid bearer token is required (Authorization: Bearer TOKEN)")
+    }
+    return caller
+  }
 
   /// The caller for an `Authorization` header's value; nil for none, another scheme, or an
   /// unknown token.

@@ -62,9 +62,7 @@ struct MCPEndpoint: Sendable {
     var user = "-"
     let response: Response
     do {
-      guard let caller = try tokens.caller(for: request.headers[.authorization]) else {
-        throw ServiceError.unauthorized("a valid bearer token is required (Authorization: Bearer TOKEN)")
-      }
+      let caller = try tokens.requireCaller(request)
       user = caller.user
       var body: Data?
       if request.method == .post {

@@ -45,20 +45,11 @@ struct MCPStdio: AsyncParsableCommand {
     }
     let logger = Logger(label: "casebook-mcp")
     let environment = ProcessInfo.processInfo.environment
-    let source: Projects.Source
-    if let projects, repo == nil {
-      let folder = URL(fileURLWithPath: projects).standardizedFileURL.path
-      var isFolder: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-        throw ValidationError("--projects \(folder) is not a folder")
-      }
-      source = .folder(folder)
-    } else if projects == nil, let repo = repo ?? environment["CASEBOOK_REPO"].flatMap({ $0.isEmpty ? nil : $0 }) {
-      let project = try Project.open(at: repo)
-      source = .one(id: try Projects.checked(projectId ?? Projects.id(ofRepository: project.path)), path: project.path)
-    } else {
+    let repo = self.repo ?? environment["CASEBOOK_REPO"].flatMap { $0.isEmpty ? nil : $0 }
+    guard (repo == nil) != (projects == nil) else {
       Self.refuse("give exactly one of --repo (or CASEBOOK_REPO) and --projects")
     }
+    let source = try projectSource(repo: repo, projects: projects, projectId: projectId)
     guard let token = environment["CASEBOOK_TOKEN"], !token.isEmpty else {
       Self.refuse(
         "set CASEBOOK_TOKEN to a bearer token (casebook serve token add USER): the MCP server acts as its user")

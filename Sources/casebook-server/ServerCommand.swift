@@ -14,6 +14,21 @@ struct CasebookServerCommand: AsyncParsableCommand {
     subcommands: [Serve.self, Token.self, MCPStdio.self], defaultSubcommand: Serve.self)
 }
 
+/// The projects to serve (`serve` and `mcp`): the repository `repo` (id: its folder's name, or
+/// `projectId`), else every repository in the folder `projects`.
+func projectSource(repo: String?, projects: String?, projectId: String?) throws -> Projects.Source {
+  if let repo {
+    let project = try Project.open(at: repo)
+    return .one(id: try Projects.checked(projectId ?? Projects.id(ofRepository: project.path)), path: project.path)
+  }
+  let folder = URL(fileURLWithPath: projects ?? ".").standardizedFileURL.path
+  var isFolder: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+    throw ValidationError("--projects \(folder) is not a folder")
+  }
+  return .folder(folder)
+}
+
 /// Where the tokens are: `--tokens`, else `CASEBOOK_TOKENS`, else the user's configuration folder.
 struct TokensOption: ParsableArguments {
   @Option(help: "The tokens file (default: CASEBOOK_TOKENS, else $XDG_CONFIG_HOME/casebook/tokens.json).")
@@ -53,20 +68,11 @@ struct Serve: AsyncParsableCommand {
       return handler
     }
     let logger = Logger(label: "casebook-server")
-    let source: Projects.Source
-    if let repo {
-      let project = try Project.open(at: repo)
-      let id = try Projects.checked(projectId ?? Projects.id(ofRepository: project.path))
-      source = .one(id: id, path: project.path)
-      logger.info("serving one project", metadata: ["project": .string(id), "path": .string(project.path)])
-    } else {
-      let folder = URL(fileURLWithPath: projects!).standardizedFileURL.path
-      var isFolder: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-        throw ValidationError("--projects \(folder) is not a folder")
-      }
-      source = .folder(folder)
-      logger.info("serving the projects in a folder", metadata: ["path": .string(folder)])
+    let source = try projectSource(repo: repo, projects: projects, projectId: projectId)
+    switch source {
+    case .one(let id, let path):
+      logger.info("serving one project", metadata: ["project": .string(id), "path": .string(path)])
+    case .folder(let folder): logger.info("serving the projects in a folder", metadata: ["path": .string(folder)])
     }
     var options = HTTPServer.Options(tokensPath: tokens.path)
     options.host = host

@@ -23,29 +23,8 @@ final class ServerFixture: @unchecked Sendable {
   var uploads: String { home.appending("uploads") }
   var reaped = false
 
-  static let binary: String = {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    var candidates = [
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("casebook")
-    ]
-    for _ in 0..<4 {
-      candidates.append(dir.appendingPathComponent(".build/debug/casebook"))
-      dir.deleteLastPathComponent()
-    }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? "casebook"
-  }()
-
-  static let templates: String = {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<4 {
-      dir.deleteLastPathComponent()
-      let candidate = dir.appendingPathComponent("templates")
-      if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("gate-0/template.yaml").path) {
-        return candidate.path
-      }
-    }
-    return "templates"
-  }()
+  static let binary = CasebookBuild.binary
+  static let templates = CasebookBuild.templates
 
   var environment: [String: String] {
     var env = ProcessInfo.processInfo.environment
@@ -92,34 +71,7 @@ final class ServerFixture: @unchecked Sendable {
     let args: [String] =
       [Self.binary, "serve"] + (serve ?? ["--projects", projects])
       + ["--port", "0", "--upload-directory", uploads] + extra
-    let argv = args.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for pointer in argv + envp { free(pointer) } }
-    let out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let err = open(log + ".err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    defer {
-      close(out)
-      close(err)
-    }
-    let binary = Self.binary
-    let spawned = Spawner.shared.run { () -> (Int32, pid_t) in
-      var child: pid_t = 0
-      let rc = casebook_spawn(binary, argv, envp, out, err, 0, &child)
-      return (rc, child)
-    }
-    pid = spawned.1
-    try #require(spawned.0 == 0)
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-      if let text = try? String(contentsOfFile: log, encoding: .utf8), let line = text.split(separator: "\n").first,
-        line.hasPrefix("listening on ")
-      {
-        base = String(line.dropFirst("listening on ".count))
-        return
-      }
-      Thread.sleep(forTimeInterval: 0.02)
-    }
-    throw FixtureError("the server did not start: \(stderr)")
+    (pid, base) = try CasebookBuild.startServer(args, environment: environment, log: log)
   }
 
   var stderr: String { (try? String(contentsOfFile: log + ".err", encoding: .utf8)) ?? "" }

@@ -38,30 +38,8 @@ struct CLI {
     }
   }
 
-  static let binary: String = {
-    if let env = ProcessInfo.processInfo.environment["CASEBOOK_BIN"] { return env }
-    var candidates: [URL] = []
-    let argv0 = URL(fileURLWithPath: CommandLine.arguments[0])
-    candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("casebook"))
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<4 {
-      candidates.append(dir.appendingPathComponent(".build/debug/casebook"))
-      dir.deleteLastPathComponent()
-    }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? "casebook"
-  }()
-
-  static let templates: String = {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<4 {
-      dir.deleteLastPathComponent()
-      let candidate = dir.appendingPathComponent("templates")
-      if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("gate-0/template.yaml").path) {
-        return candidate.path
-      }
-    }
-    return "templates"
-  }()
+  static let binary = CasebookBuild.binary
+  static let templates = CasebookBuild.templates
 
   /// The environment the binary runs with: a home of its own (no user or system git config),
   /// `user` as the Casebook user, the checkout's templates, and no repository or session from
